@@ -1,0 +1,21 @@
+from django.contrib import admin
+from allauth.account.decorators import secure_admin_login
+from django.urls import include, path
+
+# The admin logs in through allauth, so rate limits, verification and MFA apply there too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Award portal administration"
+admin.site.site_title = "Award portal"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("submissions.urls")),
+    path("", include("judging.urls")),
+    path("", include("portal.urls")),
+]
+
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+

@@ -1,0 +1,257 @@
+"""The admin for judges, bids, conflicts, rounds and the assigner's output.
+
+Creating and editing judges and rounds happens here; every save goes through the
+services (so it is validated and audited). Assignments and runs are read-only: the
+round's page and the services change them. An admin user acts only in editions where
+they are secretariat (superusers everywhere).
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from portal.admin import ReadOnlyAdminMixin
+
+from .forms_assignment import BidAdminForm, ConflictAdminForm, JudgeProfileAdminForm, JudgingRoundAdminForm
+from .models import Assignment, AssignmentRun, Bid, CalibrationEntry, Conflict, JudgeProfile, JudgingRound
+from .services import assignment as assignment_services
+from .services import judges as judge_services
+from .services import scoring as scoring_services
+
+
+def _require_secretariat(request, edition) -> None:
+    if not request.user.has_perm("portal.manage_edition", edition):
+        raise PermissionDenied(_("Only the secretariat of %(edition)s changes its judging.") % {"edition": edition})
+
+
+def _adopt(obj, saved) -> None:
+    """Point the admin's unsaved instance at the row the service created, so the admin carries on with it."""
+    obj.pk = saved.pk
+    obj._state.adding = False
+    obj.refresh_from_db()
+
+
+# --- judges ----------------------------------------------------------------------------------------------
+
+
+@admin.register(JudgeProfile)
+class JudgeProfileAdmin(admin.ModelAdmin):
+    form = JudgeProfileAdminForm
+    list_display = ["user", "edition", "country", "capacity", "expertise_list", "active"]
+    list_filter = ["edition", "active", "expertise"]
+    search_fields = ["user__email", "user__name"]
+    autocomplete_fields = ["user", "affiliations"]
+    filter_horizontal = ["expertise"]
+    list_select_related = ["user", "edition"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("expertise")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["edition", "user"] if obj else []
+
+    @admin.display(description=_("expertise"))
+    def expertise_list(self, judge):
+        return ", ".join(category.name for category in judge.expertise.all())
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            _require_secretariat(request, obj.edition)
+            judge_services.judge_profile_update(judge=obj, actor=request.user, data={
+                name: data[name] for name in ("country", "capacity", "active", "expertise", "affiliations")})
+            obj.refresh_from_db()
+        else:
+            _require_secretariat(request, data["edition"])
+            judge = judge_services.judge_profile_create(
+                edition=data["edition"], user=data["user"], actor=request.user, country=data["country"],
+                capacity=data["capacity"], expertise=data["expertise"], affiliations=data["affiliations"],
+                active=data["active"],
+            )
+            _adopt(obj, judge)
+
+    def save_related(self, request, form, formsets, change):
+        form.save_m2m = lambda: None  # the service has set expertise and affiliations
+        super().save_related(request, form, formsets, change)
+
+    def delete_model(self, request, obj):
+        _require_secretariat(request, obj.edition)
+        super().delete_model(request, obj)
+
+
+@admin.register(Bid)
+class BidAdmin(admin.ModelAdmin):
+    form = BidAdminForm
+    list_display = ["judge", "application", "category", "level", "updated_at"]
+    list_filter = ["level", "judge__edition"]
+    search_fields = ["judge__user__email", "application__title"]
+    autocomplete_fields = ["judge", "application", "category"]
+    list_select_related = ["judge__user", "application", "category"]
+
+    def save_model(self, request, obj, form, change):
+        _require_secretariat(request, obj.judge.edition)
+        if change:  # the pair may have changed too: withdraw the old bid, set the new one
+            old = Bid.objects.get(pk=obj.pk)
+            if (old.application_id, old.category_id) != (obj.application_id, obj.category_id):
+                judge_services.bid_set(judge=old.judge, level=None, user=request.user, application=old.application,
+                                       category=old.category)
+        bid = judge_services.bid_set(judge=obj.judge, level=obj.level, user=request.user,
+                                     application=obj.application, category=obj.category)
+        _adopt(obj, bid)
+
+    def delete_model(self, request, obj):
+        _require_secretariat(request, obj.judge.edition)
+        judge_services.bid_set(judge=obj.judge, level=None, user=request.user, application=obj.application,
+                               category=obj.category)
+
+    def delete_queryset(self, request, queryset):
+        for bid in queryset.select_related("judge__edition", "application", "category"):
+            self.delete_model(request, bid)
+
+
+@admin.register(Conflict)
+class ConflictAdmin(admin.ModelAdmin):
+    """Recorded here by the secretariat (an active assignment of the pair is withdrawn and replaced)."""
+
+    form = ConflictAdminForm
+    list_display = ["judge", "application", "source", "reason", "recorded_by", "created_at"]
+    list_filter = ["source", "judge__edition"]
+    search_fields = ["judge__user__email", "application__title", "reason"]
+    autocomplete_fields = ["judge", "application"]
+    list_select_related = ["judge__user", "application", "recorded_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a conflict is recorded or removed, not edited
+
+    def save_model(self, request, obj, form, change):
+        _require_secretariat(request, obj.judge.edition)
+        conflict = judge_services.conflict_record(judge=obj.judge, application=obj.application, reason=obj.reason,
+                                                  user=request.user)
+        _adopt(obj, conflict)
+
+    def delete_model(self, request, obj):
+        _require_secretariat(request, obj.judge.edition)
+        judge_services.conflict_remove(conflict=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for conflict in queryset.select_related("judge__edition"):
+            self.delete_model(request, conflict)
+
+
+# --- rounds ----------------------------------------------------------------------------------------------
+
+
+class CalibrationEntryInline(admin.TabularInline):
+    model = CalibrationEntry
+    extra = 0
+    autocomplete_fields = ["application"]
+    verbose_name = _("calibration entry")
+    verbose_name_plural = _("calibration entries (every judge of the category scores them)")
+
+    def has_change_permission(self, request, obj=None):
+        return False  # added or removed; the service checks each one belongs to the round
+
+
+@admin.register(JudgingRound)
+class JudgingRoundAdmin(admin.ModelAdmin):
+    form = JudgingRoundAdminForm
+    list_display = ["name", "edition", "position", "state", "judges_per_entry", "deadline", "blind", "round_page"]
+    list_filter = ["edition", "state"]
+    search_fields = ["name"]
+    filter_horizontal = ["categories"]
+    list_select_related = ["edition"]
+    inlines = [CalibrationEntryInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The state moves only through the services (the round's page): never by hand.
+        return ["edition", "state"] if obj else ["state"]
+
+    def get_changeform_initial_data(self, request):
+        return {"edition": request.GET.get("edition")}
+
+    @admin.display(description=_("round page"))
+    def round_page(self, judging_round):
+        url = reverse("judging:round_detail", args=[judging_round.edition.slug, judging_round.pk])
+        return format_html('<a href="{}">{}</a>', url, _("open"))
+
+    def view_on_site(self, judging_round):
+        return reverse("judging:round_detail", args=[judging_round.edition.slug, judging_round.pk])
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        fields = {name: data[name] for name in assignment_services.ROUND_FIELDS}
+        if change:
+            _require_secretariat(request, obj.edition)
+            assignment_services.round_update(round=obj, user=request.user,
+                                             data={**fields, "categories": data["categories"]})
+            obj.refresh_from_db()
+        else:
+            _require_secretariat(request, data["edition"])
+            judging_round = assignment_services.round_create(edition=data["edition"], user=request.user,
+                                                             categories=data["categories"], **fields)
+            _adopt(obj, judging_round)
+
+    def save_related(self, request, form, formsets, change):
+        form.save_m2m = lambda: None  # the service has set the categories
+        super().save_related(request, form, formsets, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not CalibrationEntry:
+            return super().save_formset(request, form, formset, change)
+        judging_round = form.instance
+        for entry in formset.save(commit=False):
+            scoring_services.calibration_mark(judging_round=judging_round, application=entry.application,
+                                              user=request.user)
+        for entry in formset.deleted_objects:
+            scoring_services.calibration_unmark(judging_round=judging_round, application=entry.application,
+                                                user=request.user)
+        return None
+
+    def delete_model(self, request, obj):
+        _require_secretariat(request, obj.edition)
+        super().delete_model(request, obj)
+
+
+# --- the assigner's output: read-only ---------------------------------------------------------------------
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["application", "judge", "round", "state", "source", "affinity", "notified_at", "created_at"]
+    list_filter = ["round__edition", "round", "state", "source"]
+    search_fields = ["judge__user__email", "application__title", "=application__id"]
+    list_select_related = ["application", "judge__user", "round"]
+    actions = ["release"]
+
+    def has_release_permission(self, request) -> bool:
+        return request.user.has_perm("judging.view_assignment")
+
+    @admin.action(description=_("Release the selected assignments"), permissions=["release"])
+    def release(self, request, queryset):
+        released = 0
+        for assignment in queryset.select_related("round__edition"):
+            if not request.user.has_perm("judging.manage_round", assignment.round):
+                self.message_user(request, _("%(assignment)s: only the secretariat of its edition releases it.")
+                                  % {"assignment": assignment}, messages.ERROR)
+                continue
+            try:
+                assignment_services.assignment_release(assignment=assignment, user=request.user,
+                                                       reason=str(_("Released in the admin")))
+            except ValidationError as error:
+                self.message_user(request, f"{assignment}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                released += 1
+        if released:
+            self.message_user(request, ngettext("%(count)s assignment released.", "%(count)s assignments released.",
+                                                released) % {"count": released}, messages.SUCCESS)
+
+
+@admin.register(AssignmentRun)
+class AssignmentRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["round", "state", "progress", "objective", "bound", "min_load", "max_load", "kept", "seconds",
+                    "created_by", "created_at", "finished_at"]
+    list_filter = ["state", "round__edition"]
+    list_select_related = ["round", "created_by"]

@@ -1,0 +1,109 @@
+"""Forms of the round page (changes by hand) and of the admin for judges and rounds."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from submissions.models import Application
+
+from .models import Bid, Conflict, JudgeProfile, JudgingRound
+from .selectors.assignment import round_active_judges, round_entries
+
+
+class JudgeChoiceField(forms.ModelChoiceField):
+    """Judges labelled with their load in the round, so the choice shows who has room."""
+
+    def label_from_instance(self, judge: JudgeProfile) -> str:
+        load = getattr(judge, "load", None)
+        if load is None:
+            return str(judge.user)
+        return _("%(judge)s — %(load)s of %(capacity)s") % {"judge": judge.user, "load": load,
+                                                           "capacity": judge.capacity}
+
+
+class EntryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, application: Application) -> str:
+        return f"#{application.pk} {application.title} · {application.organisation.name} ({application.category.name})"
+
+
+class AssignmentAddForm(forms.Form):
+    application = EntryChoiceField(label=_("Entry"), queryset=Application.objects.none())
+    judge = JudgeChoiceField(label=_("Judge"), queryset=JudgeProfile.objects.none())
+
+    def __init__(self, *args, round: JudgingRound, **kwargs):  # noqa: A002
+        super().__init__(*args, **kwargs)
+        self.fields["application"].queryset = (
+            round_entries(round=round).select_related("organisation", "category").order_by("category__position", "pk")
+        )
+        self.fields["judge"].queryset = round_active_judges(round=round)
+
+
+class AssignmentMoveForm(forms.Form):
+    to_judge = JudgeChoiceField(label=_("Give it to"), queryset=JudgeProfile.objects.none())
+
+    def __init__(self, *args, round: JudgingRound, exclude_judge_id: int, **kwargs):  # noqa: A002
+        super().__init__(*args, **kwargs)
+        self.fields["to_judge"].queryset = round_active_judges(round=round).exclude(pk=exclude_judge_id)
+
+
+class AssignmentReleaseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (kept in the audit trail)"), required=False, max_length=500)
+
+
+# --- admin -----------------------------------------------------------------------------------------------
+
+
+class JudgeProfileAdminForm(forms.ModelForm):
+    class Meta:
+        model = JudgeProfile
+        fields = ["edition", "user", "country", "capacity", "expertise", "affiliations", "active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        edition = cleaned.get("edition") or (self.instance.edition if self.instance.pk else None)
+        if edition and any(category.edition_id != edition.pk for category in cleaned.get("expertise") or []):
+            self.add_error("expertise", _("Choose categories of the judge's edition."))
+        return cleaned
+
+
+class JudgingRoundAdminForm(forms.ModelForm):
+    class Meta:
+        model = JudgingRound
+        fields = ["edition", "name", "position", "categories", "source", "previous_round", "judges_per_entry",
+                  "deadline", "blind", "reminder_hours"]
+
+    def clean(self):
+        cleaned = super().clean()
+        edition = cleaned.get("edition") or (self.instance.edition if self.instance.pk else None)
+        if edition and any(category.edition_id != edition.pk for category in cleaned.get("categories") or []):
+            self.add_error("categories", _("Choose categories of the round's edition."))
+        return cleaned
+
+
+class ConflictAdminForm(forms.ModelForm):
+    class Meta:
+        model = Conflict
+        fields = ["judge", "application", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        judge, application = cleaned.get("judge"), cleaned.get("application")
+        if judge and application and judge.edition_id != application.edition_id:
+            raise ValidationError(_("The judge and the entry belong to different editions."))
+        return cleaned
+
+
+class BidAdminForm(forms.ModelForm):
+    class Meta:
+        model = Bid
+        fields = ["judge", "application", "category", "level"]
+
+    def clean(self):
+        cleaned = super().clean()
+        judge, application, category = cleaned.get("judge"), cleaned.get("application"), cleaned.get("category")
+        if (application is None) == (category is None):
+            raise ValidationError(_("A bid is on one entry or on one category."))
+        target = application or category
+        if judge and target.edition_id != judge.edition_id:
+            raise ValidationError(_("A judge bids only on entries and categories of their own edition."))
+        return cleaned

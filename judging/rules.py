@@ -1,0 +1,56 @@
+"""Who may do what in judging. Judges see only what is assigned to them."""
+
+import rules
+
+from portal.rules import is_chair, is_committee, is_judge, is_secretariat
+
+
+@rules.predicate
+def is_round_secretariat(user, judging_round) -> bool:
+    return judging_round is not None and is_secretariat(user, judging_round.edition)
+
+
+@rules.predicate
+def is_round_committee(user, judging_round) -> bool:
+    """Secretariat, chair and observer read everything about a round."""
+    return judging_round is not None and is_committee(user, judging_round.edition)
+
+
+@rules.predicate
+def is_assigned_judge(user, assignment) -> bool:
+    """The judge the assignment belongs to, while it is active (not released, no conflict declared)."""
+    return (
+        assignment is not None
+        and user.is_authenticated
+        and assignment.judge.user_id == user.pk
+        and assignment.state in ("assigned", "in_progress", "submitted")
+    )
+
+
+rules.add_perm("judging.manage_round", is_round_secretariat)
+rules.add_perm("judging.view_round", is_round_committee)
+rules.add_perm("judging.review_assignment", is_assigned_judge)
+# Edition-level (for edition_permission_required): the rounds list and round pages; running the assigner.
+rules.add_perm("judging.view_rounds", is_committee)
+rules.add_perm("judging.manage_rounds", is_secretariat)
+
+
+# --- scoring (issue 5) ----------------------------------------------------------------------------------------
+# Results are the committee's: never a judge's, even one who also holds a committee role in the same edition,
+# since a judge must never read the other judges' scores.
+
+
+@rules.predicate
+def is_round_judge(user, judging_round) -> bool:
+    return judging_round is not None and is_judge(user, judging_round.edition)
+
+
+@rules.predicate
+def is_round_chair(user, judging_round) -> bool:
+    return judging_round is not None and is_chair(user, judging_round.edition)
+
+
+rules.add_perm("judging.view_results", is_round_committee & ~is_round_judge)
+rules.add_perm("judging.run_aggregation", is_round_secretariat & ~is_round_judge)
+rules.add_perm("judging.manage_calibration", is_round_secretariat)
+rules.add_perm("judging.manage_shortlist", (is_round_secretariat | is_round_chair) & ~is_round_judge)

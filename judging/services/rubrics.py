@@ -1,0 +1,233 @@
+"""Rubrics: which criteria apply to an entry, their weights by development stage, and a review's weighted total.
+
+The weighted total
+------------------
+Criteria may use different scales (one 1–10, another 1–5). Each score is first mapped
+linearly onto 0–10, so that the top of every scale is 10 and the bottom 0:
+
+    n_c = 10 · (s_c − min_c) / (max_c − min_c)
+
+The weight of criterion c for an entry at development stage g is the criterion's
+stage weight for g when one is set, else its default weight:
+
+    w_c(g) = StageWeight(c, g).weight  if defined,  else  Criterion(c).weight
+
+and the review's weighted total is the weighted mean of the normalised scores,
+
+    total = Σ_c w_c(g) · n_c  /  Σ_c w_c(g)
+
+over every criterion of the rubric (a review is submitted only when each one is
+scored). Totals therefore lie between 0 and 10 whatever the scales and weights, and a
+criterion's weight is its share of the total: weights 2, 1, 1 give it half.
+
+Which rubric
+------------
+An entry is scored on its category's rubric when the edition has one, else on the
+edition's default rubric (category empty). A rubric is frozen (``frozen_at``) when the
+first score against it is saved; every service here refuses to change a frozen rubric,
+its criteria or their stage weights, because earlier scores would mean something else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from portal.models import User
+from portal.services import audit_log, snapshot
+from submissions.models import Application
+
+from ..models import Criterion, Rubric, StageWeight
+
+TOTAL_SCALE = 10.0
+
+
+# --- arithmetic -------------------------------------------------------------------------------------------
+
+
+def normalised_score(score: float, *, scale_min: int, scale_max: int) -> float:
+    """A score mapped linearly onto 0–10 (the bottom of the criterion's scale is 0, the top 10)."""
+    return TOTAL_SCALE * (float(score) - scale_min) / (scale_max - scale_min)
+
+
+def criterion_weight(criterion: Criterion, stage: str) -> Decimal:
+    """The criterion's weight for an entry at `stage`: its stage weight when set, else its default weight.
+
+    Reads ``criterion.stage_weights.all()``, so prefetch them when looping.
+    """
+    for stage_weight in criterion.stage_weights.all():
+        if stage_weight.stage == stage:
+            return stage_weight.weight
+    return criterion.weight
+
+
+def weighted_total(*, criteria: Iterable[Criterion], scores: Mapping[int, int | None], stage: str) -> float | None:
+    """Σ w_c·n_c / Σ w_c over `criteria` (see the module's docstring); None while a criterion is unscored.
+
+    Raises ValidationError when the weights for this stage add up to zero: such a rubric cannot rank anything.
+    """
+    numerator = denominator = 0.0
+    for criterion in criteria:
+        score = scores.get(criterion.pk)
+        if score is None:
+            return None
+        weight = float(criterion_weight(criterion, stage))
+        numerator += weight * normalised_score(score, scale_min=criterion.scale_min, scale_max=criterion.scale_max)
+        denominator += weight
+    if denominator <= 0:
+        raise ValidationError(
+            _("The rubric's weights add up to zero for this development stage; the secretariat must fix the rubric."),
+            code="zero_weights",
+        )
+    return numerator / denominator
+
+
+# --- which rubric ---------------------------------------------------------------------------------------
+
+
+def _with_criteria(queryset):
+    return queryset.prefetch_related(
+        Prefetch(
+            "criteria",
+            queryset=Criterion.objects.order_by("position", "id").prefetch_related("stage_weights"),
+        )
+    )
+
+
+def rubric_for(*, edition_id: int, category_id: int) -> Rubric | None:
+    """The category's rubric, else the edition's default one, with criteria and stage weights prefetched."""
+    candidates = _with_criteria(
+        Rubric.objects.filter(Q(category_id=category_id) | Q(category__isnull=True), edition_id=edition_id)
+    )
+    found = sorted(candidates, key=lambda rubric: rubric.category_id is None)
+    return found[0] if found else None
+
+
+def rubric_for_application(application: Application) -> Rubric | None:
+    return rubric_for(edition_id=application.edition_id, category_id=application.category_id)
+
+
+# --- freezing -------------------------------------------------------------------------------------------
+
+
+def rubric_ensure_editable(rubric: Rubric | None) -> None:
+    """Refuse when the rubric (as stored now, not as the caller remembers it) is frozen."""
+    if rubric is None or rubric.pk is None:
+        return
+    frozen_at = Rubric.objects.select_for_update().filter(pk=rubric.pk).values_list("frozen_at", flat=True).first()
+    if frozen_at is not None:
+        raise ValidationError(
+            _("The rubric “%(name)s” has been frozen since the first score was saved on %(when)s: its criteria, "
+              "scales and weights can no longer change, because earlier scores would then mean something else.")
+            % {"name": rubric.name, "when": date_format(timezone.localtime(frozen_at), "j F Y, H:i e")},
+            code="frozen",
+        )
+
+
+def rubric_freeze(*, rubric: Rubric) -> bool:
+    """Freeze the rubric when the first score is saved. Idempotent: True only for the call that froze it."""
+    now = timezone.now()
+    frozen = Rubric.objects.filter(pk=rubric.pk, frozen_at__isnull=True).update(frozen_at=now) == 1
+    if frozen:
+        rubric.frozen_at = now
+        audit_log(actor=None, action="rubric.freeze", target=rubric, edition_id=rubric.edition_id,
+                  after={"frozen_at": now.isoformat()})
+    return frozen
+
+
+# --- changes (admin and pages call these) -----------------------------------------------------------------
+
+
+def _stored(model, instance):
+    return model.objects.filter(pk=instance.pk).first() if instance.pk else None
+
+
+@transaction.atomic
+def rubric_save(*, rubric: Rubric, user: User | None) -> Rubric:
+    """Create or change a rubric (its name, edition, category) while it is not frozen."""
+    before = _stored(Rubric, rubric)
+    rubric_ensure_editable(before)
+    if before is not None:
+        rubric.frozen_at = before.frozen_at  # only rubric_freeze sets it
+    else:
+        rubric.frozen_at = None
+    if rubric.category_id and rubric.category.edition_id != rubric.edition_id:
+        raise ValidationError({"category": _("The category must belong to the rubric's edition.")})
+    rubric.full_clean()
+    rubric.save()
+    audit_log(actor=user, action="rubric.save", target=rubric, edition_id=rubric.edition_id,
+              before=snapshot(before) if before else None, after=snapshot(rubric))
+    return rubric
+
+
+@transaction.atomic
+def rubric_delete(*, rubric: Rubric, user: User | None) -> None:
+    rubric_ensure_editable(rubric)
+    before = snapshot(rubric)
+    edition_id = rubric.edition_id
+    audit_log(actor=user, action="rubric.delete", target=rubric, edition_id=edition_id, before=before)
+    rubric.delete()
+
+
+@transaction.atomic
+def criterion_save(*, criterion: Criterion, user: User | None) -> Criterion:
+    """Create or change a criterion (name, guidance, scale, weight, position) of a rubric that is not frozen."""
+    before = _stored(Criterion, criterion)
+    if before is not None:
+        rubric_ensure_editable(before.rubric)  # moving it out of a frozen rubric changes that rubric too
+    rubric_ensure_editable(criterion.rubric)
+    criterion.full_clean()
+    criterion.save()
+    audit_log(actor=user, action="criterion.save", target=criterion, edition_id=criterion.rubric.edition_id,
+              before=snapshot(before) if before else None, after=snapshot(criterion))
+    return criterion
+
+
+@transaction.atomic
+def criterion_delete(*, criterion: Criterion, user: User | None) -> None:
+    rubric_ensure_editable(criterion.rubric)
+    audit_log(actor=user, action="criterion.delete", target=criterion, edition_id=criterion.rubric.edition_id,
+              before=snapshot(criterion))
+    criterion.delete()
+
+
+@transaction.atomic
+def stage_weight_save(*, stage_weight: StageWeight, user: User | None) -> StageWeight:
+    """Set a criterion's weight for one development stage (overriding its default weight for those entries)."""
+    before = _stored(StageWeight, stage_weight)
+    if before is not None:
+        rubric_ensure_editable(before.criterion.rubric)
+    rubric_ensure_editable(stage_weight.criterion.rubric)
+    stage_weight.full_clean()
+    stage_weight.save()
+    audit_log(actor=user, action="stage_weight.save", target=stage_weight,
+              edition_id=stage_weight.criterion.rubric.edition_id,
+              before=snapshot(before) if before else None, after=snapshot(stage_weight))
+    return stage_weight
+
+
+@transaction.atomic
+def stage_weight_delete(*, stage_weight: StageWeight, user: User | None) -> None:
+    rubric_ensure_editable(stage_weight.criterion.rubric)
+    audit_log(actor=user, action="stage_weight.delete", target=stage_weight,
+              edition_id=stage_weight.criterion.rubric.edition_id, before=snapshot(stage_weight))
+    stage_weight.delete()
+
+
+def rubric_problems(rubric: Rubric) -> list[str]:
+    """What would stop this rubric from scoring: no criteria, or weights adding up to zero for a stage."""
+    criteria = list(rubric.criteria.prefetch_related("stage_weights"))
+    if not criteria:
+        return [_("The rubric has no criteria.")]
+    problems = []
+    for stage, label in Application.Stage.choices:
+        if sum(float(criterion_weight(c, stage)) for c in criteria) <= 0:
+            problems.append(_("The weights add up to zero for entries at the “%(stage)s” stage.") % {"stage": label})
+    return problems

@@ -1,0 +1,5 @@
+from .views.assignment import urlpatterns as assignment_urlpatterns
+from .views.scoring import urlpatterns as scoring_urlpatterns
+
+app_name = "judging"
+urlpatterns = [*assignment_urlpatterns, *scoring_urlpatterns]

@@ -1,0 +1,204 @@
+"""The secretariat's pages for rounds and the assigner. Chair and observer read them; judges and applicants never.
+
+Every view goes through `edition_permission_required`: `judging.view_rounds` to read,
+`judging.manage_rounds` to change anything. Writes call the services only.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.access import edition_permission_required
+
+from ..forms_assignment import AssignmentAddForm, AssignmentMoveForm, AssignmentReleaseForm
+from ..models import Assignment, AssignmentRun, JudgingRound
+from ..selectors import assignment as selectors
+from ..services import assignment as services
+from .common import run_service
+
+ASSIGNMENTS_PER_PAGE = 50
+SHORT_ENTRIES_SHOWN = 20
+
+
+def _round(edition, round_pk: int) -> JudgingRound:
+    judging_round = get_object_or_404(JudgingRound.objects.select_related("edition", "previous_round"),
+                                      pk=round_pk, edition=edition)
+    judging_round.edition = edition  # the same object the permission check used
+    return judging_round
+
+
+def _change_summary(change: services.AssignmentChange) -> str:
+    loads = "; ".join(
+        _("%(judge)s %(before)s → %(after)s of %(capacity)s")
+        % {"judge": load.judge.user, "before": load.before, "after": load.after, "capacity": load.capacity}
+        for load in change.loads
+    )
+    return _("Total affinity %(change)+d (this pair: %(affinity)s). Loads: %(loads)s.") % {
+        "change": change.affinity_change, "affinity": change.affinity, "loads": loads}
+
+
+def _gap(run: AssignmentRun | None) -> float | None:
+    if run is None or run.objective is None or run.bound is None:
+        return None
+    return (run.bound - run.objective) / abs(run.bound) * 100 if run.bound else 0.0
+
+
+@edition_permission_required("judging.view_rounds")
+def round_list(request, edition):
+    return render(request, "judging/assignment/round_list.html", {
+        "edition": edition,
+        "rounds": selectors.edition_rounds(edition=edition),
+        "can_manage": request.user.has_perm("judging.manage_rounds", edition),
+    })
+
+
+@edition_permission_required("judging.view_rounds")
+def round_detail(request, edition, round_pk: int):
+    judging_round = _round(edition, round_pk)
+    active_run, last_run = selectors.round_last_runs(round=judging_round)
+    assignments = Paginator(selectors.round_assignments(round=judging_round), ASSIGNMENTS_PER_PAGE)
+    short_entries = selectors.round_short_entries(round=judging_round)
+    judges = list(selectors.round_judges(round=judging_round))
+    can_manage = request.user.has_perm("judging.manage_rounds", edition)
+    return render(request, "judging/assignment/round_detail.html", {
+        "edition": edition,
+        "round": judging_round,
+        "categories": list(judging_round.categories.order_by("position", "name")),
+        "entry_count": selectors.round_entries(round=judging_round).count(),
+        "judges": judges,
+        "active_run": active_run,
+        "active_run_message": _(active_run.message) if active_run and active_run.message else "",
+        "last_run": last_run,
+        "gap": _gap(last_run),
+        "shortfall": sorted((last_run.shortfall or {}).items()) if last_run else [],
+        "page": assignments.get_page(request.GET.get("page")),
+        "short_entries": list(short_entries[:SHORT_ENTRIES_SHOWN]),
+        "short_count": short_entries.count(),
+        "replacement_notes": selectors.round_replacement_notes(round=judging_round),
+        "can_manage": can_manage,
+        "can_change": can_manage and judging_round.state in services.CHANGEABLE_ROUND_STATES,
+        "can_open": can_manage and judging_round.state == JudgingRound.State.ASSIGNING and active_run is None,
+        "release_form": AssignmentReleaseForm(),
+        "active_states": selectors.ACTIVE_STATES,
+        "started_states": selectors.STARTED_STATES,
+    })
+
+
+@require_POST
+@edition_permission_required("judging.manage_rounds")
+def round_run(request, edition, round_pk: int):
+    judging_round = _round(edition, round_pk)
+    run_service(request, lambda: services.assignment_run_create(round=judging_round, user=request.user),
+                success=_("The assigner is running. This page shows its progress."))
+    return redirect("judging:round_detail", slug=edition.slug, round_pk=judging_round.pk)
+
+
+@require_GET
+@edition_permission_required("judging.view_rounds")
+def round_run_progress(request, edition, round_pk: int, run_pk: int):
+    run = get_object_or_404(AssignmentRun, pk=run_pk, round__pk=round_pk, round__edition=edition)
+    return JsonResponse({
+        "state": run.state,
+        "state_display": run.get_state_display(),
+        "progress": run.progress,
+        "message": _(run.message) if run.message else "",
+        "finished": run.state in selectors.FINISHED_RUN_STATES,
+    })
+
+
+@require_POST
+@edition_permission_required("judging.manage_rounds")
+def round_open(request, edition, round_pk: int):
+    judging_round = _round(edition, round_pk)
+    run_service(request, lambda: services.round_open(round=judging_round, user=request.user),
+                success=_("The round is open for scoring. Each judge is e-mailed their entries."))
+    return redirect("judging:round_detail", slug=edition.slug, round_pk=judging_round.pk)
+
+
+@edition_permission_required("judging.manage_rounds")
+def assignment_add(request, edition, round_pk: int):
+    judging_round = _round(edition, round_pk)
+    form = AssignmentAddForm(request.POST or None, round=judging_round,
+                             initial={"application": request.GET.get("application")})
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        judge, application = form.cleaned_data["judge"], form.cleaned_data["application"]
+        if request.POST.get("action") == "preview":
+            preview = services.manual_change_check(round=judging_round, judge=judge, application=application)
+        else:
+            try:
+                change = services.assignment_add_manual(round=judging_round, judge=judge, application=application,
+                                                        user=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("“%(entry)s” is now assigned to %(judge)s. %(effect)s") % {
+                    "entry": application, "judge": judge.user, "effect": _change_summary(change)})
+                return redirect("judging:round_detail", slug=edition.slug, round_pk=judging_round.pk)
+    return render(request, "judging/assignment/assignment_add.html", {
+        "edition": edition, "round": judging_round, "form": form, "preview": preview,
+        "preview_summary": _change_summary(preview) if preview else "",
+    })
+
+
+@edition_permission_required("judging.manage_rounds")
+def assignment_move(request, edition, round_pk: int, pk: int):
+    judging_round = _round(edition, round_pk)
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("judge__user", "application__organisation", "application__category"),
+        pk=pk, round=judging_round,
+    )
+    form = AssignmentMoveForm(request.POST or None, round=judging_round, exclude_judge_id=assignment.judge_id)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        to_judge = form.cleaned_data["to_judge"]
+        if request.POST.get("action") == "preview":
+            preview = services.manual_change_check(round=judging_round, judge=to_judge,
+                                                   application=assignment.application, moving=assignment)
+        else:
+            try:
+                change = services.assignment_move(assignment=assignment, to_judge=to_judge, user=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("“%(entry)s” moved from %(old)s to %(new)s. %(effect)s") % {
+                    "entry": assignment.application, "old": assignment.judge.user, "new": to_judge.user,
+                    "effect": _change_summary(change)})
+                return redirect("judging:round_detail", slug=edition.slug, round_pk=judging_round.pk)
+    return render(request, "judging/assignment/assignment_move.html", {
+        "edition": edition, "round": judging_round, "assignment": assignment, "form": form, "preview": preview,
+        "preview_summary": _change_summary(preview) if preview else "",
+    })
+
+
+@require_POST
+@edition_permission_required("judging.manage_rounds")
+def assignment_release(request, edition, round_pk: int, pk: int):
+    judging_round = _round(edition, round_pk)
+    assignment = get_object_or_404(Assignment.objects.select_related("judge__user", "application"), pk=pk,
+                                   round=judging_round)
+    form = AssignmentReleaseForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    run_service(request, lambda: services.assignment_release(assignment=assignment, user=request.user, reason=reason),
+                success=_("%(judge)s no longer judges “%(entry)s”.") % {
+                    "judge": assignment.judge.user, "entry": assignment.application})
+    return redirect(f"{reverse('judging:round_detail', args=[edition.slug, judging_round.pk])}#assignments")
+
+
+urlpatterns = [
+    path("e/<slug:slug>/rounds/", round_list, name="round_list"),
+    path("e/<slug:slug>/rounds/<int:round_pk>/", round_detail, name="round_detail"),
+    path("e/<slug:slug>/rounds/<int:round_pk>/run/", round_run, name="round_run"),
+    path("e/<slug:slug>/rounds/<int:round_pk>/runs/<int:run_pk>/progress/", round_run_progress,
+         name="round_run_progress"),
+    path("e/<slug:slug>/rounds/<int:round_pk>/open/", round_open, name="round_open"),
+    path("e/<slug:slug>/rounds/<int:round_pk>/assignments/add/", assignment_add, name="assignment_add"),
+    path("e/<slug:slug>/rounds/<int:round_pk>/assignments/<int:pk>/move/", assignment_move, name="assignment_move"),
+    path("e/<slug:slug>/rounds/<int:round_pk>/assignments/<int:pk>/release/", assignment_release,
+         name="assignment_release"),
+]

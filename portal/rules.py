@@ -1,0 +1,62 @@
+"""Named permission predicates (django-rules). Views declare which permission they need.
+
+Every predicate takes (user, edition). Roles are per edition: holding a role in one
+edition gives nothing in another.
+"""
+
+import rules
+
+from .models import EditionRole
+
+
+def _roles(user, edition) -> frozenset[str]:
+    if edition is None or not user.is_authenticated:
+        return frozenset()
+    # Cached per request on the user object: several predicates ask the same question.
+    cache = user.__dict__.setdefault("_edition_roles_cache", {})
+    if edition.pk not in cache:
+        cache[edition.pk] = frozenset(
+            EditionRole.objects.filter(user=user, edition=edition).values_list("role", flat=True)
+        )
+    return cache[edition.pk]
+
+
+def _has_role(role: str):
+    @rules.predicate(name=f"is_{role}")
+    def predicate(user, edition) -> bool:
+        return role in _roles(user, edition)
+
+    return predicate
+
+
+is_secretariat = _has_role(EditionRole.Role.SECRETARIAT)
+is_judge = _has_role(EditionRole.Role.JUDGE)
+is_chair = _has_role(EditionRole.Role.CHAIR)
+is_observer = _has_role(EditionRole.Role.OBSERVER)
+has_any_role = is_secretariat | is_judge | is_chair | is_observer
+# The committee reads everything in its edition (applications, rounds, the audit trail); a judge is not on it.
+is_committee = is_secretariat | is_chair | is_observer
+
+rules.add_perm("portal.view_edition_workspace", has_any_role)
+rules.add_perm("portal.manage_edition", is_secretariat)
+rules.add_perm("portal.view_audit_trail", is_committee)
+rules.add_perm("portal.judge_edition", is_judge)
+rules.add_perm("portal.finalise_edition", is_chair)
+
+
+@rules.predicate
+def is_organisation_member(user, organisation) -> bool:
+    return user.is_authenticated and organisation is not None and organisation.memberships.filter(user=user).exists()
+
+
+@rules.predicate
+def is_organisation_owner(user, organisation) -> bool:
+    return (
+        user.is_authenticated
+        and organisation is not None
+        and organisation.memberships.filter(user=user, role="owner").exists()
+    )
+
+
+rules.add_perm("portal.organisation_view", is_organisation_member)
+rules.add_perm("portal.organisation_manage", is_organisation_owner)

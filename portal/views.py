@@ -1,0 +1,90 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from submissions.models import Edition
+
+from . import selectors, services
+from .access import edition_permission_required
+from .forms import OrganisationForm
+from .models import Organisation
+from .rules import is_chair, is_judge, is_observer, is_secretariat
+
+AUDIT_PAGE_SIZE = 50
+
+
+def home(request):
+    editions = Edition.objects.exclude(state=Edition.State.DRAFT).order_by("-opens_at")
+    return render(request, "portal/home.html", {"editions": editions})
+
+
+@login_required
+def dashboard(request):
+    return render(
+        request,
+        "portal/dashboard.html",
+        {
+            "memberships": selectors.user_memberships(user=request.user),
+            "roles_by_edition": selectors.user_roles_by_edition(user=request.user),
+        },
+    )
+
+
+@login_required
+def organisation_create(request):
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            # e.g. the same name in the same country: shown on the form, input kept.
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Organisation “%(name)s” created.") % {"name": organisation.name})
+            return redirect("portal:organisation_detail", pk=organisation.pk)
+    return render(request, "portal/organisation_form.html", {"form": form})
+
+
+@login_required
+def organisation_detail(request, pk: int):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    if not request.user.has_perm("portal.organisation_view", organisation):
+        raise PermissionDenied(_("Only members of this organisation can see it."))
+    memberships = organisation.memberships.select_related("user").order_by("user__email")
+    return render(request, "portal/organisation_detail.html", {"organisation": organisation, "memberships": memberships})
+
+
+@edition_permission_required("portal.view_edition_workspace")
+def edition_workspace(request, edition):
+    user = request.user
+    context = {
+        "edition": edition,
+        "is_secretariat": is_secretariat(user, edition),
+        "is_judge": is_judge(user, edition),
+        "is_chair": is_chair(user, edition),
+        "is_observer": is_observer(user, edition),
+        "categories": edition.categories.all(),
+        "can_see_audit": user.has_perm("portal.view_audit_trail", edition),
+    }
+    if context["is_secretariat"] or context["is_chair"] or context["is_observer"]:
+        context["role_holders"] = selectors.edition_role_holders(edition=edition)
+    return render(request, "portal/edition_workspace.html", context)
+
+
+@edition_permission_required("portal.view_audit_trail")
+def audit_trail(request, edition):
+    page = Paginator(selectors.edition_audit_entries(edition=edition), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/audit_trail.html", {"edition": edition, "page": page})
+
+
+def permission_denied(request, exception=None):
+    message = str(exception) if exception and str(exception) else _("You do not have access to this page.")
+    return render(request, "403.html", {"message": message}, status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+

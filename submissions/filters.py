@@ -1,0 +1,49 @@
+"""The screening list's filters (django-filter). The list page and its exports share them."""
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Organisation
+
+from .models import Application, Category, Edition
+from .selectors import screening_countries
+
+SCREENING_STATUSES = [
+    (value, label) for value, label in Application.Status.choices if value != Application.Status.DRAFT
+]
+
+
+class ScreeningFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Title or organisation contains"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.none(), to_field_name="slug", label=_("Category"), empty_label=_("Any")
+    )
+    country = django_filters.ChoiceFilter(
+        field_name="organisation__country", choices=[], label=_("Country"), empty_label=_("Any")
+    )
+    kind = django_filters.ChoiceFilter(
+        field_name="organisation__kind", choices=Organisation.Kind.choices, label=_("Kind of organisation"),
+        empty_label=_("Any"),
+    )
+    stage = django_filters.ChoiceFilter(
+        choices=Application.Stage.choices, label=_("Development stage"), empty_label=_("Any")
+    )
+    status = django_filters.ChoiceFilter(choices=SCREENING_STATUSES, label=_("Status"), empty_label=_("Any"))
+
+    class Meta:
+        model = Application
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, edition: Edition, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.edition = edition
+        self.filters["category"].queryset = edition.categories.all()
+        self.filters["country"].extra["choices"] = screening_countries(edition=edition)
+        self.form.fields["category"].label_from_instance = lambda category: category.name
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(title__icontains=value) | Q(organisation__name__icontains=value))

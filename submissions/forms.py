@@ -1,0 +1,144 @@
+"""Forms for the applicant's pages. They parse and display input; the services decide what is allowed."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Organisation
+
+from . import attachments
+from .models import Application, Category, FormSection
+
+
+def add_service_errors(form: forms.Form, error: ValidationError, *, field: str | None = None) -> None:
+    """Put a service's ValidationError on `form`: each message beside its field, the rest at the top.
+
+    A dict error names fields ('' or '__all__' for the whole form); a plain error goes to `field`.
+    """
+    if hasattr(error, "error_dict"):
+        for name, messages in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(field if field in form.fields else None, error)
+
+
+class ApplyForm(forms.Form):
+    """Which organisation enters which category: the two choices that start a draft."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.none(), widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a category."),
+                        "invalid_choice": _("That category is not open for applications.")},
+    )
+
+    def __init__(self, *args, organisations, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["category"].queryset = categories
+        self.fields["organisation"].error_messages["invalid_choice"] = _(
+            "You can apply only for an organisation you belong to."
+        )
+
+
+class ApplicationDraftForm(forms.Form):
+    """Every field of an application, all optional: a draft saves whatever has been entered.
+
+    The edition's long-text sections are added in its order, with their title, guidance
+    and limit. The limit is given to the browser as `maxlength`, a hint for the counter;
+    a longer text is still saved, and submission reports it beside the field.
+    """
+
+    title = forms.CharField(label=_("Title"), max_length=200, required=False,
+                            help_text=_("Required to submit. At most 200 characters."))
+    stage = forms.ChoiceField(
+        label=_("Development stage"), required=False,
+        choices=[("", _("Choose a stage")), *Application.Stage.choices],
+        help_text=_("Required to submit. Judges weigh the criteria by stage, "
+                    "so a pilot competes fairly with a scaled programme."),
+    )
+    budget_usd = forms.IntegerField(
+        label=_("Budget (US dollars)"), required=False, min_value=0,
+        # A text box, not type=number: the browser would drop "1,000" silently; here it comes back with its error.
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("The project's total budget, in whole US dollars, without separators."),
+        error_messages={"invalid": _("Enter the budget as a whole number of US dollars, e.g. 250000.")},
+    )
+    links = forms.CharField(
+        label=_("Links"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Web pages about the project, one per line, each starting with https://."),
+    )
+
+    def __init__(self, *args, sections: list[FormSection], **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = {"title": self.fields["title"]}
+        for section in sections:
+            fields[str(section.field)] = forms.CharField(
+                label=section.label,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 8, "maxlength": section.max_chars}),
+                help_text=self._section_help(section),
+            )
+        for name in ("stage", "budget_usd", "links"):
+            fields[name] = self.fields[name]
+        self.fields = fields
+
+    @staticmethod
+    def _section_help(section: FormSection) -> str:
+        notes = [_("At most %(count)s characters.") % {"count": f"{section.max_chars:,}"}]
+        if section.required:
+            notes.insert(0, _("Required to submit."))
+        lines = [section.guidance] if section.guidance else []
+        # The guidance is the secretariat's text: escaped here, as Django prints help text unescaped.
+        return format_html_join(" ", "{}", ((text,) for text in [*lines, *notes]))
+
+    def posted_fields(self) -> list[str]:
+        return [name for name in self.fields if name in self.data]
+
+    def draft_data(self) -> dict:
+        """The fields that were posted and parsed, to save now; the others stay on the form with their errors.
+
+        A field absent from the POST is left alone, so a request that carries a few fields changes only those.
+        """
+        return {name: value for name, value in self.cleaned_data.items() if name in self.data}
+
+
+class AttachmentForm(forms.Form):
+    # The service checks emptiness, size and type by content, naming the file in its message.
+    file = forms.FileField(
+        label=_("Add a file"), allow_empty_file=True,
+        error_messages={"required": _("Choose a file to upload.")},
+        # A hint for the file picker only; the content decides.
+        widget=forms.FileInput(
+            attrs={"accept": ",".join([*attachments.ALLOWED_TYPES, *attachments.ALLOWED_TYPES.values()])}
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = format_html(
+            "{} {}",
+            _("Accepted: %(types)s.") % {"types": attachments.ALLOWED_DESCRIPTION},
+            _("At most %(size)s per file, %(count)s files per application.")
+            % {"size": filesizeformat(attachments.MAX_ATTACHMENT_BYTES),
+               "count": attachments.MAX_ATTACHMENTS_PER_APPLICATION},
+        )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The secretariat sees it. You may leave it empty."),
+    )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Colleague's e-mail address"),
+        help_text=_("They receive a link to join; they log in or sign up with this address to accept."),
+    )

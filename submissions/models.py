@@ -1,0 +1,294 @@
+import uuid
+import zoneinfo
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Organisation
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a known time zone, e.g. Asia/Seoul."), params={"value": value})
+
+
+class Edition(models.Model):
+    """One year's call of an award programme; everything that differs between programmes is data here."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open for applications")
+        CLOSED = "closed", _("Closed")
+        SCREENING = "screening", _("Screening")
+        JUDGING = "judging", _("Judging")
+        DELIBERATION = "deliberation", _("Deliberation")
+        FINALISED = "finalised", _("Finalised")
+        PUBLISHED = "published", _("Published")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    programme = models.CharField(_("programme"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
+    conflict_same_country = models.BooleanField(
+        _("judges never score entries from their own country"), default=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")), name="edition_closes_after_opening")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("The closing time must come after the opening time.")})
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def is_accepting(self, now=None) -> bool:
+        """Deadlines are compared on the server, in UTC."""
+        now = now or timezone.now()
+        return self.state == self.State.OPEN and self.opens_at <= now < self.closes_at
+
+
+class Category(models.Model):
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="categories")
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80)
+    description = models.TextField(_("description"), blank=True)
+    allowed_kinds = models.JSONField(
+        _("organisation kinds admitted"),
+        default=list,
+        blank=True,
+        help_text=_("Leave empty to admit every kind of organisation."),
+    )
+    max_entries_per_organisation = models.PositiveSmallIntegerField(_("entries per organisation"), default=1)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["edition", "position", "name"]
+        constraints = [models.UniqueConstraint(fields=["edition", "slug"], name="category_unique_slug")]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.edition}"
+
+    def clean(self) -> None:
+        unknown = set(self.allowed_kinds or []) - set(Organisation.Kind.values)
+        if unknown:
+            raise ValidationError({"allowed_kinds": _("Unknown organisation kinds: %s") % ", ".join(sorted(unknown))})
+
+    def admits(self, kind: str) -> bool:
+        return not self.allowed_kinds or kind in self.allowed_kinds
+
+
+class FormSection(models.Model):
+    """One long-text section of an edition's application form: its label, guidance and length limit.
+
+    The set of possible sections is fixed (they are what judges score against); which
+    of them an edition asks for, in what order, with what guidance and limit, is data.
+    """
+
+    class Field(models.TextChoices):
+        SUMMARY = "summary", _("Summary")
+        PROBLEM = "problem", _("Problem")
+        SOLUTION = "solution", _("Solution")
+        IMPACT = "impact_evidence", _("Evidence of impact")
+        INCLUSIVENESS = "inclusiveness", _("Inclusiveness")
+        SCALABILITY = "scalability", _("Scalability")
+        RESOURCES = "resources", _("Budget and resources")
+        PARTNERS = "partners", _("Partners")
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="form_sections")
+    field = models.CharField(_("field"), max_length=40, choices=Field.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("Leave empty for the default title."))
+    guidance = models.TextField(_("guidance"), blank=True)
+    max_chars = models.PositiveIntegerField(_("maximum characters"), default=3000)
+    required = models.BooleanField(_("required"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("form section")
+        verbose_name_plural = _("form sections")
+        ordering = ["edition", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["edition", "field"], name="form_section_unique_field")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.title or self.get_field_display()
+
+
+class Application(models.Model):
+    """An organisation's entry into one category of an edition. Only services change `status`."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        ELIGIBLE = "eligible", _("Eligible")
+        INELIGIBLE = "ineligible", _("Ineligible")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        SHORTLISTED = "shortlisted", _("Shortlisted")
+        ELIMINATED = "eliminated", _("Eliminated")
+        AWARDED = "awarded", _("Awarded")
+        NOT_AWARDED = "not_awarded", _("Not awarded")
+
+    class Stage(models.TextChoices):
+        CONCEPT = "concept", _("Concept")
+        PILOT = "pilot", _("Pilot")
+        IMPLEMENTED = "implemented", _("Implemented")
+        SCALED = "scaled", _("Scaled")
+
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="applications")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="applications")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="applications")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="created_applications"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    problem = models.TextField(_("problem"), blank=True)
+    solution = models.TextField(_("solution"), blank=True)
+    impact_evidence = models.TextField(_("evidence of impact"), blank=True)
+    inclusiveness = models.TextField(_("inclusiveness"), blank=True)
+    scalability = models.TextField(_("scalability"), blank=True)
+    stage = models.CharField(_("development stage"), max_length=20, choices=Stage.choices, blank=True)
+    budget_usd = models.PositiveBigIntegerField(_("budget (US dollars)"), null=True, blank=True)
+    resources = models.TextField(_("budget and resources"), blank=True)
+    partners = models.TextField(_("partners"), blank=True)
+    links = models.TextField(_("links"), blank=True, help_text=_("One web address per line."))
+
+    screening_reason = models.TextField(_("screening reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    # The text fields an applicant edits, in form order; the snapshot copies exactly these.
+    CONTENT_FIELDS = (
+        "title", "summary", "problem", "solution", "impact_evidence", "inclusiveness", "scalability",
+        "stage", "budget_usd", "resources", "partners", "links",
+    )
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-updated_at"]
+        indexes = [
+            models.Index(fields=["edition", "status"]),
+            models.Index(fields=["organisation", "edition"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or _("Untitled application #%(id)s") % {"id": self.pk}
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+
+class ApplicationSnapshot(models.Model):
+    """What was submitted, frozen: what the judges see. Written once by `application_submit`, never changed."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="snapshots")
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("submitted snapshot")
+        verbose_name_plural = _("submitted snapshots")
+        ordering = ["application", "-number"]
+        constraints = [models.UniqueConstraint(fields=["application", "number"], name="snapshot_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.application} · #{self.number}"
+
+
+def attachment_upload_to(instance: "Attachment", filename: str) -> str:
+    # A clean, unguessable stored name; the applicant's name is kept only as data.
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"applications/{instance.application.edition_id}/{instance.application_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_upload_to, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Removing an attachment from a reopened draft hides it; the file stays, as submitted snapshots may name it.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["application", "created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class StatusChange(models.Model):
+    """An application's status over time, for the applicant's dashboard and the screening list."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=Application.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Application.Status.choices)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.from_status or '-'} → {self.to_status}"
+
+
+class Invitation(models.Model):
+    """An organisation owner's invitation of a colleague, by e-mail, to join the organisation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"

@@ -1,0 +1,495 @@
+"""The applicant's pages: start a draft, edit and autosave it, attach files, submit, reopen, withdraw, invite.
+
+Views parse input, call one service per change and show its result; the services decide what is
+allowed. Every page checks the user's right to the application first, so another organisation's
+id in the URL gets a 403 page that shows nothing of it.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+from django_countries import countries
+
+from portal.access import mfa_setup_redirect, needs_mfa_setup
+from portal.models import Organisation
+
+from .. import selectors, services
+from ..attachments import ALLOWED_TYPES
+from ..forms import (
+    ApplicationDraftForm,
+    ApplyForm,
+    AttachmentForm,
+    InviteForm,
+    WithdrawForm,
+    add_service_errors,
+)
+from ..models import Application, Attachment, Category, Edition, Invitation
+
+APPLICATIONS_PAGE_SIZE = 25
+VIEW = "submissions.application_view"
+EDIT = "submissions.application_edit"
+
+
+# --- helpers -------------------------------------------------------------------------------------------
+
+def _application(request, pk: int, perm: str) -> Application:
+    application = get_object_or_404(Application.objects.select_related("edition", "category", "organisation"), pk=pk)
+    if not request.user.has_perm(perm, application):
+        if perm == EDIT:
+            raise PermissionDenied(_("Only members of the organisation that owns this application can change it."))
+        raise PermissionDenied(_("Only members of the organisation that owns this application can open it."))
+    return application
+
+
+def _reader_needs_mfa(request, application: Application) -> bool:
+    """Staff of the edition reading an application need MFA like on their other pages; members do not."""
+    return not request.user.has_perm(EDIT, application) and needs_mfa_setup(request.user, application.edition)
+
+
+def _call_refusal(edition: Edition) -> str | None:
+    """Why the call takes no changes now, or None while it is open."""
+    try:
+        services.ensure_call_open(edition)
+    except ValidationError as error:
+        return error.messages[0]
+    return None
+
+
+def _render(request, template: str, context: dict):
+    # `now` lets the deadline partial count down from the server's clock.
+    return render(request, f"submissions/applicant/{template}", {"now": timezone.now(), **context})
+
+
+def _sections(application: Application):
+    return selectors.application_form_sections(edition=application.edition)
+
+
+def _content_values(application: Application) -> dict:
+    return {field: getattr(application, field) for field in Application.CONTENT_FIELDS}
+
+
+def _bound_to_saved(application: Application) -> ApplicationDraftForm:
+    """A form holding the saved draft, so that submission errors can be shown beside its fields."""
+    data = {name: "" if value is None else value for name, value in _content_values(application).items()}
+    form = ApplicationDraftForm(data=data, sections=_sections(application))
+    form.is_valid()
+    return form
+
+
+def _save_changes(request, application: Application, *, with_upload: bool = True,
+                  upload_required: bool = False) -> tuple[ApplicationDraftForm | None, AttachmentForm | None, bool]:
+    """Save what a POST of the edit form carries: its text fields, then the chosen file.
+
+    Every button of the edit page posts the whole form, so no action loses what was typed.
+    Returns the bound forms (with errors beside their fields) and whether everything was saved.
+    """
+    form = ApplicationDraftForm(request.POST, sections=_sections(application))
+    if form.posted_fields():
+        form.is_valid()
+        try:
+            services.application_save_draft(application=application, user=request.user, data=form.draft_data())
+        except ValidationError as error:
+            add_service_errors(form, error)
+            if not hasattr(error, "error_dict"):
+                return form, None, False  # refused as a whole (closed, submitted): the file would be refused too
+    else:
+        form = None  # e.g. the detail page's submit button: nothing typed to save
+    upload_form = None
+    if with_upload and (upload_required or request.FILES.get("file")):
+        upload_form = AttachmentForm(request.POST, request.FILES)
+        if upload_form.is_valid():
+            try:
+                attachment = services.attachment_add(
+                    application=application, user=request.user, upload=upload_form.cleaned_data["file"]
+                )
+            except ValidationError as error:
+                add_service_errors(upload_form, error, field="file")
+            else:
+                messages.success(request, _attachment_added_message(attachment))
+    ok = not (form is not None and form.errors) and not (upload_form is not None and upload_form.errors)
+    return form, upload_form, ok
+
+
+def _attachment_added_message(attachment: Attachment) -> str:
+    values = {"name": attachment.original_name, "pages": attachment.pages}
+    if attachment.pages:
+        return ngettext("“%(name)s” attached (%(pages)s page).", "“%(name)s” attached (%(pages)s pages).",
+                        attachment.pages) % values
+    return _("“%(name)s” attached.") % values
+
+
+def _with_type_labels(files) -> list[Attachment]:
+    files = list(files)
+    for attachment in files:
+        # "PDF", "DOCX": the extension of the type found in the content, not of the name the file came with.
+        attachment.type_label = ALLOWED_TYPES.get(attachment.content_type, attachment.content_type).lstrip(".").upper()
+    return files
+
+
+def _edit_page(request, application: Application, *, form=None, upload_form=None, submit_failed: bool = False):
+    application.refresh_from_db()  # a service may have saved part of the POST on its own copy
+    if form is None:
+        form = ApplicationDraftForm(initial=_content_values(application), sections=_sections(application))
+    return _render(request, "application_edit.html", {
+        "application": application,
+        "edition": application.edition,
+        "form": form,
+        "upload_form": upload_form or AttachmentForm(),
+        "attachments": _with_type_labels(selectors.application_attachments(application=application)),
+        "call_refusal": _call_refusal(application.edition),
+        "submit_failed": submit_failed,
+        # The page's script restores a local copy of unsaved text only onto the version it was made on.
+        "version": application.updated_at.isoformat(),
+    })
+
+
+def _presented(data: dict, *, edition: Edition) -> dict:
+    """Submitted (or draft) content arranged as the judges read it."""
+    organisation = data.get("organisation") or {}
+    stage = data.get("stage") or ""
+    kind = organisation.get("kind") or ""
+    band = organisation.get("population_band") or ""
+    links = [line.strip() for line in (data.get("links") or "").splitlines() if line.strip()]
+    # The shape judging's `entry_for_judge` gives too: both render "submissions/_snapshot_content.html".
+    return {
+        "title": data.get("title") or "",
+        "category": (data.get("category") or {}).get("name", ""),
+        "organisation": {
+            "name": organisation.get("name", ""),
+            "country": countries.name(organisation.get("country", "")) or organisation.get("country", ""),
+            "city": organisation.get("city", ""),
+        },
+        "kind": Organisation.Kind(kind).label if kind in Organisation.Kind.values else kind,
+        "population_band": (
+            Organisation.PopulationBand(band).label if band in Organisation.PopulationBand.values else band
+        ),
+        "stage": Application.Stage(stage).label if stage in Application.Stage.values else "",
+        "budget_usd": data.get("budget_usd"),
+        "sections": [
+            {"label": section.label, "text": data.get(str(section.field)) or ""}
+            for section in selectors.application_form_sections(edition=edition)
+        ],
+        # Only web addresses become links: an applicant's "javascript:" stays text.
+        "links": [{"text": link, "is_web": link.lower().startswith(("https://", "http://"))} for link in links],
+        "attachments": [
+            {**attachment,
+             "url": reverse("submissions:attachment_download", args=[attachment["id"]]) if attachment.get("id") else ""}
+            for attachment in data.get("attachments") or []
+        ],
+    }
+
+
+def _draft_content(application: Application) -> dict:
+    organisation = application.organisation
+    data = _content_values(application)
+    data["category"] = {"name": application.category.name}
+    data["organisation"] = {
+        "name": organisation.name, "kind": organisation.kind, "country": organisation.country.code,
+        "city": organisation.city, "population_band": organisation.population_band,
+    }
+    data["attachments"] = [
+        {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size, "pages": a.pages}
+        for a in selectors.application_attachments(application=application)
+    ]
+    return _presented(data, edition=application.edition)
+
+
+def _missing(application: Application) -> list[str]:
+    if not application.is_editable:
+        return []
+    errors = services.application_submission_errors(application)
+    return [message for messages_ in errors.values() for message in messages_]
+
+
+# --- starting and listing ------------------------------------------------------------------------------
+
+@login_required
+def apply_start(request):
+    organisations = request.user.organisations.order_by("name")
+    if not organisations.exists():
+        messages.info(request, _("Applications are made in an organisation's name. Create your organisation first, "
+                                 "or ask its owner to invite you."))
+        return redirect("portal:organisation_create")
+    editions = list(selectors.open_editions())
+    for edition in editions:
+        for category in edition.categories.all():
+            category.admitted_kinds = [Organisation.Kind(kind).label for kind in category.allowed_kinds or []
+                                       if kind in Organisation.Kind.values]
+    form = ApplyForm(
+        request.POST or None,
+        organisations=organisations,
+        categories=Category.objects.filter(edition__state=Edition.State.OPEN),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_create(
+                user=request.user, organisation=form.cleaned_data["organisation"],
+                category=form.cleaned_data["category"],
+            )
+        except ValidationError as error:
+            # The kind and the entry limit are about the category chosen; the rest is about the call.
+            field = "category" if getattr(error, "code", None) in ("kind", "limit") else None
+            add_service_errors(form, error, field=field)
+        else:
+            messages.success(request, _("Draft started. It is saved as you type; submit it before the deadline."))
+            return redirect("submissions:application_edit", pk=application.pk)
+    return _render(request, "apply_start.html", {"form": form, "editions": editions})
+
+
+@login_required
+def my_applications(request):
+    # Form sections come with their editions, so "what is missing" costs no query per row.
+    applications = selectors.user_applications(user=request.user).prefetch_related("edition__form_sections")
+    page = Paginator(applications, APPLICATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"application": application, "missing": _missing(application)} for application in page]
+    return _render(request, "my_applications.html", {
+        "page": page,
+        "rows": rows,
+        "has_organisation": request.user.organisations.exists(),
+    })
+
+
+# --- one application -----------------------------------------------------------------------------------
+
+@login_required
+def application_detail(request, pk: int):
+    application = _application(request, pk, VIEW)
+    if _reader_needs_mfa(request, application):
+        return mfa_setup_redirect(request)
+    snapshot = application.snapshots.select_related("submitted_by").first()
+    return _render(request, "application_detail.html", {
+        "application": application,
+        "edition": application.edition,
+        "can_edit": request.user.has_perm(EDIT, application),
+        "history": application.status_changes.select_related("by"),
+        "snapshot": snapshot,
+        "snapshot_content": _presented(snapshot.data, edition=application.edition) if snapshot else None,
+        "missing": _missing(application),
+        "call_refusal": _call_refusal(application.edition),
+    })
+
+
+@login_required
+def application_edit(request, pk: int):
+    application = _application(request, pk, EDIT)
+    if request.method != "POST":
+        if not application.is_editable:
+            messages.info(request, _("This application is %(status)s, so it cannot be edited. "
+                                     "While the call is open you can reopen a submitted application.")
+                          % {"status": application.get_status_display().lower()})
+            return redirect("submissions:application_detail", pk=application.pk)
+        return _edit_page(request, application)
+    form, upload_form, ok = _save_changes(request, application)
+    if not ok:
+        return _edit_page(request, application, form=form, upload_form=upload_form)
+    messages.success(request, _("Draft saved."))
+    if request.POST.get("then") == "preview":
+        return redirect("submissions:application_preview", pk=application.pk)
+    return redirect("submissions:application_edit", pk=application.pk)
+
+
+@login_required
+@require_POST
+def application_autosave(request, pk: int):
+    """Save the draft from the page's script; answers JSON {saved_at, errors}."""
+    application = _application(request, pk, EDIT)
+    form = ApplicationDraftForm(request.POST, sections=_sections(application))
+    form.is_valid()
+    saved_at = version = None
+    try:
+        saved = services.application_save_draft(application=application, user=request.user, data=form.draft_data())
+    except ValidationError as error:
+        add_service_errors(form, error)
+        status = 400  # nothing was saved
+    else:
+        saved_at, version = timezone.now().isoformat(), saved.updated_at.isoformat()
+        status = 200  # saved; `errors` names the fields that could not be read, which kept their old value
+    errors = {field: [str(message) for message in field_errors] for field, field_errors in form.errors.items()}
+    return JsonResponse({"saved_at": saved_at, "errors": errors, "version": version}, status=status)
+
+
+@login_required
+def application_preview(request, pk: int):
+    application = _application(request, pk, VIEW)
+    if _reader_needs_mfa(request, application):
+        return mfa_setup_redirect(request)
+    return _render(request, "application_preview.html", {
+        "application": application,
+        "edition": application.edition,
+        "content": _draft_content(application),
+        "can_edit": request.user.has_perm(EDIT, application),
+        "missing": _missing(application),
+    })
+
+
+@login_required
+@require_POST
+def application_submit(request, pk: int):
+    application = _application(request, pk, EDIT)
+    form, upload_form, ok = _save_changes(request, application) if application.is_editable else (None, None, True)
+    if not ok:
+        return _edit_page(request, application, form=form, upload_form=upload_form, submit_failed=True)
+    try:
+        submitted = services.application_submit(application=application, user=request.user)
+    except ValidationError as error:
+        if getattr(error, "code", None) in ("already_submitted", "not_draft"):
+            messages.error(request, error.messages[0])
+            return redirect("submissions:application_detail", pk=application.pk)
+        form = form or _bound_to_saved(application)
+        add_service_errors(form, error)
+        return _edit_page(request, application, form=form, upload_form=upload_form, submit_failed=True)
+    messages.success(request, _("Application submitted (submission #%(number)s). A confirmation e-mail is on its way "
+                                "to the members of %(organisation)s.")
+                     % {"number": submitted.number, "organisation": application.organisation.name})
+    return redirect("submissions:application_detail", pk=application.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_reopen(request, pk: int):
+    application = _application(request, pk, EDIT)
+    error = None
+    if request.method == "POST":
+        try:
+            services.application_reopen(application=application, user=request.user)
+        except ValidationError as refusal:
+            error = refusal.messages[0]
+        else:
+            messages.success(request, _("The application is a draft again. Your earlier submission stays on record; "
+                                        "submit again before the deadline."))
+            return redirect("submissions:application_edit", pk=application.pk)
+    return _render(request, "application_reopen.html",
+                   {"application": application, "edition": application.edition, "error": error})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_withdraw(request, pk: int):
+    application = _application(request, pk, EDIT)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_withdraw(application=application, user=request.user,
+                                          reason=form.cleaned_data["reason"].strip())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The application has been withdrawn."))
+            return redirect("submissions:application_detail", pk=application.pk)
+    return _render(request, "application_withdraw.html",
+                   {"application": application, "edition": application.edition, "form": form})
+
+
+# --- attachments ---------------------------------------------------------------------------------------
+
+@login_required
+@require_POST
+def attachment_upload(request, pk: int):
+    application = _application(request, pk, EDIT)
+    form, upload_form, ok = _save_changes(request, application, upload_required=True)
+    if not ok:
+        return _edit_page(request, application, form=form, upload_form=upload_form)
+    return redirect(reverse("submissions:application_edit", args=[application.pk]) + "#attachments")
+
+
+@login_required
+@require_POST
+def attachment_remove(request, pk: int):
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("application__edition", "application__category", "application__organisation"),
+        pk=pk, removed_at__isnull=True,
+    )
+    application = attachment.application
+    if not request.user.has_perm(EDIT, application):
+        raise PermissionDenied(_("Only members of the organisation that owns this application can change its files."))
+    form, _upload_form, ok = _save_changes(request, application, with_upload=False)
+    if not ok:
+        return _edit_page(request, application, form=form)
+    try:
+        services.attachment_remove(attachment=attachment, user=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("“%(name)s” removed.") % {"name": attachment.original_name})
+    return redirect(reverse("submissions:application_edit", args=[application.pk]) + "#attachments")
+
+
+def _serves_signed_urls(storage) -> bool:
+    # Only S3 hands out signed, expiring URLs; the local private folder has no URL at all.
+    from storages.backends.s3 import S3Storage
+
+    return isinstance(storage, S3Storage)
+
+
+@login_required
+def attachment_download(request, pk: int):
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("application__edition", "application__organisation"), pk=pk
+    )
+    application = attachment.application
+    if not request.user.has_perm(VIEW, application):
+        raise PermissionDenied(_("Only members of the organisation that owns this file, and the edition's "
+                                 "secretariat, can download it."))
+    if _reader_needs_mfa(request, application):
+        return mfa_setup_redirect(request)
+    storage = attachment.file.storage
+    if _serves_signed_urls(storage):
+        return redirect(storage.url(attachment.file.name, parameters={
+            "ResponseContentDisposition": content_disposition_header(True, attachment.original_name),
+            "ResponseContentType": attachment.content_type,
+        }))
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- organisations: invitations ------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_invite(request, pk: int):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    if not request.user.has_perm("portal.organisation_manage", organisation):
+        raise PermissionDenied(_("Only an owner of the organisation can invite colleagues."))
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.organisation_invite(
+                organisation=organisation, email=form.cleaned_data["email"], actor=request.user
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, field="email")
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("portal:organisation_detail", pk=organisation.pk)
+    pending = organisation.invitations.filter(accepted_at__isnull=True).order_by("-created_at")
+    return _render(request, "organisation_invite.html",
+                   {"organisation": organisation, "form": form, "pending": pending})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str):
+    invitation = get_object_or_404(Invitation.objects.select_related("organisation", "invited_by"), token=token)
+    error = None
+    if request.method == "POST":
+        try:
+            services.invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError as refusal:
+            error = refusal.messages[0]
+        else:
+            messages.success(request, _("You are now a member of %(organisation)s.")
+                             % {"organisation": invitation.organisation.name})
+            return redirect("portal:organisation_detail", pk=invitation.organisation_id)
+    return _render(request, "invitation_accept.html", {"invitation": invitation, "error": error})

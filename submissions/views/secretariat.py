@@ -1,0 +1,318 @@
+"""The secretariat's pages of an edition: screening (the chair and observers read it too) and settings.
+
+Reading needs `submissions.view_screening`; every change needs the secretariat's
+permission and goes through a service.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from portal.access import edition_permission_required
+
+from .. import exports, selectors, services
+from ..filters import ScreeningFilter
+from ..models import Application, Edition
+from ..secretariat_forms import (
+    BulkScreenForm,
+    EditionSettingsForm,
+    ScreenForm,
+    category_formset,
+    form_section_formset,
+)
+
+SCREENING_PAGE_SIZE = 50
+Status = Application.Status
+
+
+def _add_service_error(form, error: ValidationError) -> None:
+    """Put a service's refusal beside the field it names, or above the form when the form has no such field."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _screening_filter(request, edition: Edition) -> ScreeningFilter:
+    return ScreeningFilter(request.GET, queryset=selectors.screening_applications(edition=edition), edition=edition)
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _screenable(edition: Edition):
+    """What a bulk decision may name: this edition's submitted applications, nothing else."""
+    return Application.objects.filter(edition=edition).exclude(status=Status.DRAFT)
+
+
+# --- screening -------------------------------------------------------------------------------------------
+
+@edition_permission_required("submissions.view_screening")
+def screening_list(request, edition):
+    filterset = _screening_filter(request, edition)
+    can_screen = request.user.has_perm("submissions.screen_edition", edition)
+    form = None
+    if request.method == "POST":
+        if not can_screen:
+            raise PermissionDenied(_("Only the secretariat of this edition screens applications."))
+        form = BulkScreenForm(request.POST, applications=_screenable(edition))
+        if form.is_valid():
+            try:
+                count = services.applications_screen_bulk(
+                    applications=form.cleaned_data["applications"], user=request.user,
+                    eligible=form.eligible, reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                _add_service_error(form, error)
+            else:
+                messages.success(request, (
+                    ngettext("%(count)s application marked eligible.", "%(count)s applications marked eligible.", count)
+                    if form.eligible else
+                    ngettext("%(count)s application marked ineligible.", "%(count)s applications marked ineligible.",
+                             count)
+                ) % {"count": count})
+                # Back to the same filters and page.
+                return redirect(request.get_full_path())
+    elif can_screen:
+        form = BulkScreenForm(applications=_screenable(edition))
+
+    page = Paginator(filterset.qs, SCREENING_PAGE_SIZE).get_page(request.GET.get("page"))
+    selected = {int(value) for value in request.POST.getlist("applications") if value.isdigit()}
+    query = _query_without_page(request)
+    return render(request, "submissions/secretariat/screening_list.html", {
+        "edition": edition,
+        "filterset": filterset,
+        "page": page,
+        "query": query,
+        "form": form,
+        "can_screen": can_screen,
+        "selected": selected,
+    })
+
+
+@edition_permission_required("submissions.view_screening")
+def screening_detail(request, edition, pk: int):
+    application = selectors.screening_application(edition=edition, pk=pk)
+    if application is None:
+        raise Http404
+    application.edition = edition
+    can_screen = request.user.has_perm("submissions.application_screen", application)
+    if request.method == "POST":
+        if not can_screen:
+            raise PermissionDenied(_("Only the secretariat of this edition screens applications."))
+        form = ScreenForm(request.POST)
+        if form.is_valid():
+            try:
+                services.application_screen(application=application, user=request.user, eligible=form.eligible,
+                                            reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                _add_service_error(form, error)
+            else:
+                messages.success(request, _("Decision saved: %(title)s is now %(status)s.") % {
+                    "title": application, "status": Status(
+                        Status.ELIGIBLE if form.eligible else Status.INELIGIBLE).label,
+                })
+                return redirect("submissions:screening_detail", slug=edition.slug, pk=application.pk)
+    else:
+        decided = application.status in (Status.ELIGIBLE, Status.INELIGIBLE)
+        form = ScreenForm(initial={
+            "decision": application.status if decided else None,
+            "reason": application.screening_reason,
+        })
+
+    snapshots = list(application.snapshots.all())
+    latest = snapshots[0] if snapshots else None
+    data = latest.data if latest else {}
+    sections = [
+        (section.label, data.get(str(section.field), ""))
+        for section in selectors.application_form_sections(edition=edition)
+    ]
+    stage = data.get("stage") or ""
+    return render(request, "submissions/secretariat/screening_detail.html", {
+        "edition": edition,
+        "application": application,
+        "snapshot": latest,
+        "snapshot_count": len(snapshots),
+        "data": data,
+        "sections": sections,
+        "stage_label": Application.Stage(stage).label if stage in Application.Stage.values else stage,
+        "links": [line.strip() for line in (data.get("links") or "").splitlines() if line.strip()],
+        "attachments": data.get("attachments", []),
+        "status_changes": application.status_changes.all(),
+        "form": form,
+        "can_screen": can_screen,
+    })
+
+
+# --- exports ---------------------------------------------------------------------------------------------
+
+def _export_filename(edition: Edition, extension: str) -> str:
+    return f"{edition.slug}-screening-{timezone.localdate(timezone=edition.tz):%Y%m%d}.{extension}"
+
+
+def _in_language(lines, language: str):
+    # A streamed body is produced after the view has returned; keep the request's language for its labels.
+    with translation.override(language):
+        yield from lines
+
+
+@edition_permission_required("submissions.view_screening")
+def screening_export_csv(request, edition):
+    applications = _screening_filter(request, edition).qs
+    header = exports.screening_export_header(edition=edition)
+    rows = exports.screening_export_rows(applications.iterator(chunk_size=500), edition=edition)
+    response = StreamingHttpResponse(
+        _in_language(exports.csv_lines(header, rows), translation.get_language()),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_export_filename(edition, "csv")}"'
+    return response
+
+
+@edition_permission_required("submissions.view_screening")
+def screening_export_xlsx(request, edition):
+    applications = _screening_filter(request, edition).qs
+    content = exports.xlsx_bytes(
+        exports.screening_export_header(edition=edition),
+        exports.screening_export_rows(applications.iterator(chunk_size=500), edition=edition),
+        title=_("Screening"),
+    )
+    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{_export_filename(edition, "xlsx")}"'
+    return response
+
+
+# --- settings --------------------------------------------------------------------------------------------
+
+class _RowRefused(Exception):
+    pass
+
+
+def _save_rows(formset, *, save, delete, save_unchanged: bool = False) -> bool:
+    """Apply a formset through the services, all or nothing; a refusal goes beside the row's field."""
+    deleted = set(formset.deleted_forms) if formset.can_delete else set()
+    try:
+        with transaction.atomic():
+            for form in formset.forms:
+                instance = form.instance if form.instance.pk else None
+                try:
+                    if form in deleted:
+                        if instance is not None:
+                            delete(instance)
+                    elif form.has_changed() or (save_unchanged and instance is None):
+                        save(instance, form.cleaned_data)
+                except ValidationError as error:
+                    _add_service_error(form, error)
+                    raise _RowRefused from error
+    except _RowRefused:
+        return False
+    return True
+
+
+STATE_ACTIONS = {
+    # posted value: (target state, service)
+    "open": (Edition.State.OPEN, services.edition_open),
+    "close": (Edition.State.CLOSED, services.edition_close),
+    "start_screening": (Edition.State.SCREENING, services.edition_start_screening),
+}
+
+
+def _state_buttons(edition: Edition) -> list[tuple[str, str]]:
+    allowed = services.EDITION_TRANSITIONS[edition.state]
+    labels = {
+        "open": _("Reopen the call") if edition.state == Edition.State.CLOSED else _("Open the call"),
+        "close": _("Close the call"),
+        "start_screening": _("Start screening"),
+    }
+    return [(action, labels[action]) for action, (target, _service) in STATE_ACTIONS.items() if target in allowed]
+
+
+@edition_permission_required("submissions.configure_edition")
+def edition_settings(request, edition):
+    part = request.POST.get("part") if request.method == "POST" else None
+    url = reverse("submissions:edition_settings", kwargs={"slug": edition.slug})
+    user = request.user
+
+    if part == "state":
+        action = STATE_ACTIONS.get(request.POST.get("transition", ""))
+        if action is None:
+            messages.error(request, _("Unknown change of state."))
+        else:
+            try:
+                edition = action[1](edition=edition, user=user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, _("The edition is now “%(state)s”.") % {"state": edition.get_state_display()})
+        return redirect(url)
+
+    data = request.POST if request.method == "POST" else None
+    edition_form = EditionSettingsForm(data if part == "edition" else None,
+                                       initial=EditionSettingsForm.initial_for(edition))
+    categories = category_formset(edition=edition, data=data if part == "categories" else None)
+    sections_are_defaults = not edition.form_sections.exists()
+    defaults = selectors.application_form_sections(edition=edition) if sections_are_defaults else None
+    sections = form_section_formset(edition=edition, data=data if part == "sections" else None, defaults=defaults)
+
+    saved = None
+    if part == "edition" and edition_form.is_valid():
+        # Only what was changed: the page shows minutes, and an untouched deadline keeps its seconds. Times are
+        # read in the zone chosen with them, so a new zone takes the times as shown.
+        changed = set(edition_form.changed_data)
+        if "time_zone" in changed:
+            changed |= {"opens_at", "closes_at"}
+        if changed:
+            try:
+                services.edition_update(edition=edition, user=user,
+                                        data={name: edition_form.cleaned_data[name] for name in changed})
+            except ValidationError as error:
+                _add_service_error(edition_form, error)
+            else:
+                saved = _("Edition details saved.")
+        else:
+            saved = _("Nothing was changed.")
+    elif part == "categories" and categories.is_valid():
+        if _save_rows(
+            categories,
+            save=lambda category, values: services.category_save(
+                edition=edition, user=user, category=category, data=values),
+            delete=lambda category: services.category_delete(edition=edition, user=user, category=category),
+        ):
+            saved = _("Categories saved.")
+    elif part == "sections" and sections.is_valid():
+        if not sections.has_changed():
+            saved = _("Nothing was changed.")
+        elif _save_rows(
+            sections,
+            save=lambda section, values: services.form_section_save(
+                edition=edition, user=user, section=section, data=values),
+            delete=lambda section: services.form_section_delete(edition=edition, user=user, section=section),
+            # The prefilled default sections are saved together, or the edition would lose the untouched ones.
+            save_unchanged=sections_are_defaults,
+        ):
+            saved = _("Form sections saved.")
+    if saved:
+        messages.success(request, saved)
+        return redirect(f"{url}#{part}")
+
+    return render(request, "submissions/secretariat/edition_settings.html", {
+        "edition": edition,
+        "edition_form": edition_form,
+        "categories": categories,
+        "sections": sections,
+        "sections_are_defaults": sections_are_defaults,
+        "state_buttons": _state_buttons(edition),
+        "failed_part": part,
+    })
+

@@ -1,0 +1,142 @@
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from submissions.models import Application, Category, Edition
+
+
+class EditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Edition
+
+    name = factory.Sequence(lambda n: f"Test Prize {n}")
+    slug = factory.Sequence(lambda n: f"test-prize-{n}")
+    time_zone = "Asia/Seoul"
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=10))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
+    state = Edition.State.OPEN
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    edition = factory.SubFactory(EditionFactory)
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+def make_pdf(pages: int = 1) -> bytes:
+    """A small, real PDF (pypdf can read it back), for attachments in tests and demo data."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A complete application in its edition's first-created category; status as given (default draft).
+
+    It writes rows directly: tests of the state changes go through the services.
+    """
+
+    class Meta:
+        model = Application
+
+    edition = factory.SubFactory(EditionFactory)
+    category = factory.SubFactory(CategoryFactory, edition=factory.SelfAttribute("..edition"))
+    organisation = factory.SubFactory("tests.factories.portal.OrganisationFactory")
+    title = factory.Sequence(lambda n: f"Smart project {n}")
+    summary = "A short summary."
+    problem = "The problem."
+    solution = "The solution."
+    impact_evidence = "Measured impact."
+    inclusiveness = "Who benefits."
+    scalability = "How it scales."
+    stage = Application.Stage.PILOT
+    resources = "Budget and people."
+    partners = "Partners."
+    links = "https://example.org/project"
+    status = Application.Status.DRAFT
+
+
+# --- attachments and invitations (applicant side) ---------------------------------------------------------
+from submissions.models import Attachment, Invitation  # noqa: E402 - appended section, see the top of the file
+
+SMALL_PDF = make_pdf()
+
+
+class AttachmentFactory(factory.django.DjangoModelFactory):
+    """A real one-page PDF stored in the (temporary) private storage."""
+
+    class Meta:
+        model = Attachment
+
+    application = factory.SubFactory(ApplicationFactory)
+    file = factory.django.FileField(filename="upload.pdf", data=SMALL_PDF)
+    original_name = factory.Sequence(lambda n: f"city-plan-{n}.pdf")
+    content_type = "application/pdf"
+    size = len(SMALL_PDF)
+    pages = 1
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    organisation = factory.SubFactory("tests.factories.portal.OrganisationFactory")
+    email = factory.Sequence(lambda n: f"colleague{n}@example.org")
+    token = factory.Sequence(lambda n: f"invitation-token-{n:06d}")
+    invited_by = None
+
+
+def application_form_data(application, **changes) -> dict:
+    """What the edit page's form posts for `application`: every content field as text, with `changes` applied."""
+    data = {field: "" if getattr(application, field) is None else str(getattr(application, field))
+            for field in Application.CONTENT_FIELDS}
+    data.update({field: str(value) for field, value in changes.items()})
+    return data
+
+
+# --- submitted through the services (screening side) ------------------------------------------------------
+import itertools  # noqa: E402 - appended section
+
+_submitted_titles = itertools.count(1)
+
+
+def submitted_application(*, category=None, organisation=None, user=None, pages: int = 1, **content):
+    """An application submitted as an applicant does it (create, save the draft, upload a PDF, submit).
+
+    Its snapshot, files, status history and audit entries are the real ones. `content` overrides the text.
+    """
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from submissions import services
+    from tests.factories.portal import MembershipFactory
+
+    category = category or CategoryFactory()
+    if organisation is None:
+        membership = MembershipFactory()
+        organisation, user = membership.organisation, membership.user
+    elif user is None:
+        user = MembershipFactory(organisation=organisation).user
+    application = services.application_create(user=user, organisation=organisation, category=category)
+    data = {field: f"{field.replace('_', ' ')} as submitted" for field in
+            ["summary", "problem", "solution", "impact_evidence", "inclusiveness", "scalability", "resources",
+             "partners"]}
+    data.update(title=f"Submitted project {next(_submitted_titles)}", stage="pilot", links="https://example.org")
+    data.update(content)
+    services.application_save_draft(application=application, user=user, data=data)
+    if pages:
+        services.attachment_add(application=application, user=user,
+                                upload=SimpleUploadedFile("project-plan.pdf", make_pdf(pages)))
+    services.application_submit(application=application, user=user)
+    application.refresh_from_db()
+    return application

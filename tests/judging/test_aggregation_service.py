@@ -1,0 +1,268 @@
+"""The aggregation through the database: a small case computed by hand, flags, ties, stage weights, the task."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from judging.models import AggregationRun, Assignment, EntryResult, JudgeResult, JudgingRound, Review
+from judging.services import aggregation
+from judging.services.aggregation import aggregation_request, round_aggregate
+from judging.services.scoring import ReviewInput, review_save_draft, review_submit
+from portal.models import AuditEntry
+from submissions.models import Application, Edition
+from tests.factories.judging import JudgeProfileFactory, StageWeightFactory
+
+from .test_scoring_setup import make_world
+
+pytestmark = pytest.mark.django_db
+
+A, B, C, D = range(4)
+J1, J2, J3 = range(3)
+
+# Four entries, three judges, each judge three reviews, one criterion on 0–10 (so a total is the score).
+# Every score is exactly quality + offset, with qualities A 8, B 6, C 6, D 4 and offsets J1 -1, J2 0, J3 +1
+# (summing to zero, the identifying constraint), so least squares recovers them exactly:
+#
+#          J1  J2  J3   raw mean  median  spread  corrected  correction  rank
+#   A       7   8   9   8         8       2       8          0           1
+#   B       5   6   .   5.5       5.5     1       6          +0.5        2 (tied)
+#   C       .   6   7   6.5       6.5     1       6          -0.5        2 (tied)
+#   D       3   .   5   4         4       2       4          0           4
+#
+# The raw mean puts C ahead of B only because C met the lenient judge and B the severe one.
+SCORES = {(A, J1): 7, (A, J2): 8, (A, J3): 9, (B, J1): 5, (B, J2): 6, (C, J2): 6, (C, J3): 7, (D, J1): 3, (D, J3): 5}
+
+
+def hand_world(**kwargs):
+    world = make_world(judges=3, entries=4, pairs=[(j, e) for (e, j) in SCORES], criteria=((0, 10, 1),), **kwargs)
+    JudgingRound.objects.filter(pk=world.round.pk).update(prize_boundaries=[])
+    world.round.refresh_from_db()
+    for (e, j), score in SCORES.items():
+        review_submit(assignment=world.assignment(j, e), user=world.judges[j].user,
+                      data=ReviewInput(scores={world.criteria[0].pk: score}), notify=False)
+    return world
+
+
+def results(world) -> dict:
+    return {r.application_id: r for r in EntryResult.objects.filter(round=world.round)}
+
+
+def test_a_small_case_computed_by_hand():
+    world = hand_world()
+    summary = round_aggregate(judging_round=world.round)
+    assert (summary.reviews, summary.entries, summary.judges, summary.scores) == (9, 4, 3, 9)
+    got = results(world)
+    row = {e: got[world.entries[e].pk] for e in (A, B, C, D)}
+    assert {e: round(r.mean, 9) for e, r in row.items()} == {A: 8, B: 5.5, C: 6.5, D: 4}
+    assert {e: round(r.median, 9) for e, r in row.items()} == {A: 8, B: 5.5, C: 6.5, D: 4}
+    assert {e: round(r.spread, 9) for e, r in row.items()} == {A: 2, B: 1, C: 1, D: 2}
+    assert {e: round(r.corrected, 9) for e, r in row.items()} == {A: 8, B: 6, C: 6, D: 4}
+    assert {e: round(r.correction, 9) for e, r in row.items()} == {A: 0, B: 0.5, C: -0.5, D: 0}
+    assert {e: (r.rank, r.tied) for e, r in row.items()} == {A: (1, False), B: (2, True), C: (2, True), D: (4, False)}
+    assert {e: r.n_reviews for e, r in row.items()} == {A: 3, B: 2, C: 2, D: 2}
+    assert {e: (r.disagreement, r.uncorrected_judges, r.boundary_overlap) for e, r in row.items()} == {
+        e: (False, 0, False) for e in (A, B, C, D)
+    }
+    assert all(r.interval_low <= r.corrected <= r.interval_high for r in row.values())
+    criterion = str(world.criteria[0].pk)
+    assert row[B].criterion_medians == {
+        criterion: {"name": "Criterion 1", "median": 5.5, "n": 2, "scale_min": 0, "scale_max": 10}
+    }
+    assert {(r.method, r.method_version) for r in row.values()} == {("least-squares judge offsets", "1.1")}
+    offsets = {r.judge_id: (round(r.offset, 9), r.corrected, r.n_reviews) for r in JudgeResult.objects.all()}
+    assert offsets == {world.judges[J1].pk: (-1, True, 3), world.judges[J2].pk: (0, True, 3),
+                       world.judges[J3].pk: (1, True, 3)}
+
+
+def test_the_recompute_is_idempotent_and_replaces_the_rows_whole():
+    world = hand_world()
+    round_aggregate(judging_round=world.round)
+    first = sorted(EntryResult.objects.values_list("application_id", "corrected", "rank", "interval_low",
+                                                    "interval_high"))
+    round_aggregate(judging_round=world.round)
+    assert sorted(EntryResult.objects.values_list("application_id", "corrected", "rank", "interval_low",
+                                                   "interval_high")) == first
+    assert (EntryResult.objects.count(), JudgeResult.objects.count()) == (4, 3)
+
+
+def test_drafts_and_reviews_of_withdrawn_assignments_do_not_count():
+    world = hand_world()
+    extra = JudgeProfileFactory(edition=world.edition)
+    from tests.factories.judging import AssignmentFactory
+
+    draft = AssignmentFactory(round=world.round, judge=extra, application=world.entries[A])
+    review_save_draft(assignment=draft, user=extra.user, data=ReviewInput(scores={world.criteria[0].pk: 0}))
+    Assignment.objects.filter(pk=world.assignment(J3, D).pk).update(state=Assignment.State.CONFLICT_DECLARED)
+    summary = round_aggregate(judging_round=world.round)
+    assert summary.reviews == 8
+    got = results(world)
+    assert (got[world.entries[A].pk].n_reviews, got[world.entries[D].pk].n_reviews) == (3, 1)
+    assert got[world.entries[D].pk].mean == 3
+
+
+def test_a_judge_with_too_few_reviews_is_not_corrected_and_flags_the_entries_they_scored():
+    world = hand_world()
+    newcomer = JudgeProfileFactory(edition=world.edition)
+    from tests.factories.judging import AssignmentFactory
+
+    extra = AssignmentFactory(round=world.round, judge=newcomer, application=world.entries[D])
+    review_submit(assignment=extra, user=newcomer.user, data=ReviewInput(scores={world.criteria[0].pk: 10}),
+                  notify=False)
+    round_aggregate(judging_round=world.round)
+    judge = JudgeResult.objects.get(judge=newcomer)
+    assert (judge.n_reviews, judge.offset, judge.corrected) == (1, 0.0, False)
+    assert {r.application_id: r.uncorrected_judges for r in EntryResult.objects.all()} == {
+        world.entries[A].pk: 0, world.entries[B].pk: 0, world.entries[C].pk: 0, world.entries[D].pk: 1,
+    }
+    # The newcomer's review counts toward D (uncorrected), without moving the others' offsets.
+    d = EntryResult.objects.get(application=world.entries[D])
+    assert round(d.corrected, 9) == round((3 + 1 + 5 - 1 + 10) / 3, 9)
+
+
+def test_strong_disagreement_is_flagged():
+    world = make_world(judges=3, entries=1, criteria=((0, 10, 1),))
+    for j, score in enumerate((1, 5, 9)):
+        review_submit(assignment=world.assignment(j, 0), user=world.judges[j].user,
+                      data=ReviewInput(scores={world.criteria[0].pk: score}), notify=False)
+    round_aggregate(judging_round=world.round)
+    result = EntryResult.objects.get()
+    assert (result.disagreement, result.stdev, result.spread) == (True, 4.0, 8.0)
+
+
+def test_a_tie_straddling_a_prize_boundary_is_flagged():
+    world = hand_world()
+    JudgingRound.objects.filter(pk=world.round.pk).update(prize_boundaries=[2])
+    world.round.refresh_from_db()
+    round_aggregate(judging_round=world.round)
+    got = results(world)
+    # Ranks 1, 2, 2, 4 and a prize for ranks 1-2: B and C cannot both have it, and nothing tells them apart.
+    assert (got[world.entries[A].pk].boundary_overlap, got[world.entries[B].pk].boundary_overlap,
+            got[world.entries[C].pk].boundary_overlap) == (False, True, True)
+
+
+def test_totals_use_the_stage_weights_and_put_every_scale_on_zero_to_ten():
+    world = make_world(judges=1, entries=2, criteria=((0, 10, 1), (1, 5, 1)))
+    c1, c2 = world.criteria
+    StageWeightFactory(criterion=c2, stage=Application.Stage.PILOT, weight=3)
+    Application.objects.filter(pk=world.entries[0].pk).update(stage=Application.Stage.PILOT)
+    Application.objects.filter(pk=world.entries[1].pk).update(stage=Application.Stage.SCALED)
+    for e in (0, 1):
+        review_submit(assignment=world.assignment(0, e), user=world.judges[0].user,
+                      data=ReviewInput(scores={c1.pk: 10, c2.pk: 3}), notify=False)
+    # c2's 3 on 1–5 is 5 on 0–10. Pilot: (1·10 + 3·5) / 4 = 6.25. Scaled (default weights): (10 + 5) / 2 = 7.5.
+    assert sorted(Review.objects.values_list("assignment__application__stage", "weighted_total")) == [
+        ("pilot", 6.25), ("scaled", 7.5)
+    ]
+    round_aggregate(judging_round=world.round)
+    assert {r.application_id: r.mean for r in EntryResult.objects.all()} == {
+        world.entries[0].pk: 6.25, world.entries[1].pk: 7.5
+    }
+
+
+def test_an_empty_round_gives_no_results_and_clears_old_ones():
+    world = hand_world()
+    round_aggregate(judging_round=world.round)
+    Review.objects.update(state=Review.State.DRAFT)
+    summary = round_aggregate(judging_round=world.round)
+    assert (summary.reviews, EntryResult.objects.count(), JudgeResult.objects.count()) == (0, 0, 0)
+
+
+def test_loading_takes_the_same_number_of_queries_for_few_and_many_reviews(django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small = hand_world()
+    with CaptureQueriesContext(connection) as few:
+        round_aggregate(judging_round=small.round)
+    # Reviews, scores, criteria, stage weights; the lock, two deletes, two inserts (and savepoints).
+    assert len(few) <= 11
+    large = make_world(judges=5, entries=12, criteria=((0, 10, 1), (1, 5, 2)))
+    for (j, e), assignment in large.assignments.items():
+        review_submit(assignment=assignment, user=large.judges[j].user,
+                      data=ReviewInput(scores={c.pk: c.scale_min + (j + e) % 4 for c in large.criteria}), notify=False)
+    with django_assert_num_queries(len(few)):
+        round_aggregate(judging_round=large.round)
+
+
+# --- runs and the task ----------------------------------------------------------------------------------------
+
+
+def test_a_requested_run_computes_the_results_after_commit_and_closed_rounds_become_scored(
+    django_capture_on_commit_callbacks,
+):
+    world = hand_world()
+    JudgingRound.objects.filter(pk=world.round.pk).update(state=JudgingRound.State.CLOSED)
+    world.round.refresh_from_db()
+    secretariat = world.role("secretariat")
+    with django_capture_on_commit_callbacks(execute=True):
+        run = aggregation_request(judging_round=world.round, user=secretariat)
+    run.refresh_from_db()
+    assert (run.state, run.progress, run.reviews, run.method_version) == ("succeeded", 100, 9, "1.1")
+    assert EntryResult.objects.filter(round=world.round).count() == 4
+    assert JudgingRound.objects.get(pk=world.round.pk).state == "scored"
+    assert list(AuditEntry.objects.filter(action__in=["aggregation.request", "round.scored"])
+                .values_list("action", flat=True).order_by("id")) == ["aggregation.request", "round.scored"]
+
+
+def test_the_task_is_idempotent_and_a_waiting_run_is_not_doubled(django_capture_on_commit_callbacks):
+    from judging.tasks.scoring import aggregate_round
+
+    world = hand_world()
+    with django_capture_on_commit_callbacks(execute=False):
+        first = aggregation_request(judging_round=world.round, user=None)
+        second = aggregation_request(judging_round=world.round, user=None)
+    assert first.pk == second.pk
+    assert aggregate_round.apply(kwargs={"run_id": first.pk}).get() == "succeeded"
+    assert aggregate_round.apply(kwargs={"run_id": first.pk}).get() == "succeeded"
+    assert aggregate_round.apply(kwargs={"run_id": 987654}).get() == "gone"
+    assert EntryResult.objects.count() == 4
+
+
+def test_results_are_locked_once_the_edition_is_finalised(django_capture_on_commit_callbacks):
+    world = hand_world()
+    round_aggregate(judging_round=world.round)
+    Edition.objects.filter(pk=world.edition.pk).update(state=Edition.State.FINALISED)
+    world.round.refresh_from_db()
+    with pytest.raises(ValidationError):
+        aggregation_request(judging_round=world.round, user=None)
+    run = AggregationRun.objects.create(round=world.round)
+    aggregation.aggregation_run_execute(run=run)
+    run.refresh_from_db()
+    assert (run.state, run.error) == ("failed", "The edition is finalised: its results are locked for good.")
+
+
+def test_closing_the_round_stops_scoring_and_computes_the_results(client, login, django_capture_on_commit_callbacks):
+    from judging.services.aggregation import round_close
+
+    world = hand_world()
+    secretariat = world.role("secretariat")
+    with django_capture_on_commit_callbacks(execute=True):
+        round_close(round=world.round, user=secretariat)
+    assert JudgingRound.objects.get(pk=world.round.pk).state == "scored"  # closed, then scored by the run
+    assert AggregationRun.objects.get().state == "succeeded"
+    assert EntryResult.objects.count() == 4
+    with pytest.raises(ValidationError) as refused:
+        review_submit(assignment=world.assignment(J1, A), user=world.judges[J1].user,
+                      data=ReviewInput(scores={world.criteria[0].pk: 1}), notify=False)
+    assert refused.value.code == "round_not_open"
+    with pytest.raises(ValidationError):
+        round_close(round=world.round, user=secretariat)
+
+
+def test_the_secretariat_closes_the_round_from_the_leaderboard_and_others_cannot(client, login,
+                                                                                 django_capture_on_commit_callbacks):
+    world = hand_world()
+    url = f"/e/{world.edition.slug}/scoring/rounds/{world.round.pk}/close/"
+    login(world.role("observer"))
+    assert client.post(url).status_code == 403
+    client.logout()
+    login(world.judges[0].user)
+    assert client.post(url).status_code == 403
+    assert JudgingRound.objects.get(pk=world.round.pk).state == "open"
+    client.logout()
+    login(world.role("secretariat"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    assert JudgingRound.objects.get(pk=world.round.pk).state == "scored"
+    assert list(AuditEntry.objects.filter(action__startswith="round.").values_list("action", flat=True)
+                .order_by("id")) == ["round.closed", "round.scored"]

@@ -1,0 +1,54 @@
+"""seed_demo's judged edition: a World Smart City Awards demo with judges, scores and results, built once."""
+
+import pytest
+from django.core.management import call_command
+
+from judging.models import Assignment, EntryResult, JudgeProfile, JudgingRound, Review
+from portal.models import AuditEntry
+from submissions.models import Application, Edition
+
+pytestmark = pytest.mark.django_db
+
+SMALL = ["--entries", "6", "--judged-entries", "12", "--judges", "4"]
+
+
+def _counts():
+    return (Application.objects.count(), Assignment.objects.count(), Review.objects.count(),
+            EntryResult.objects.count(), AuditEntry.objects.count())
+
+
+def test_the_judged_demo_edition_has_assignments_scores_and_one_winner_per_category(client):
+    call_command("seed_demo", *SMALL)
+    edition = Edition.objects.get(slug="wsca-demo")
+    judging_round = JudgingRound.objects.get(edition=edition)
+    assert (edition.state, judging_round.state, judging_round.prize_boundaries) == ("judging", "open", [1])
+    assert Application.objects.filter(edition=edition, status="eligible").count() == 12
+    assert JudgeProfile.objects.filter(edition=edition).count() == 7  # the three demo judges and four more
+    assert Assignment.objects.filter(round=judging_round).count() == 12 * judging_round.judges_per_entry
+    assert EntryResult.objects.filter(round=judging_round).count() == Application.objects.filter(
+        edition=edition, assignments__review__state="submitted").distinct().count()
+    # The demo judge logs in and finds a workbench with entries assigned.
+    response = client.post("/accounts/login/", {"login": "judge1@demo.example", "password": "demo-portal-2026"})
+    assert response.status_code == 302
+    mine = Assignment.objects.filter(round=judging_round, judge__user__email="judge1@demo.example")
+    assert mine.count() > 0
+    # Their queue is left to do, for the newcomer who logs in as them.
+    assert Review.objects.filter(assignment__in=mine).count() == 0
+    page = client.get(f"/e/wsca-demo/scoring/rounds/{judging_round.pk}/queue/")
+    assert page.status_code == 200
+    # The chair reads the leaderboard.
+    client.logout()
+    client.post("/accounts/login/", {"login": "chair@demo.example", "password": "demo-portal-2026"})
+    assert client.get(f"/e/wsca-demo/scoring/rounds/{judging_round.pk}/results/").status_code == 200
+
+
+def test_the_judged_demo_edition_is_built_once():
+    call_command("seed_demo", *SMALL)
+    counts = _counts()
+    call_command("seed_demo", *SMALL)
+    assert _counts() == counts
+
+
+def test_zero_judged_entries_skips_that_edition():
+    call_command("seed_demo", "--entries", "3", "--judged-entries", "0")
+    assert not Edition.objects.filter(slug="wsca-demo").exists()

@@ -1,0 +1,230 @@
+"""The committee's leaderboard, entry breakdown, runs and charts; the applicant's feedback card."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from judging.models import AggregationRun, EntryResult, JudgingRound
+from judging.services.aggregation import round_aggregate
+from judging.services.scoring import ReviewInput, review_submit
+from portal.models import EditionRole, Organisation
+from submissions.models import Application, Edition
+from tests.factories import EditionRoleFactory, MembershipFactory
+
+from .test_aggregation_service import hand_world
+from .test_scoring_setup import make_world
+
+pytestmark = pytest.mark.django_db
+
+
+def board_url(world, **query) -> str:
+    suffix = "&".join(f"{k}={v}" for k, v in query.items())
+    return f"/e/{world.edition.slug}/scoring/rounds/{world.round.pk}/results/" + (f"?{suffix}" if suffix else "")
+
+
+def entry_url(world, application) -> str:
+    return f"/e/{world.edition.slug}/scoring/rounds/{world.round.pk}/results/{application.pk}/"
+
+
+@pytest.fixture
+def scored():
+    """The hand-computed round (see test_aggregation_service), with a committee comment, aggregated."""
+    world = hand_world()
+    review_submit(assignment=world.assignment(0, 0), user=world.judges[0].user, notify=False,
+                  data=ReviewInput(committee_comment="Committee-only remark"))
+    round_aggregate(judging_round=world.round)
+    return world
+
+
+# --- who opens what -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["secretariat", "chair", "observer"])
+def test_the_committee_reads_the_leaderboard_and_the_breakdown(client, login, scored, role):
+    login(scored.role(role))
+    response = client.get(board_url(scored))
+    assert response.status_code == 200
+    assert [row.title for row in response.context["bands"][0]["rows"]] == [
+        "Entry 1", "Entry 2", "Entry 3", "Entry 4"
+    ]
+    response = client.get(entry_url(scored, scored.entries[0]))
+    assert response.status_code == 200
+    assert "Committee-only remark" in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["judge", "judge and chair", "applicant", "someone else's secretariat"])
+def test_judges_applicants_and_strangers_never_see_results(client, login, scored, who):
+    if who == "judge":
+        user = scored.judges[0].user
+    elif who == "judge and chair":
+        user = scored.judges[1].user
+        EditionRoleFactory(edition=scored.edition, user=user, role=EditionRole.Role.CHAIR)
+    elif who == "applicant":
+        user = MembershipFactory(organisation=scored.entries[0].organisation).user
+    else:
+        user = EditionRoleFactory(role="secretariat").user
+    login(user)
+    for url in (board_url(scored), entry_url(scored, scored.entries[0]),
+                f"/e/{scored.edition.slug}/scoring/rounds/{scored.round.pk}/shortlist/"):
+        response = client.get(url)
+        body = response.content.decode()
+        assert response.status_code == 403, url
+        assert "Entry 1" not in body and "Committee-only remark" not in body and "6.00" not in body
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, scored):
+    response = client.get(board_url(scored))
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+# --- what the leaderboard shows -------------------------------------------------------------------------------------
+
+
+def test_the_leaderboard_shows_raw_and_corrected_scores_ties_flags_and_review_counts(client, login, scored):
+    login(scored.role("observer"))
+    body = client.get(board_url(scored)).content.decode()
+    rows = re.findall(r"<tr>\s*<td>(=?\d+)</td>\s*<td><a [^>]+>(Entry \d)</a>", body)
+    assert rows == [("1", "Entry 1"), ("=2", "Entry 2"), ("=2", "Entry 3"), ("4", "Entry 4")]
+    assert "5.50" in body and "6.00" in body and "6.50" in body
+    assert "2/3" in body and "3/3" in body
+    assert "reviews missing" in body and "tie" in body
+    assert "least-squares judge offsets, version 1.1" in body
+
+
+def test_peer_bands_rank_entries_within_their_stage_and_population_band(client, login, scored):
+    a, b, c, d = scored.entries
+    Application.objects.filter(pk__in=[a.pk, c.pk]).update(stage=Application.Stage.SCALED)
+    Organisation.objects.filter(pk__in=[b.organisation_id, d.organisation_id]).update(
+        population_band=Organisation.PopulationBand.UNDER_100K)
+    login(scored.role("secretariat"))
+    bands = client.get(board_url(scored, group_by="stage")).context["bands"]
+    assert [(band["label"], [(r.title, r.band_rank) for r in band["rows"]]) for band in bands] == [
+        ("Pilot", [("Entry 2", 1), ("Entry 4", 2)]),
+        ("Scaled", [("Entry 1", 1), ("Entry 3", 2)]),
+    ]
+    bands = client.get(board_url(scored, band="lt100k")).context["bands"]
+    assert [[(r.title, r.rank, r.band_rank) for r in band["rows"]] for band in bands] == [
+        [("Entry 2", 2, 1), ("Entry 4", 4, 2)]
+    ]
+
+
+def test_the_charts_are_inline_svg_without_style_or_script(client, login, scored):
+    login(scored.role("chair"))
+    body = client.get(board_url(scored)).content.decode()
+    assert body.count("<svg") == 3  # corrected and raw distributions of the one category, and the leniency chart
+    assert " style=" not in body and "<script>" not in body and "<style" not in body
+    assert 'class="bar lenient"' in body and 'class="bar severe"' in body
+
+
+def test_the_entry_breakdown_shows_each_judges_scores_and_the_explanation_card(client, login, scored):
+    login(scored.role("secretariat"))
+    response = client.get(entry_url(scored, scored.entries[1]))
+    body = response.content.decode()
+    assert [(row["judge"], [cell.score for cell in row["cells"]], round(row["offset"], 6))
+            for row in response.context["table"]] == sorted(
+        [(scored.judges[0].user, [5], -1.0), (scored.judges[1].user, [6], 0.0)], key=lambda t: t[0].email)
+    assert "How this score was reached" in body
+    assert "+0.50" in body  # the correction
+    assert response.context["card"]["criteria"] == [
+        {"name": "Criterion 1", "median": 5.5, "n": 2, "scale_min": 0, "scale_max": 10}
+    ]
+
+
+def test_the_leaderboard_costs_the_same_queries_for_few_and_many_rows(client, login, settings):
+    few = hand_world()
+    round_aggregate(judging_round=few.round)
+    many = make_world(judges=4, entries=30, criteria=((0, 10, 1),))
+    for (j, e), assignment in many.assignments.items():
+        review_submit(assignment=assignment, user=many.judges[j].user, notify=False,
+                      data=ReviewInput(scores={many.criteria[0].pk: (3 * e + j) % 11}))
+    round_aggregate(judging_round=many.round)
+    counts = []
+    for world in (few, many):
+        login(world.role("secretariat"))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(board_url(world))
+        assert response.status_code == 200
+        counts.append((len(queries), response.context["row_count"]))
+        client.logout()
+    assert [rows for _, rows in counts] == [4, 30]
+    assert counts[0][0] == counts[1][0]
+
+
+# --- computing the results --------------------------------------------------------------------------------------
+
+
+def test_the_secretariat_recomputes_the_results_and_the_page_follows_the_run(client, login, scored,
+                                                                            django_capture_on_commit_callbacks):
+    EntryResult.objects.all().delete()
+    login(scored.role("secretariat"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/e/{scored.edition.slug}/scoring/rounds/{scored.round.pk}/aggregate/")
+    assert response.status_code == 302
+    run = AggregationRun.objects.get()
+    assert (run.state, run.progress) == ("succeeded", 100)
+    assert EntryResult.objects.count() == 4
+    progress = client.get(f"/e/{scored.edition.slug}/scoring/rounds/{scored.round.pk}/runs/{run.pk}/").json()
+    assert progress == {"state": "succeeded", "state_label": "Done", "progress": 100, "done": True, "error": ""}
+
+
+@pytest.mark.parametrize("role", ["observer", "chair"])
+def test_only_the_secretariat_starts_a_computation(client, login, scored, role):
+    login(scored.role(role))
+    response = client.post(f"/e/{scored.edition.slug}/scoring/rounds/{scored.round.pk}/aggregate/")
+    assert response.status_code == 403
+    assert AggregationRun.objects.count() == 0
+
+
+# --- the applicant's feedback -------------------------------------------------------------------------------------
+
+
+def _feedback(client, login, world, *, state: str, explain: bool):
+    Edition.objects.filter(pk=world.edition.pk).update(state=state)
+    JudgingRound.objects.filter(pk=world.round.pk).update(explanation_to_applicants=explain)
+    member = MembershipFactory(organisation=world.entries[1].organisation).user
+    login(member)
+    return client.get(f"/scoring/feedback/{world.entries[1].pk}/")
+
+
+def test_after_publication_the_applicant_reads_comments_and_if_chosen_the_card(client, login):
+    world = hand_world()
+    review_submit(assignment=world.assignment(0, 1), user=world.judges[0].user, notify=False,
+                  data=ReviewInput(applicant_comment="Show more evidence of impact."))
+    round_aggregate(judging_round=world.round)
+    response = _feedback(client, login, world, state="published", explain=True)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Show more evidence of impact." in body
+    assert "How this score was reached" in body and "+0.50" in body
+    assert world.judges[0].user.email not in body and str(world.judges[0].user) not in body
+
+
+def test_without_the_rounds_choice_the_applicant_sees_no_card(client, login):
+    world = hand_world()
+    round_aggregate(judging_round=world.round)
+    body = _feedback(client, login, world, state="published", explain=False).content.decode()
+    assert "How this score was reached" not in body and "5.50" not in body
+
+
+def test_before_publication_the_applicant_sees_nothing_of_the_judging(client, login):
+    world = hand_world()
+    review_submit(assignment=world.assignment(0, 1), user=world.judges[0].user, notify=False,
+                  data=ReviewInput(applicant_comment="Show more evidence of impact."))
+    round_aggregate(judging_round=world.round)
+    body = _feedback(client, login, world, state="finalised", explain=True).content.decode()
+    assert "Show more evidence of impact." not in body and "How this score was reached" not in body
+    assert "once the results of the edition are published" in body
+
+
+def test_another_organisation_cannot_read_the_feedback(client, login):
+    world = hand_world()
+    round_aggregate(judging_round=world.round)
+    Edition.objects.filter(pk=world.edition.pk).update(state="published")
+    JudgingRound.objects.filter(pk=world.round.pk).update(explanation_to_applicants=True)
+    login(MembershipFactory(organisation=world.entries[2].organisation).user)
+    response = client.get(f"/scoring/feedback/{world.entries[1].pk}/")
+    assert response.status_code == 403
+    assert "Entry 2" not in response.content.decode()
+

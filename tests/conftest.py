@@ -135,7 +135,7 @@ def celery_worker_queue(django_db_setup, django_db_blocker):
     }
     log = open(REPO_ROOT / "var" / "test-celery-worker.log", "w")  # noqa: SIM115
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
+        [sys.executable, "-m", "celery", "-A", "tests.celery_worker_app", "worker", "--pool=solo", "--concurrency=1",
          "-Q", queue, "--loglevel=INFO", "-n", f"{queue}@%h", "--without-gossip", "--without-mingle"],
         cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )

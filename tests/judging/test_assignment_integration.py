@@ -29,6 +29,8 @@ import uuid
 import numpy as np
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from django.db import connection, transaction
 
 from config.celery_app import app
@@ -90,7 +92,8 @@ def test_the_assign_task_delivered_twice_leaves_one_assignment_set(celery_worker
     second = assign_round.apply_async(kwargs={"run_id": run.pk})
     here = assign_round.apply(kwargs={"run_id": run.pk}).get()
 
-    assert [first.get(timeout=120), second.get(timeout=120), here] == ["succeeded"] * 3
+    outcomes = [first.get(timeout=120), second.get(timeout=120), here]
+    assert outcomes == ["succeeded"] * 3, AssignmentRun.objects.get(pk=run.pk).error
     assert_one_consistent_set(judging_round, run)
 
 
@@ -119,7 +122,30 @@ def test_a_run_that_crashed_after_reporting_progress_is_completed_by_the_worker(
 
     result = assign_round.apply_async(kwargs={"run_id": run.pk})  # the re-delivery, to the real worker
 
-    assert result.get(timeout=120) == "succeeded"
+    assert result.get(timeout=120) == "succeeded", AssignmentRun.objects.get(pk=run.pk).error
+    assert_one_consistent_set(judging_round, run)
+
+
+def test_the_worker_survives_the_database_being_emptied_between_tests(celery_worker_queue):
+    """Each transactional test empties the database, and the content types come back under new ids.
+
+    A long-lived worker that cached the old ids failed the audit entry of the next run
+    ("content type instance with id 26 is not a valid choice"); the test worker forgets them.
+    """
+    first_round = build_round()
+    first = services.assignment_run_create(round=first_round, user=None, enqueue=False)
+    assert assign_round.apply_async(kwargs={"run_id": first.pk}).get(timeout=120) == "succeeded"
+    cached = ContentType.objects.get_for_model(JudgingRound).pk
+
+    call_command("flush", interactive=False, verbosity=0, reset_sequences=False)  # as between such tests
+    ContentType.objects.clear_cache()
+    assert ContentType.objects.get_for_model(JudgingRound).pk != cached
+
+    judging_round = build_round()
+    run = services.assignment_run_create(round=judging_round, user=None, enqueue=False)
+    assert assign_round.apply_async(kwargs={"run_id": run.pk}).get(timeout=120) == "succeeded", (
+        AssignmentRun.objects.get(pk=run.pk).error
+    )
     assert_one_consistent_set(judging_round, run)
 
 
@@ -136,7 +162,7 @@ def _start_prefork_worker(queue: str, log_path) -> subprocess.Popen:
         "REDIS_URL": os.environ["REDIS_URL"],
     }
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1", "-Q", queue,
+        [sys.executable, "-m", "celery", "-A", "tests.celery_worker_app", "worker", "--pool=prefork", "--concurrency=1", "-Q", queue,
          "--loglevel=INFO", "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=REPO_ROOT, env=env, stdout=open(log_path, "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
     )

@@ -110,6 +110,46 @@ def _fetch(queryset) -> list[tuple]:
         return cursor.fetchall()
 
 
+_BINARY_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00"
+
+
+def _fetch_integers(queryset, width: int) -> np.ndarray:
+    """The rows of a values_list queryset of `width` integer columns as an (n, width) int64 array.
+
+    On PostgreSQL the rows come as one two-dimensional int8 array in one binary COPY message, read straight
+    into numpy: 180,000 score rows in a few hundredths of a second instead of a tenth for the tuples (our
+    own ~25 lines: psycopg's readers build a Python object per value). Elsewhere through `_fetch`.
+    NULLs are refused, not guessed.
+    """
+    if connection.vendor != "postgresql":
+        rows = _fetch(queryset)
+        return np.array(rows, dtype=np.int64).reshape(len(rows), width)
+    sql, params = queryset.query.sql_with_params()
+    names = [f"c{i}" for i in range(width)]
+    row = ", ".join(f"{name}::int8" for name in names)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(
+            f"COPY (SELECT array_agg(ARRAY[{row}]) FROM ({sql}) AS q ({', '.join(names)})) TO STDOUT (FORMAT BINARY)",
+            params,
+        ) as copy:
+            data = b"".join(bytes(block) for block in copy)
+    if not data.startswith(_BINARY_COPY_HEADER):
+        raise ValueError("unexpected COPY BINARY header")
+    at = 19 + int.from_bytes(data[15:19], "big")  # past the signature, flags and header extension
+    field_length = int.from_bytes(data[at + 2:at + 6], "big", signed=True)
+    if field_length < 0:  # array_agg of no rows is NULL
+        return np.zeros((0, width), dtype=np.int64)
+    array = memoryview(data)[at + 6:at + 6 + field_length]
+    ndim, has_null = int.from_bytes(array[0:4], "big"), int.from_bytes(array[4:8], "big")
+    if ndim != 2 or has_null:
+        raise ValueError("NULL or malformed value in an integer COPY")
+    rows, columns = int.from_bytes(array[12:16], "big"), int.from_bytes(array[20:24], "big")
+    cells = np.frombuffer(array[28:], dtype=np.dtype([("length", ">i4"), ("value", ">i8")]))
+    if columns != width or cells.size != rows * width or (cells["length"] != 8).any():
+        raise ValueError("NULL or malformed value in an integer COPY")
+    return cells["value"].astype(np.int64).reshape(rows, width)
+
+
 _COPY_CHUNK = 1 << 20
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -125,10 +165,29 @@ def _copy_value(value) -> str:
             return "NaN"
         if value in (float("inf"), float("-inf")):
             return "Infinity" if value > 0 else "-Infinity"
-        return repr(value)
+        return float.__repr__(value)  # numpy 2's repr of np.float64 is "np.float64(0.5)"
     if isinstance(value, int):
-        return str(value)
-    return str(value).translate(_COPY_ESCAPES)
+        return int.__repr__(int(value))
+    text = str(value)
+    # Four scans in C are far cheaper than translate() over 7 MB of JSON that almost never needs it.
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_COPY_ESCAPES)
+    return text
+
+
+def _copy_column(values: tuple) -> list[str] | tuple:
+    """One column in COPY text format; a column of one plain type is converted in one C-level pass.
+
+    Python's float repr ("nan", "inf") is valid PostgreSQL float input, case-insensitively.
+    """
+    kinds = set(map(type, values))
+    if kinds == {float}:
+        return list(map(float.__repr__, values))
+    if kinds == {int}:
+        return list(map(int.__repr__, values))
+    if kinds == {str} and not any(special in text for text in values for special in "\\\t\n\r"):
+        return values
+    return [_copy_value(value) for value in values]
 
 
 def _write(model, fields: list[str], rows: list[tuple]) -> None:
@@ -143,7 +202,8 @@ def _write(model, fields: list[str], rows: list[tuple]) -> None:
         meta = model._meta
         quote = connection.ops.quote_name
         columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
-        text = "".join(["\t".join([_copy_value(value) for value in row]) + "\n" for row in rows])
+        cells = [_copy_column(column) for column in zip(*rows, strict=True)]
+        text = "\n".join(map("\t".join, zip(*cells, strict=True))) + "\n"
         with connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
         ) as copy:
@@ -195,14 +255,15 @@ def _load(judging_round: JudgingRound) -> _Loaded:
         .values_list("pk", "assignment__application_id", "assignment__judge_id",
                      "assignment__application__category_id", "assignment__application__stage")
     )
-    score_rows = _fetch(
+    scores = _fetch_integers(
         CriterionScore.objects.filter(**{f"review__{key}": value for key, value in counted.items()},
                                       score__isnull=False)
         .order_by()
-        .values_list("review_id", "criterion_id", "score")
+        .values_list("review_id", "criterion_id", "score"),
+        3,
     )
     empty = np.zeros(0, dtype=np.int64)
-    if not reviews or not score_rows:
+    if not reviews or not scores.size:
         return _Loaded(empty, empty, empty, empty, np.zeros(0), {}, 0, len(reviews))
 
     review_ids = np.fromiter((r[0] for r in reviews), dtype=np.int64, count=len(reviews))
@@ -211,7 +272,6 @@ def _load(judging_round: JudgingRound) -> _Loaded:
     category = np.fromiter((r[3] for r in reviews), dtype=np.int64, count=len(reviews))
     stage_names = [r[4] or "" for r in reviews]
 
-    scores = np.array(score_rows, dtype=np.int64)
     review_idx = np.searchsorted(review_ids, scores[:, 0])
     criterion_ids, names, low, high, weights, stage_column = _criteria_table(np.unique(scores[:, 1]))
     criterion_idx = np.searchsorted(criterion_ids, scores[:, 1])
@@ -232,7 +292,7 @@ def _load(judging_round: JudgingRound) -> _Loaded:
     medians = _criterion_medians(entry[review_idx], criterion_idx, raw, criterion_ids, names, low, high)
     keep = usable
     return _Loaded(review_ids[keep], entry[keep], judge[keep], category[keep], total[keep], medians,
-                   len(score_rows), skipped)
+                   len(scores), skipped)
 
 
 def _criterion_medians(entry_of_score, criterion_idx, raw, criterion_ids, names, low, high) -> dict[int, str]:

@@ -587,24 +587,22 @@ def aggregate_arrays(
     ranks, tied = _competition_ranks(group_code, corrected)
     overlap = _boundary_overlaps(group_code, ranks, low, high, prize_boundaries)
 
+    # Python lists first: indexing numpy arrays element by element costs a tenth of a second for 10,000 entries.
+    order = np.lexsort((entry_ids, ranks, group_code))
+    disagreement = stdev > disagreement_threshold
+    columns = zip(
+        *(array[order].tolist() for array in (
+            entry_ids, n_reviews, mean, median, corrected, spread, stdev, disagreement, uncorrected_judges,
+            low, high, ranks, tied, overlap, np.asarray(entry_pool, dtype=np.int64),
+        )),
+        strict=True,
+    )
     entry_results = [
         EntryResult(
-            entry=int(entry_ids[i]),
-            n_reviews=int(n_reviews[i]),
-            mean=float(mean[i]),
-            median=float(median[i]),
-            corrected=float(corrected[i]),
-            spread=float(spread[i]),
-            stdev=float(stdev[i]),
-            disagreement=bool(stdev[i] > disagreement_threshold),
-            uncorrected_judges=int(uncorrected_judges[i]),
-            interval=(float(low[i]), float(high[i])),
-            rank=int(ranks[i]),
-            tied=bool(tied[i]),
-            boundary_overlap=bool(overlap[i]),
-            pool=entry_pool[i],
+            entry=e, n_reviews=n, mean=m, median=md, corrected=c, spread=sp, stdev=sd, disagreement=d,
+            uncorrected_judges=u, interval=(lo_, hi_), rank=r, tied=t, boundary_overlap=o, pool=p,
         )
-        for i in np.lexsort((entry_ids, ranks, group_code))
+        for e, n, m, md, c, sp, sd, d, u, lo_, hi_, r, t, o, p in columns
     ]
     judge_results = [
         JudgeResult(

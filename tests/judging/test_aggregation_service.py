@@ -1,9 +1,22 @@
 """The aggregation through the database: a small case computed by hand, flags, ties, stage weights, the task."""
 
+import math
+
+import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
-from judging.models import AggregationRun, Assignment, EntryResult, JudgeResult, JudgingRound, Review
+from judging.models import (
+    AggregationRun,
+    Assignment,
+    Criterion,
+    CriterionScore,
+    EntryResult,
+    JudgeResult,
+    JudgingRound,
+    Review,
+)
 from judging.services import aggregation
 from judging.services.aggregation import aggregation_request, round_aggregate
 from judging.services.scoring import ReviewInput, review_save_draft, review_submit
@@ -156,6 +169,43 @@ def test_totals_use_the_stage_weights_and_put_every_scale_on_zero_to_ten():
     assert {r.application_id: r.mean for r in EntryResult.objects.all()} == {
         world.entries[0].pk: 6.25, world.entries[1].pk: 7.5
     }
+
+
+def test_awkward_text_and_numbers_survive_the_bulk_writer_and_reader():
+    """On PostgreSQL the results go in through COPY text and the scores come out through binary COPY."""
+    world = hand_world()
+    awkward = 'Tab\there, "quoted", back\\slash\\N, new\nline\r 도시 안전'
+    Criterion.objects.filter(pk=world.criteria[0].pk).update(name=awkward)
+    round_aggregate(judging_round=world.round)
+    medians = results(world)[world.entries[B].pk].criterion_medians
+    assert medians[str(world.criteria[0].pk)]["name"] == awkward
+
+    EntryResult.objects.all().delete()
+    fields = ["round", "application", "category", "n_reviews", "mean", "median", "corrected", "spread", "stdev",
+              "interval_low", "interval_high", "rank", "criterion_medians", "method", "method_version",
+              "disagreement", "uncorrected_judges", "tied", "boundary_overlap", "correction"]
+    entry = world.entries[A]
+    nan = math.nan if connection.vendor == "postgresql" else 7.0  # SQLite stores NaN as NULL
+    aggregation._write(EntryResult, fields, [
+        (world.round.pk, entry.pk, entry.category_id, 3, nan, math.inf, -math.inf, 0.1 + 0.2, 1e-300,
+         -0.0, 1.0, 1, '{"k": "a\\tb"}', awkward, "1.1", True, 0, np.bool_(False), False, np.float64(0.5)),
+    ])
+    row = EntryResult.objects.get()
+    assert (math.isnan(row.mean) if math.isnan(nan) else row.mean == nan)
+    assert (row.median, row.corrected) == (math.inf, -math.inf)
+    assert (row.spread, row.stdev, row.interval_high) == (0.1 + 0.2, 1e-300, 1.0)
+    assert (row.criterion_medians, row.method) == ({"k": "a\tb"}, awkward)
+    assert (row.disagreement, row.tied, row.boundary_overlap, row.correction) == (True, False, False, 0.5)
+
+
+def test_the_integer_reader_gives_the_rows_of_the_query():
+    world = hand_world()
+    query = CriterionScore.objects.order_by("review_id").values_list("review_id", "criterion_id", "score")
+    got = aggregation._fetch_integers(query, 3)
+    assert got.dtype == np.int64
+    assert got.tolist() == [list(row) for row in query]
+    assert len(got) == len(SCORES)
+    assert aggregation._fetch_integers(query.filter(score__gt=99), 3).shape == (0, 3)
 
 
 def test_an_empty_round_gives_no_results_and_clears_old_ones():

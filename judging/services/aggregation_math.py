@@ -625,6 +625,12 @@ def kendall_tau(a: Sequence[float], b: Sequence[float]) -> float:
 Assigner = Callable[[np.random.Generator, int, int, int, np.ndarray], np.ndarray]
 
 
+# The simulated judges: leniency ~ Normal(0, LENIENCY_SD); each judge's own noise sd ~ Uniform(NOISE_SD_RANGE)
+# (mean 0.7, as careful and careless judges sit on the same panel); true qualities ~ Normal(0, 1).
+LENIENCY_SD = 1.0
+NOISE_SD_RANGE = (0.3, 1.1)
+
+
 def simulate(
     *,
     entries: int,
@@ -639,56 +645,64 @@ def simulate(
     """Compare raw means with corrected scores on synthetic competitions.
 
     Each trial draws true qualities (standard normal) for ``entries`` entries spread
-    evenly over ``categories`` categories, judges with a known leniency (normal, sd
-    1.0), asks ``assign(rng, entries, judges, per_entry, entry_category)`` for an
-    ``(entries * per_entry, 2)`` array of (entry, judge) pairs, scores each pair as
-    quality + leniency + noise (sd 0.7), aggregates, and measures per category the
-    Kendall tau to the true order and whether the true top ``top`` is recovered as a
-    set. Returned figures are means over trials (tau averaged over categories first;
-    top recovery is the fraction of trial-categories recovered exactly).
+    evenly over ``categories`` categories, and judges with a known leniency (normal, sd
+    LENIENCY_SD) and a known noise of their own (sd uniform over NOISE_SD_RANGE); asks
+    ``assign(rng, entries, judges, per_entry, entry_category)`` for an
+    ``(entries * per_entry, 2)`` array of (entry, judge) pairs; scores each pair as
+    quality + leniency + the judge's noise; aggregates; and measures per category the
+    Kendall tau to the true order and the true top ``top``: whether it comes out exactly
+    as the top ``top`` (``top_recovered_*``: the share of trial-categories where it does)
+    and what share of it is found in the estimated top ``top`` (``top_overlap_*``).
+    Returned figures are means over trials (tau averaged over categories first).
     """
     if min(entries, judges, per_entry, trials, categories, top) < 1:
         raise ValueError("every count must be at least 1")
     rng = np.random.default_rng(seed)
     entry_category = np.arange(entries) % categories
-    tau_raw, tau_corrected, top_raw, top_corrected = [], [], [], []
+    tau = {"raw": [], "corrected": []}
+    recovered = {"raw": [], "corrected": []}
+    overlap = {"raw": [], "corrected": []}
     for _ in range(trials):
         quality = rng.normal(0.0, 1.0, entries)
-        leniency = rng.normal(0.0, 1.0, judges)
+        leniency = rng.normal(0.0, LENIENCY_SD, judges)
+        noise_sd = rng.uniform(*NOISE_SD_RANGE, judges)
         pairs = np.asarray(assign(rng, entries, judges, per_entry, entry_category))
         if pairs.shape != (entries * per_entry, 2):
             raise ValueError(f"assign returned shape {pairs.shape}, expected {(entries * per_entry, 2)}")
         e, j = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
-        scores = quality[e] + leniency[j] + rng.normal(0.0, 0.7, e.size)
-        results, _ = aggregate(
-            [ReviewScore(int(a), int(b), float(s)) for a, b, s in zip(e, j, scores, strict=True)],
-            bootstrap=0,
-            groups={i: int(entry_category[i]) for i in range(entries)},
-        )
-        raw = np.full(entries, np.nan)
-        corr = np.full(entries, np.nan)
+        scores = quality[e] + leniency[j] + rng.normal(0.0, 1.0, e.size) * noise_sd[j]
+        results, _ = aggregate_arrays(e, j, scores, bootstrap=0,
+                                      groups={i: int(entry_category[i]) for i in range(entries)})
+        estimate = {"raw": np.full(entries, np.nan), "corrected": np.full(entries, np.nan)}
         for r in results:
-            raw[r.entry], corr[r.entry] = r.mean, r.corrected
-        trial_tau_raw, trial_tau_corrected = [], []
+            estimate["raw"][r.entry], estimate["corrected"][r.entry] = r.mean, r.corrected
+        trial_tau = {"raw": [], "corrected": []}
         for cat in range(categories):
-            members = np.flatnonzero((entry_category == cat) & ~np.isnan(raw))
+            members = np.flatnonzero((entry_category == cat) & ~np.isnan(estimate["raw"]))
             if members.size < 2:
                 continue
-            trial_tau_raw.append(kendall_tau(quality[members], raw[members]))
-            trial_tau_corrected.append(kendall_tau(quality[members], corr[members]))
             size = min(top, members.size)
             truth = set(members[np.argsort(-quality[members])[:size]].tolist())
-            top_raw.append(truth == set(members[np.argsort(-raw[members])[:size]].tolist()))
-            top_corrected.append(truth == set(members[np.argsort(-corr[members])[:size]].tolist()))
-        tau_raw.append(np.mean(trial_tau_raw) if trial_tau_raw else math.nan)
-        tau_corrected.append(np.mean(trial_tau_corrected) if trial_tau_corrected else math.nan)
+            for name, values in estimate.items():
+                trial_tau[name].append(kendall_tau(quality[members], values[members]))
+                found = set(members[np.argsort(-values[members])[:size]].tolist())
+                recovered[name].append(found == truth)
+                overlap[name].append(len(found & truth) / size)
+        for name in tau:
+            tau[name].append(np.mean(trial_tau[name]) if trial_tau[name] else math.nan)
+
+    def mean(values: list) -> float:
+        return float(np.mean(values)) if values else math.nan
+
     return {
         "entries": entries,
         "judges": judges,
         "per_entry": per_entry,
         "trials": trials,
-        "tau_raw": float(np.nanmean(tau_raw)),
-        "tau_corrected": float(np.nanmean(tau_corrected)),
-        "top_recovered_raw": float(np.mean(top_raw)) if top_raw else math.nan,
-        "top_recovered_corrected": float(np.mean(top_corrected)) if top_corrected else math.nan,
+        "tau_raw": float(np.nanmean(tau["raw"])),
+        "tau_corrected": float(np.nanmean(tau["corrected"])),
+        "top_recovered_raw": mean(recovered["raw"]),
+        "top_recovered_corrected": mean(recovered["corrected"]),
+        "top_overlap_raw": mean(overlap["raw"]),
+        "top_overlap_corrected": mean(overlap["corrected"]),
     }

@@ -3,13 +3,16 @@
     python manage.py simulate_judging --entries 280 --judges 20 --per-entry 5 --trials 50 --seed 1
 
 Each trial draws entries with a known true quality and judges with a known leniency and
-noise (aggregation_math.simulate), assigns judges to entries with the real min-cost-flow
+a noise of their own (aggregation_math.simulate), assigns judges to entries with the real min-cost-flow
 assigner (assignment_solver.solve_assignment) on an instance built like
 assignment_solver.synthetic_problem — each judge an expert in one or two categories,
 bids, 2 % random conflicts, capacity 20 % above the fair share — scores, aggregates
 with the real aggregate(), and measures per category the Kendall tau to the true order
 and whether the true top 6 comes out as the top 6 (exactly, as a set: top_recovered_*; and the share of
 the true top 6 found in the estimated top 6: top_overlap_*). It prints one JSON line.
+
+The exact top-6 measure is a rare event (a few trial-categories in a hundred for either score), so at
+50 trials it is noisy: `--trials 200` or other seeds show how stable a difference is.
 """
 
 import json
@@ -19,7 +22,7 @@ import time
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
-from judging.services.aggregation_math import ReviewScore, aggregate, kendall_tau, simulate
+from judging.services.aggregation_math import simulate
 from judging.services.assignment_solver import AssignmentProblem, solve_assignment
 
 EXPERTISE_POINTS, EAGER, WILLING, NOT_WILLING = 10, 5, 2, -5
@@ -44,43 +47,6 @@ def problem_for(rng: np.random.Generator, entries: int, judges: int, per_entry: 
     return AssignmentProblem(per_entry=per_entry, capacity=capacity, affinity=affinity, allowed=allowed,
                              entry_group=entry_category,
                              group_names=tuple(f"category {c + 1}" for c in range(categories)))
-
-
-def top_overlap(*, entries, judges, per_entry, trials, seed, categories, top, assign) -> dict:
-    """A gentler top-n measure than exact recovery: the share of the true top n found in the estimated top n.
-
-    It replays aggregation_math.simulate draw for draw (same generator, same order of draws), so it scores the
-    very same competitions; its taus must equal simulate's, which the command checks.
-    """
-    rng = np.random.default_rng(seed)
-    entry_category = np.arange(entries) % categories
-    overlap_raw, overlap_corrected, taus = [], [], []
-    for _ in range(trials):
-        quality = rng.normal(0.0, 1.0, entries)
-        leniency = rng.normal(0.0, 1.0, judges)
-        pairs = np.asarray(assign(rng, entries, judges, per_entry, entry_category))
-        e, j = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
-        scores = quality[e] + leniency[j] + rng.normal(0.0, 0.7, e.size)
-        results, _ = aggregate(
-            [ReviewScore(int(a), int(b), float(x)) for a, b, x in zip(e, j, scores, strict=True)],
-            bootstrap=0, groups={i: int(entry_category[i]) for i in range(entries)},
-        )
-        raw, corr = np.full(entries, np.nan), np.full(entries, np.nan)
-        for r in results:
-            raw[r.entry], corr[r.entry] = r.mean, r.corrected
-        trial_taus = []
-        for cat in range(categories):
-            members = np.flatnonzero((entry_category == cat) & ~np.isnan(raw))
-            if members.size < 2:
-                continue
-            trial_taus.append(kendall_tau(quality[members], raw[members]))
-            size = min(top, members.size)
-            truth = set(members[np.argsort(-quality[members])[:size]].tolist())
-            overlap_raw.append(len(truth & set(members[np.argsort(-raw[members])[:size]].tolist())) / size)
-            overlap_corrected.append(len(truth & set(members[np.argsort(-corr[members])[:size]].tolist())) / size)
-        taus.append(np.mean(trial_taus) if trial_taus else math.nan)
-    return {"tau_raw": float(np.nanmean(taus)), "top_overlap_raw": float(np.mean(overlap_raw)),
-            "top_overlap_corrected": float(np.mean(overlap_corrected))}
 
 
 class Command(BaseCommand):
@@ -116,30 +82,22 @@ class Command(BaseCommand):
                 trials=options["trials"], seed=options["seed"], categories=options["categories"],
                 top=options["top"], assign=assign,
             )
-            replay = top_overlap(
-                entries=options["entries"], judges=options["judges"], per_entry=options["per_entry"],
-                trials=options["trials"], seed=options["seed"], categories=options["categories"],
-                top=options["top"], assign=assign,
-            )
         except ValueError as error:
             raise CommandError(str(error)) from error
-        if not math.isclose(replay["tau_raw"], result["tau_raw"], rel_tol=1e-9):
-            raise CommandError("the top-n overlap replay did not reproduce simulate()'s draws")
         result.update({
-            "top_overlap_raw": round(replay["top_overlap_raw"], 4),
-            "top_overlap_corrected": round(replay["top_overlap_corrected"], 4),
             "seed": options["seed"],
             "categories": options["categories"],
             "top": options["top"],
             "corrected_beats_raw": {
                 "tau": result["tau_corrected"] > result["tau_raw"],
                 "top_recovered": result["top_recovered_corrected"] > result["top_recovered_raw"],
-                "top_overlap": replay["top_overlap_corrected"] > replay["top_overlap_raw"],
+                "top_overlap": result["top_overlap_corrected"] > result["top_overlap_raw"],
             },
             "assigner_optimal": all(objective == bound for objective, bound in objectives),
             "assigner_seconds_mean": round(float(np.mean(solver_seconds)), 4) if solver_seconds else None,
             "seconds": round(time.perf_counter() - started, 3),
         })
-        for key in ("tau_raw", "tau_corrected", "top_recovered_raw", "top_recovered_corrected"):
+        for key in ("tau_raw", "tau_corrected", "top_recovered_raw", "top_recovered_corrected", "top_overlap_raw",
+                    "top_overlap_corrected"):
             result[key] = round(result[key], 4)
         self.stdout.write(json.dumps(result))

@@ -57,8 +57,8 @@ def _round(request, slug: str, round_id: int, perm: str) -> JudgingRound:
 # --- leaderboard ----------------------------------------------------------------------------------------------
 
 
-def _board_rows_html(rows, *, banded: bool, expected: int) -> list[str]:
-    """Each leaderboard row as HTML built in Python, every value escaped.
+def _board_rows_html(rows, *, banded: bool, expected: int) -> str:
+    """The leaderboard's rows as one block of HTML built in Python, every value escaped.
 
     A category of 1,000 entries has some 15,000 cells; Django's template engine takes over 100 ms for them
     and format_html (lazy-aware escaping) half of that; html.escape and an f-string a few milliseconds. The
@@ -84,7 +84,7 @@ def _board_rows_html(rows, *, banded: bool, expected: int) -> list[str]:
         if row.tied:
             flags.append(f'<span class="flag flag-tie">{labels["tie"]}</span>')
         band_cell = f"<td>{'=' if row.band_tied else ''}{row.band_rank}</td>" if banded else ""
-        html.append(mark_safe(  # noqa: S308 - every value below is escaped or a number
+        html.append(
             f'<tr>{band_cell}<td>{"=" if row.tied else ""}{row.rank}</td>'
             f'<td><a href="{escape(row.url)}">{escape(row.title)}</a><br>'
             f'<span class="muted">{escape(row.organisation)}</span></td>'
@@ -93,8 +93,9 @@ def _board_rows_html(rows, *, banded: bool, expected: int) -> list[str]:
             f'<td class="num"><strong>{shown["corrected"]}</strong></td>'
             f'<td class="num">{shown["interval"]}</td><td class="num">{shown["spread"]}</td>'
             f'<td class="num">{row.n_reviews}/{expected}</td><td class="flags">{" ".join(flags)}</td></tr>'
-        ))
-    return html
+        )
+    # One safe string, not a thousand: the template's loop over rows cost more than building them.
+    return mark_safe("\n".join(html))  # noqa: S308 - every value above is escaped or a number
 
 
 @login_required

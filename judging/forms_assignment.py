@@ -107,3 +107,48 @@ class BidAdminForm(forms.ModelForm):
         if judge and target.edition_id != judge.edition_id:
             raise ValidationError(_("A judge bids only on entries and categories of their own edition."))
         return cleaned
+
+
+NO_BID = ""
+
+
+class BidsForm(forms.Form):
+    """One select per category and per entry shown on the page; blank means no bid.
+
+    `shown` carries the ids of the page's entries, so that a blank select withdraws the bid on exactly the
+    entries the judge saw, and nothing on the other pages.
+    """
+
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, categories, entries, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(NO_BID, _("No bid")), *Bid.Level.choices]
+        for category in categories:
+            self.fields[f"category_{category.pk}"] = forms.ChoiceField(
+                label=_("Bid on the whole category %(category)s") % {"category": category.name},
+                choices=choices, required=False,
+            )
+        for entry in entries:
+            self.fields[f"entry_{entry.pk}"] = forms.ChoiceField(
+                label=_("Bid on %(title)s") % {"title": entry.title}, choices=choices, required=False,
+            )
+        self.category_ids = [category.pk for category in categories]
+        self.entry_ids = [entry.pk for entry in entries]
+        self.initial.setdefault("shown", ",".join(map(str, self.entry_ids)))
+
+    def bids(self) -> tuple[dict[int, str | None], dict[int, str | None]]:
+        """(entry id -> level or None, category id -> level or None) from the cleaned data."""
+        data = self.cleaned_data
+        return (
+            {pk: data.get(f"entry_{pk}") or None for pk in self.entry_ids},
+            {pk: data.get(f"category_{pk}") or None for pk in self.category_ids},
+        )
+
+
+def shown_entry_ids(raw: str) -> list[int] | None:
+    """The ids a bidding form says it showed; None when the value was tampered with."""
+    parts = [part for part in (raw or "").split(",") if part]
+    if len(parts) > 500 or not all(part.isdigit() for part in parts):
+        return None
+    return [int(part) for part in parts]

@@ -1,5 +1,6 @@
 from .views.assignment import urlpatterns as assignment_urlpatterns
+from .views.bids import urlpatterns as bids_urlpatterns
 from .views.scoring import urlpatterns as scoring_urlpatterns
 
 app_name = "judging"
-urlpatterns = [*assignment_urlpatterns, *scoring_urlpatterns]
+urlpatterns = [*assignment_urlpatterns, *bids_urlpatterns, *scoring_urlpatterns]

@@ -102,6 +102,47 @@ def bid_set(*, judge: JudgeProfile, level: str | None, user: User | None, applic
 
 
 @transaction.atomic
+def bids_save(*, judge: JudgeProfile, user: User, entries: dict[int, str | None],
+              categories: dict[int, str | None]) -> int:
+    """The judge's own bids from one page of the bidding form, all or nothing; how many changed.
+
+    `entries` and `categories` map ids to a level, or None to withdraw the bid. Only the judge bids for
+    themselves (the secretariat records conflicts instead), only on entries open for bids, and not once the
+    edition's judging is over.
+    """
+    from ..selectors.bids import BIDDABLE_STATUSES, BIDS_CLOSED_STATES
+
+    if judge.user_id != user.pk:
+        raise ValidationError(_("Only the judge places their own bids."), code="not_own")
+    edition = Edition.objects.get(pk=judge.edition_id)
+    if edition.state in BIDS_CLOSED_STATES:
+        raise ValidationError(_("Judging in this edition is over: bids can no longer change."), code="closed")
+    levels = set(Bid.Level.values)
+    if any(level is not None and level not in levels for level in [*entries.values(), *categories.values()]):
+        raise ValidationError(_("Choose eager, willing, not willing, conflict or no bid."), code="level")
+    applications = Application.objects.in_bulk(list(entries)) if entries else {}
+    open_ids = {pk for pk, application in applications.items()
+                if application.edition_id == edition.pk and application.status in BIDDABLE_STATUSES}
+    if set(entries) - open_ids:
+        raise ValidationError(_("Some of these entries are no longer open for bids; the page has been refreshed."),
+                              code="entry")
+    known_categories = Category.objects.filter(edition=edition).in_bulk(list(categories)) if categories else {}
+    if set(categories) - set(known_categories):
+        raise ValidationError(_("Some of these categories are not in this edition."), code="category")
+    existing = {(bid.application_id, bid.category_id): bid.level for bid in Bid.objects.filter(judge=judge)}
+    changed = 0
+    for pk, level in entries.items():
+        if existing.get((pk, None)) != level:
+            bid_set(judge=judge, level=level, user=user, application=applications[pk])
+            changed += 1
+    for pk, level in categories.items():
+        if existing.get((None, pk)) != level:
+            bid_set(judge=judge, level=level, user=user, category=known_categories[pk])
+            changed += 1
+    return changed
+
+
+@transaction.atomic
 def conflict_record(*, judge: JudgeProfile, application: Application, reason: str, user: User | None) -> Conflict:
     """The secretariat records a conflict of interest. An active assignment of the pair is withdrawn and replaced."""
     reason = (reason or "").strip()

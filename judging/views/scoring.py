@@ -117,6 +117,7 @@ def scoring_home(request, slug: str):
         "edition": edition,
         "judge_rounds": list(selectors.judge_rounds(judge=judge)) if judge else [],
         "committee_rounds": committee_rounds,
+        "is_judge": judge is not None and judge.active,
     })
 
 

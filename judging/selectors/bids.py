@@ -1,0 +1,63 @@
+"""Reads for the judge's bidding page: the entries open for bids, the judge's bids, and what rules a pair out."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from submissions.models import Application, Category, Edition
+
+from ..models import Bid, JudgeProfile, JudgingRound
+from .assignment import CONFLICT_KINDS, ROUND_ENTRY_STATUSES, EntryTable, JudgeTable, pair_scores
+
+# Submitted entries may still be screened out; judges bid on them anyway, so that bids are in when screening ends.
+BIDDABLE_STATUSES = (Application.Status.SUBMITTED, *ROUND_ENTRY_STATUSES)
+# Editions whose judging is over: bids no longer change anything.
+BIDS_CLOSED_STATES = (Edition.State.FINALISED, Edition.State.PUBLISHED)
+
+
+def biddable_entries(*, edition: Edition, category_id: int | None = None, search: str = "") -> QuerySet[Application]:
+    entries = (
+        Application.objects.filter(edition=edition, status__in=BIDDABLE_STATUSES)
+        .select_related("category", "organisation")
+        .order_by("category__position", "category__name", "title", "pk")
+    )
+    if category_id:
+        entries = entries.filter(category_id=category_id)
+    if search:
+        entries = entries.filter(title__icontains=search)
+    return entries
+
+
+def edition_categories(*, edition: Edition) -> list[Category]:
+    return list(Category.objects.filter(edition=edition).order_by("position", "name"))
+
+
+def judge_entry_bids(*, judge: JudgeProfile, application_ids: list[int]) -> dict[int, str]:
+    return dict(
+        Bid.objects.filter(judge=judge, application_id__in=application_ids).values_list("application_id", "level")
+    )
+
+
+def judge_category_bids(*, judge: JudgeProfile) -> dict[int, str]:
+    return dict(Bid.objects.filter(judge=judge, category__isnull=False).values_list("category_id", "level"))
+
+
+def edition_is_blind(*, edition: Edition) -> bool:
+    """One blind round makes the bidding page blind too: a judge would otherwise learn there who applied."""
+    return JudgingRound.objects.filter(edition=edition, blind=True).exists()
+
+
+def judge_pair_conflicts(*, judge: JudgeProfile, entries: list[Application]) -> dict[int, list[str]]:
+    """Per entry, the reasons (other than the judge's own bid) why the judge will never be assigned it."""
+    if not entries:
+        return {}
+    table = EntryTable.of(Application.objects.filter(pk__in=[entry.pk for entry in entries]))
+    scores = pair_scores(edition=judge.edition, entries=table,
+                         judges=JudgeTable.of(JudgeProfile.objects.filter(pk=judge.pk)))
+    reasons: dict[int, list[str]] = {}
+    for row, application_id in enumerate(table.ids.tolist()):
+        found = [str(CONFLICT_KINDS[kind]) for kind, matrix in scores.conflicts.items()
+                 if kind != "bid" and matrix[row, 0]]
+        if found:
+            reasons[application_id] = found
+    return reasons

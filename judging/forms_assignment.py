@@ -2,9 +2,11 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from submissions.models import Application
+from submissions.models import Application, Category
+from submissions.secretariat_forms import WallClockDateTimeField
 
 from .models import Bid, Conflict, JudgeProfile, JudgingRound
 from .selectors.assignment import round_active_judges, round_entries
@@ -48,6 +50,66 @@ class AssignmentMoveForm(forms.Form):
 
 class AssignmentReleaseForm(forms.Form):
     reason = forms.CharField(label=_("Reason (kept in the audit trail)"), required=False, max_length=500)
+
+
+class ReminderHoursField(forms.CharField):
+    """Hours before the deadline, typed as "72, 24"; stored as a list of whole numbers, largest first."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+        if not all(part.isdigit() and int(part) > 0 for part in parts):
+            raise ValidationError(_("Type whole numbers of hours separated by commas, e.g. 72, 24."))
+        return sorted({int(part) for part in parts}, reverse=True)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(str(hours) for hours in value)
+        return value
+
+
+class RoundForm(forms.Form):
+    """The secretariat's form for a round's settings, with times in the edition's own time zone."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    position = forms.IntegerField(label=_("Position"), min_value=1, max_value=32767,
+                                  help_text=_("Rounds run in this order: 1 first."))
+    categories = forms.ModelMultipleChoiceField(label=_("Categories"), queryset=Category.objects.none(),
+                                                widget=forms.CheckboxSelectMultiple)
+    source = forms.ChoiceField(label=_("Entries"), choices=JudgingRound.Source.choices)
+    previous_round = forms.ModelChoiceField(label=_("Round it follows"), queryset=JudgingRound.objects.none(),
+                                            required=False,
+                                            help_text=_("Needed when the entries are the shortlist of a round."))
+    judges_per_entry = forms.IntegerField(label=_("Judges per entry"), min_value=1, max_value=50)
+    deadline = WallClockDateTimeField(label=_("Scoring deadline"))
+    blind = forms.BooleanField(label=_("Blind: judges do not see who applied"), required=False)
+    reminder_hours = ReminderHoursField(label=_("Reminders (hours before the deadline)"), required=False,
+                                        help_text=_("e.g. 72, 24: judges with open reviews are reminded then."))
+
+    def __init__(self, *args, edition, round: JudgingRound | None = None, **kwargs):  # noqa: A002
+        super().__init__(*args, **kwargs)
+        self.edition = edition
+        self.fields["categories"].queryset = Category.objects.filter(edition=edition).order_by("position", "name")
+        previous = JudgingRound.objects.filter(edition=edition).order_by("position")
+        if round is not None:
+            previous = previous.exclude(pk=round.pk)
+        self.fields["previous_round"].queryset = previous
+        self.fields["deadline"].help_text = _("In the edition's time zone, %(zone)s.") % {"zone": edition.time_zone}
+
+    @classmethod
+    def initial_for(cls, judging_round: JudgingRound) -> dict:
+        return {
+            "name": judging_round.name, "position": judging_round.position, "source": judging_round.source,
+            "categories": list(judging_round.categories.all()), "previous_round": judging_round.previous_round,
+            "judges_per_entry": judging_round.judges_per_entry, "blind": judging_round.blind,
+            "deadline": timezone.localtime(judging_round.deadline, judging_round.edition.tz).replace(
+                tzinfo=None, second=0, microsecond=0),
+            "reminder_hours": judging_round.reminder_hours,
+        }
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data["deadline"]
+        return timezone.make_aware(deadline, self.edition.tz) if deadline is not None else deadline
 
 
 # --- admin -----------------------------------------------------------------------------------------------

@@ -166,8 +166,18 @@ def round_create(*, edition: Edition, user: User | None, name: str, categories: 
 
 @transaction.atomic
 def round_update(*, round: JudgingRound, user: User | None, data: dict) -> JudgingRound:  # noqa: A002
-    """Change a round's settings (not its state). `data` holds any of ROUND_FIELDS and `categories`."""
+    """Change a round's settings (not its state). `data` holds any of ROUND_FIELDS and `categories`.
+
+    Only while the round can still change (scheduled, assigning, open: a deadline may move while judges
+    score); a closed round's settings are those its results were computed under.
+    """
     judging_round = _lock_round(round.pk)
+    if judging_round.state not in CHANGEABLE_ROUND_STATES:
+        raise ValidationError(
+            _("The round “%(round)s” is %(state)s: its settings no longer change.")
+            % {"round": judging_round.name, "state": judging_round.get_state_display().lower()},
+            code="round_closed",
+        )
     before = {**snapshot(judging_round), "categories": sorted(judging_round.categories.values_list("pk", flat=True))}
     for name in ROUND_FIELDS:
         if name in data:

@@ -7,6 +7,7 @@ Every view goes through `edition_permission_required`: `judging.view_rounds` to 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -15,7 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.access import edition_permission_required
 
-from ..forms_assignment import AssignmentAddForm, AssignmentMoveForm, AssignmentReleaseForm
+from ..forms_assignment import AssignmentAddForm, AssignmentMoveForm, AssignmentReleaseForm, RoundForm
+from ..forms_scoring import add_service_errors
 from ..models import Assignment, AssignmentRun, JudgingRound
 from ..selectors import assignment as selectors
 from ..services import assignment as services
@@ -87,6 +89,47 @@ def round_detail(request, edition, round_pk: int):
         "active_states": selectors.ACTIVE_STATES,
         "started_states": selectors.STARTED_STATES,
     })
+
+
+@edition_permission_required("judging.manage_rounds")
+def round_create(request, edition):
+    """A new round, from the secretariat's form; the services check what the form cannot."""
+    next_position = (JudgingRound.objects.filter(edition=edition).aggregate(last=Max("position"))["last"] or 0) + 1
+    form = RoundForm(request.POST or None, edition=edition,
+                     initial={"position": next_position, "judges_per_entry": 3, "reminder_hours": [72, 24],
+                              "source": JudgingRound.Source.ELIGIBLE})
+    if request.method == "POST" and form.is_valid():
+        try:
+            judging_round = services.round_create(edition=edition, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Round “%(round)s” created.") % {"round": judging_round.name})
+            return redirect("judging:round_detail", slug=edition.slug, round_pk=judging_round.pk)
+    return render(request, "judging/assignment/round_form.html", {
+        "edition": edition, "form": form, "round": None,
+    }, status=400 if form.is_bound else 200)
+
+
+@edition_permission_required("judging.manage_rounds")
+def round_edit(request, edition, round_pk: int):
+    judging_round = _round(edition, round_pk)
+    form = RoundForm(request.POST or None, edition=edition, round=judging_round,
+                     initial=RoundForm.initial_for(judging_round))
+    if request.method == "POST" and form.is_valid():
+        changed = set(form.changed_data)  # an untouched deadline keeps its seconds
+        try:
+            services.round_update(round=judging_round, user=request.user,
+                                  data={name: form.cleaned_data[name] for name in changed})
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Round settings saved.") if changed else _("Nothing was changed."))
+            return redirect("judging:round_detail", slug=edition.slug, round_pk=judging_round.pk)
+    return render(request, "judging/assignment/round_form.html", {
+        "edition": edition, "form": form, "round": judging_round,
+        "locked": judging_round.state not in services.CHANGEABLE_ROUND_STATES,
+    }, status=400 if form.is_bound else 200)
 
 
 @require_POST
@@ -192,7 +235,9 @@ def assignment_release(request, edition, round_pk: int, pk: int):
 
 urlpatterns = [
     path("e/<slug:slug>/rounds/", round_list, name="round_list"),
+    path("e/<slug:slug>/rounds/new/", round_create, name="round_create"),
     path("e/<slug:slug>/rounds/<int:round_pk>/", round_detail, name="round_detail"),
+    path("e/<slug:slug>/rounds/<int:round_pk>/edit/", round_edit, name="round_edit"),
     path("e/<slug:slug>/rounds/<int:round_pk>/run/", round_run, name="round_run"),
     path("e/<slug:slug>/rounds/<int:round_pk>/runs/<int:run_pk>/progress/", round_run_progress,
          name="round_run_progress"),

@@ -1,10 +1,13 @@
-"""Forms of the round page (changes by hand) and of the admin for judges and rounds."""
+"""Forms of the rounds' and judges' pages, of the judge's bids, and of the admin for judges and rounds."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
 
+from portal.models import Organisation, User
 from submissions.models import Application, Category
 from submissions.secretariat_forms import WallClockDateTimeField
 
@@ -110,6 +113,49 @@ class RoundForm(forms.Form):
     def clean_deadline(self):
         deadline = self.cleaned_data["deadline"]
         return timezone.make_aware(deadline, self.edition.tz) if deadline is not None else deadline
+
+
+class JudgeForm(forms.Form):
+    """A judge's profile on the secretariat's page. `email` only when adding one."""
+
+    email = forms.EmailField(label=_("E-mail address of their account"))
+    country = LazyTypedChoiceField(label=_("Country"), choices=[("", "—"), *countries], required=False,
+                                   help_text=_("Used for same-country conflicts when the edition asks for them."))
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=0, max_value=10_000,
+                                  help_text=_("Most entries this judge scores."))
+    expertise = forms.ModelMultipleChoiceField(label=_("Expertise"), queryset=Category.objects.none(),
+                                               widget=forms.CheckboxSelectMultiple, required=False)
+    affiliations = forms.ModelMultipleChoiceField(
+        label=_("Affiliations"), queryset=Organisation.objects.none(), required=False,
+        help_text=_("Applicants the judge works for or with: never assigned their entries."),
+    )
+    active = forms.BooleanField(label=_("Active: the assigner may give them entries"), required=False)
+
+    def __init__(self, *args, edition, judge: JudgeProfile | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edition = edition
+        if judge is not None:
+            del self.fields["email"]
+        self.fields["expertise"].queryset = Category.objects.filter(edition=edition).order_by("position", "name")
+        # Only organisations that applied to this edition can conflict with its judges; a bounded list.
+        self.fields["affiliations"].queryset = Organisation.objects.filter(
+            applications__edition=edition).distinct().order_by("name")
+
+    @classmethod
+    def initial_for(cls, judge: JudgeProfile) -> dict:
+        return {"country": judge.country.code if judge.country else "", "capacity": judge.capacity,
+                "expertise": list(judge.expertise.all()), "affiliations": list(judge.affiliations.all()),
+                "active": judge.active}
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            raise ValidationError(_("No account uses this address. Ask them to sign up first, then add them."))
+        if JudgeProfile.objects.filter(edition=self.edition, user=user).exists():
+            raise ValidationError(_("They are already a judge of this edition."))
+        self.user = user
+        return email
 
 
 # --- admin -----------------------------------------------------------------------------------------------

@@ -352,3 +352,17 @@ def pair_affinity(*, judge: JudgeProfile, application: Application) -> tuple[int
 
 def describe_conflict(reasons: list[str]) -> str:
     return _("Refused: this pair has a conflict of interest (%(reasons)s).") % {"reasons": "; ".join(reasons)}
+
+
+def edition_judges(*, edition: Edition) -> QuerySet[JudgeProfile]:
+    """The edition's judges for the secretariat's list: expertise, affiliations counted, active assignments."""
+    return (
+        JudgeProfile.objects.filter(edition=edition)
+        .select_related("user")
+        .prefetch_related("expertise")
+        .annotate(
+            affiliation_count=Count("affiliations", distinct=True),
+            load=Count("assignments", filter=Q(assignments__state__in=ACTIVE_STATES), distinct=True),
+        )
+        .order_by("-active", "user__email")
+    )

@@ -1,0 +1,74 @@
+"""The secretariat's page of an edition's judges: who judges, what they know, how much they take.
+
+The committee (secretariat, chair, observers) reads it; only the secretariat adds or changes a judge,
+through the services in judging/services/judges.py. A judge is an existing account: the page names the
+address, never creates accounts (sign-up verifies the address first).
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from portal.access import edition_permission_required
+
+from ..forms_assignment import JudgeForm
+from ..forms_scoring import add_service_errors
+from ..models import JudgeProfile
+from ..selectors import assignment as selectors
+from ..services import judges as services
+
+JUDGES_PER_PAGE = 50
+
+
+def _data(form: JudgeForm, names) -> dict:
+    return {name: form.cleaned_data[name] for name in names if name != "email"}
+
+
+@edition_permission_required("judging.view_rounds")
+def judge_list(request, edition):
+    can_manage = request.user.has_perm("judging.manage_rounds", edition)
+    form = JudgeForm(request.POST or None, edition=edition, initial={"capacity": 20, "active": True})
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(_("Only the secretariat adds judges."))
+        if form.is_valid():
+            try:
+                judge = services.judge_profile_create(edition=edition, user=form.user, actor=request.user,
+                                                      **_data(form, form.fields))
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("%(judge)s is now a judge of this edition.") % {"judge": judge.user})
+                return redirect("judging:judge_list", slug=edition.slug)
+    page = Paginator(selectors.edition_judges(edition=edition), JUDGES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "judging/assignment/judge_list.html", {
+        "edition": edition, "page": page, "form": form if can_manage else None, "can_manage": can_manage,
+    }, status=400 if form.is_bound else 200)
+
+
+@edition_permission_required("judging.manage_rounds")
+def judge_edit(request, edition, pk: int):
+    judge = get_object_or_404(JudgeProfile.objects.select_related("user", "edition"), pk=pk, edition=edition)
+    form = JudgeForm(request.POST or None, edition=edition, judge=judge, initial=JudgeForm.initial_for(judge))
+    if request.method == "POST" and form.is_valid():
+        changed = form.changed_data
+        try:
+            services.judge_profile_update(judge=judge, actor=request.user, data=_data(form, changed))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved. The next run of the assigner uses these values.") if changed
+                             else _("Nothing was changed."))
+            return redirect("judging:judge_list", slug=edition.slug)
+    return render(request, "judging/assignment/judge_form.html", {
+        "edition": edition, "judge": judge, "form": form,
+    }, status=400 if form.is_bound else 200)
+
+
+urlpatterns = [
+    path("e/<slug:slug>/judges/", judge_list, name="judge_list"),
+    path("e/<slug:slug>/judges/<int:pk>/", judge_edit, name="judge_edit"),
+]

@@ -254,6 +254,15 @@ class BidsForm(forms.Form):
         )
 
 
+class BidFilterForm(forms.Form):
+    category = forms.TypedChoiceField(label=_("Category"), coerce=int, required=False, empty_value=None)
+    q = forms.CharField(label=_("Title contains"), required=False, max_length=200)
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("All categories")), *((c.pk, c.name) for c in categories)]
+
+
 def shown_entry_ids(raw: str) -> list[int] | None:
     """The ids a bidding form says it showed; None when the value was tampered with."""
     parts = [part for part in (raw or "").split(",") if part]

@@ -14,6 +14,7 @@ from submissions.models import Application, Category, Edition
 
 from ..models import Assignment, Bid, Conflict, JudgeProfile
 from ..selectors.assignment import ACTIVE_STATES
+from ..selectors.bids import BIDDABLE_STATUSES, BIDS_CLOSED_STATES
 from .assignment import assignment_mark_conflicted
 
 PROFILE_FIELDS = ("country", "capacity", "active")
@@ -110,8 +111,6 @@ def bids_save(*, judge: JudgeProfile, user: User, entries: dict[int, str | None]
     themselves (the secretariat records conflicts instead), only on entries open for bids, and not once the
     edition's judging is over.
     """
-    from ..selectors.bids import BIDDABLE_STATUSES, BIDS_CLOSED_STATES
-
     if judge.user_id != user.pk:
         raise ValidationError(_("Only the judge places their own bids."), code="not_own")
     edition = Edition.objects.get(pk=judge.edition_id)

@@ -5,7 +5,6 @@ judges will see them: without the applicant's name when any round of the edition
 Bids count for the next run of the assigner; they change nothing already assigned.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,28 +12,18 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from portal.access import mfa_setup_redirect, needs_mfa_setup
 from submissions.models import Application, Edition
 
-from ..forms_assignment import BidsForm, shown_entry_ids
+from ..forms_assignment import BidFilterForm, BidsForm, shown_entry_ids
 from ..selectors import bids as selectors
 from ..selectors.scoring import judge_profile
 from ..services import judges as services
 
 BIDS_PER_PAGE = 50
-
-
-class BidFilterForm(forms.Form):
-    category = forms.TypedChoiceField(label=gettext_lazy("Category"), coerce=int, required=False, empty_value=None)
-    q = forms.CharField(label=gettext_lazy("Title contains"), required=False, max_length=200)
-
-    def __init__(self, *args, categories, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("All categories")), *((c.pk, c.name) for c in categories)]
 
 
 @login_required

@@ -55,6 +55,18 @@ class AssignmentReleaseForm(forms.Form):
     reason = forms.CharField(label=_("Reason (kept in the audit trail)"), required=False, max_length=500)
 
 
+class NamedChoiceField(forms.ModelChoiceField):
+    """Choices labelled by name alone: the edition is already the page's."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+class NamedMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
 class ReminderHoursField(forms.CharField):
     """Hours before the deadline, typed as "72, 24"; stored as a list of whole numbers, largest first."""
 
@@ -77,11 +89,11 @@ class RoundForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     position = forms.IntegerField(label=_("Position"), min_value=1, max_value=32767,
                                   help_text=_("Rounds run in this order: 1 first."))
-    categories = forms.ModelMultipleChoiceField(label=_("Categories"), queryset=Category.objects.none(),
-                                                widget=forms.CheckboxSelectMultiple)
+    categories = NamedMultipleChoiceField(label=_("Categories"), queryset=Category.objects.none(),
+                                          widget=forms.CheckboxSelectMultiple)
     source = forms.ChoiceField(label=_("Entries"), choices=JudgingRound.Source.choices)
-    previous_round = forms.ModelChoiceField(label=_("Round it follows"), queryset=JudgingRound.objects.none(),
-                                            required=False,
+    previous_round = NamedChoiceField(label=_("Round it follows"), queryset=JudgingRound.objects.none(),
+                                      required=False,
                                             help_text=_("Needed when the entries are the shortlist of a round."))
     judges_per_entry = forms.IntegerField(label=_("Judges per entry"), min_value=1, max_value=50)
     deadline = WallClockDateTimeField(label=_("Scoring deadline"))
@@ -123,8 +135,8 @@ class JudgeForm(forms.Form):
                                    help_text=_("Used for same-country conflicts when the edition asks for them."))
     capacity = forms.IntegerField(label=_("Capacity"), min_value=0, max_value=10_000,
                                   help_text=_("Most entries this judge scores."))
-    expertise = forms.ModelMultipleChoiceField(label=_("Expertise"), queryset=Category.objects.none(),
-                                               widget=forms.CheckboxSelectMultiple, required=False)
+    expertise = NamedMultipleChoiceField(label=_("Expertise"), queryset=Category.objects.none(),
+                                         widget=forms.CheckboxSelectMultiple, required=False)
     affiliations = forms.ModelMultipleChoiceField(
         label=_("Affiliations"), queryset=Organisation.objects.none(), required=False,
         help_text=_("Applicants the judge works for or with: never assigned their entries."),

@@ -135,6 +135,9 @@ KOREAN_TITLES = {
     "Safe routes to school": "안전한 통학로 만들기",
 }
 STAGES = ["concept", "pilot", "implemented", "scaled"]
+# How the summary names a project at each stage ("runs a scaled of ..." read badly).
+STAGE_PHRASES = {"concept": "concept study", "pilot": "pilot", "implemented": "city-wide service",
+                 "scaled": "scaled-up programme"}
 BUDGET_RANGE = {"concept": (20_000, 150_000), "pilot": (100_000, 900_000),
                 "implemented": (500_000, 5_000_000), "scaled": (2_000_000, 40_000_000)}
 PARTNER_POOL = ["the national ministry of the interior", "a local university", "residents' associations",
@@ -237,7 +240,7 @@ def _entry(index: int, organisation: DemoOrganisation, category_position: int) -
     data = {
         "title": title[:200],
         "summary": (
-            f"{organisation.name} runs a {stage} of {lowered} in {place}. "
+            f"{organisation.name} runs a {STAGE_PHRASES[stage]} of {lowered} in {place}. "
             f"It reaches about {people:,} residents and is designed to be copied by cities of any size."
         ),
         "problem": (

@@ -208,6 +208,17 @@ def test_the_integer_reader_gives_the_rows_of_the_query():
     assert aggregation._fetch_integers(query.filter(score__gt=99), 3).shape == (0, 3)
 
 
+def test_results_go_with_their_round_though_the_database_does_not_check_the_key():
+    """EntryResult.round has no database constraint (the aggregation writes it under the round's lock);
+    Django's collector still removes a deleted round's results."""
+    world = hand_world()
+    round_aggregate(judging_round=world.round)
+    assert EntryResult.objects.filter(round=world.round).count() == 4
+    Review.objects.filter(assignment__round=world.round).delete()
+    world.round.delete()
+    assert (EntryResult.objects.count(), JudgeResult.objects.count()) == (0, 0)
+
+
 def test_an_empty_round_gives_no_results_and_clears_old_ones():
     world = hand_world()
     round_aggregate(judging_round=world.round)

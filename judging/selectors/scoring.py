@@ -32,6 +32,7 @@ from ..models import (
     AggregationRun,
     Assignment,
     CalibrationEntry,
+    Criterion,
     CriterionScore,
     EntryResult,
     JudgeProfile,
@@ -426,6 +427,12 @@ def entries_without_results(*, judging_round: JudgingRound, category_id: int | N
         assigned = assigned.filter(application__category_id=category_id)
     with_result = EntryResult.objects.filter(round=judging_round, application_id=OuterRef("application_id"))
     return assigned.filter(~Exists(with_result)).values("application_id").distinct().count()
+
+
+def card_criteria(results) -> dict[int, Criterion]:
+    """The criteria named in the explanation cards of these results (None entries skipped), in one query."""
+    ids = {int(key) for result in results if result is not None for key in result.criterion_medians}
+    return Criterion.objects.in_bulk(sorted(ids)) if ids else {}
 
 
 def entry_result(*, judging_round: JudgingRound, application_id: int) -> EntryResult | None:

@@ -223,19 +223,18 @@ def _criteria_table(criterion_ids: np.ndarray):
     rows = list(
         Criterion.objects.filter(pk__in=criterion_ids.tolist())
         .order_by("pk")
-        .values_list("pk", "name", "scale_min", "scale_max", "weight")
+        .values_list("pk", "scale_min", "scale_max", "weight")
     )
     ids = np.array([r[0] for r in rows], dtype=np.int64)
-    names = {r[0]: r[1] for r in rows}
-    low = np.array([r[2] for r in rows], dtype=float)
-    high = np.array([r[3] for r in rows], dtype=float)
-    weights = np.repeat(np.array([float(r[4]) for r in rows], dtype=float)[:, None], len(stages), axis=1)
+    low = np.array([r[1] for r in rows], dtype=float)
+    high = np.array([r[2] for r in rows], dtype=float)
+    weights = np.repeat(np.array([float(r[3]) for r in rows], dtype=float)[:, None], len(stages), axis=1)
     stage_column = {stage: i for i, stage in enumerate(stages)}
     for criterion_id, stage, weight in StageWeight.objects.filter(criterion_id__in=ids.tolist()).values_list(
         "criterion_id", "stage", "weight"
     ):
         weights[np.searchsorted(ids, criterion_id), stage_column[stage]] = float(weight)
-    return ids, names, low, high, weights, stage_column
+    return ids, low, high, weights, stage_column
 
 
 def _load(judging_round: JudgingRound) -> _Loaded:
@@ -266,7 +265,7 @@ def _load(judging_round: JudgingRound) -> _Loaded:
     stage_names = [r[4] or "" for r in reviews]
 
     review_idx = np.searchsorted(review_ids, scores[:, 0])
-    criterion_ids, names, low, high, weights, stage_column = _criteria_table(np.unique(scores[:, 1]))
+    criterion_ids, low, high, weights, stage_column = _criteria_table(np.unique(scores[:, 1]))
     criterion_idx = np.searchsorted(criterion_ids, scores[:, 1])
     stage_idx = np.array([stage_column.get(stage, 0) for stage in stage_names], dtype=np.int64)
     raw = scores[:, 2].astype(float)
@@ -282,17 +281,18 @@ def _load(judging_round: JudgingRound) -> _Loaded:
     if skipped:
         logger.warning("round %s: %s submitted reviews have weights adding up to zero", judging_round.pk, skipped)
 
-    medians = _criterion_medians(entry[review_idx], criterion_idx, raw, criterion_ids, names, low, high)
+    medians = _criterion_medians(entry[review_idx], criterion_idx, raw, criterion_ids)
     keep = usable
     return _Loaded(review_ids[keep], entry[keep], judge[keep], category[keep], total[keep], medians,
                    len(scores), skipped)
 
 
-def _criterion_medians(entry_of_score, criterion_idx, raw, criterion_ids, names, low, high) -> dict[int, str]:
+def _criterion_medians(entry_of_score, criterion_idx, raw, criterion_ids) -> dict[int, str]:
     """Per entry, per criterion: the median of the judges' raw scores, on the criterion's own scale.
 
-    Returned as each entry's JSON text, {"<criterion id>": {"name", "scale_min", "scale_max", "median", "n"}},
-    written directly: json.dumps on 10,000 small dicts costs a quarter of a second.
+    Returned as each entry's JSON text, {"<criterion id>": {"median", "n"}}, written directly: json.dumps on
+    10,000 small dicts costs a quarter of a second. Names and scales are the (frozen) rubric's, read with the
+    card: repeating them in every entry's row made the JSON the largest part of the results' write.
     """
     n_criteria = criterion_ids.size
     entry_ids, entry_idx = np.unique(entry_of_score, return_inverse=True)
@@ -303,11 +303,7 @@ def _criterion_medians(entry_of_score, criterion_idx, raw, criterion_ids, names,
     counts = np.diff(np.r_[starts, code_sorted.size])
     median = (raw_sorted[starts + (counts - 1) // 2] + raw_sorted[starts + counts // 2]) / 2
     group_entry, group_criterion = np.divmod(code_sorted[starts], n_criteria)
-    prefix = [
-        f'{json.dumps(str(int(cid)))}: {{"name": {json.dumps(names[int(cid)])}, "scale_min": {int(low[c])}, '
-        f'"scale_max": {int(high[c])}, "median": '
-        for c, cid in enumerate(criterion_ids.tolist())
-    ]
+    prefix = [f'"{int(cid)}": {{"median": ' for cid in criterion_ids.tolist()]
     parts = [f'{prefix[c]}{m!r}, "n": {n}}}'
              for c, m, n in zip(group_criterion.tolist(), median.tolist(), counts.tolist(), strict=True)]
     bounds = np.r_[np.flatnonzero(np.r_[True, group_entry[1:] != group_entry[:-1]]), group_entry.size].tolist()

@@ -29,7 +29,7 @@ from ..forms_scoring import (
     ShortlistTopForm,
     add_service_errors,
 )
-from ..models import AggregationRun, JudgingRound, Shortlisting
+from ..models import AggregationRun, Criterion, JudgingRound, Shortlisting
 from ..selectors import scoring as selectors
 from ..services import aggregation as aggregation_services
 from ..services import scoring as scoring_services
@@ -190,19 +190,26 @@ def entry_result(request, slug: str, round_id: int, application_id: int):
         "result": result,
         "criteria": criteria,
         "table": table,
-        "card": _card(result),
+        "card": _card(result, selectors.card_criteria([result])),
     })
 
 
-def _card(result):
-    """The explanation card's rows: per criterion its median on its own scale; None without a result."""
+def _card(result, criteria: dict[int, Criterion]):
+    """The explanation card's rows: per criterion its median on its own scale; None without a result.
+
+    `criteria` (selectors.card_criteria) names the criteria; rows stored before names left the results
+    carry their own.
+    """
     if result is None:
         return None
-    rows = [
-        {"name": item.get("name", ""), "median": item.get("median"), "n": item.get("n"),
-         "scale_min": item.get("scale_min"), "scale_max": item.get("scale_max")}
-        for _id, item in sorted(result.criterion_medians.items(), key=lambda pair: int(pair[0]))
-    ]
+    rows = []
+    for key, item in sorted(result.criterion_medians.items(), key=lambda pair: int(pair[0])):
+        criterion = criteria.get(int(key))
+        rows.append({
+            "name": criterion.name if criterion else item.get("name", ""), "median": item.get("median"),
+            "n": item.get("n"), "scale_min": criterion.scale_min if criterion else item.get("scale_min"),
+            "scale_max": criterion.scale_max if criterion else item.get("scale_max"),
+        })
     return {"result": result, "criteria": rows}
 
 

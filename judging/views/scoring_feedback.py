@@ -22,8 +22,9 @@ def feedback(request, pk: int):
         raise PermissionDenied(_("Only members of the organisation that owns this application can read its feedback."))
     published = application.edition.state == Edition.State.PUBLISHED
     rounds = selectors.applicant_feedback(application=application) if published else []
+    criteria = selectors.card_criteria([item["result"] for item in rounds])
     for item in rounds:
-        item["card"] = _card(item["result"])
+        item["card"] = _card(item["result"], criteria)
     return render(request, "judging/scoring/feedback.html", {
         "application": application,
         "edition": application.edition,

@@ -19,7 +19,9 @@ from judging.models import (
 )
 from judging.services import aggregation
 from judging.services.aggregation import aggregation_request, round_aggregate
+from judging.selectors.scoring import card_criteria
 from judging.services.scoring import ReviewInput, review_save_draft, review_submit
+from judging.views.scoring_committee import _card
 from portal.models import AuditEntry
 from submissions.models import Application, Edition
 from tests.factories.judging import JudgeProfileFactory, StageWeightFactory
@@ -77,9 +79,7 @@ def test_a_small_case_computed_by_hand():
     }
     assert all(r.interval_low <= r.corrected <= r.interval_high for r in row.values())
     criterion = str(world.criteria[0].pk)
-    assert row[B].criterion_medians == {
-        criterion: {"name": "Criterion 1", "median": 5.5, "n": 2, "scale_min": 0, "scale_max": 10}
-    }
+    assert row[B].criterion_medians == {criterion: {"median": 5.5, "n": 2}}
     assert {(r.method, r.method_version) for r in row.values()} == {("least-squares judge offsets", "1.1")}
     offsets = {r.judge_id: (round(r.offset, 9), r.corrected, r.n_reviews) for r in JudgeResult.objects.all()}
     assert offsets == {world.judges[J1].pk: (-1, True, 3), world.judges[J2].pk: (0, True, 3),
@@ -177,8 +177,9 @@ def test_awkward_text_and_numbers_survive_the_bulk_writer_and_reader():
     awkward = 'Tab\there, "quoted", back\\slash\\N, new\nline\r 도시 안전'
     Criterion.objects.filter(pk=world.criteria[0].pk).update(name=awkward)
     round_aggregate(judging_round=world.round)
-    medians = results(world)[world.entries[B].pk].criterion_medians
-    assert medians[str(world.criteria[0].pk)]["name"] == awkward
+    result = results(world)[world.entries[B].pk]
+    assert _card(result, card_criteria([result]))["criteria"] == [
+        {"name": awkward, "median": 5.5, "n": 2, "scale_min": 0, "scale_max": 10}]
 
     EntryResult.objects.all().delete()
     fields = ["round", "application", "category", "n_reviews", "mean", "median", "corrected", "spread", "stdev",
@@ -196,6 +197,21 @@ def test_awkward_text_and_numbers_survive_the_bulk_writer_and_reader():
     assert (row.spread, row.stdev, row.interval_high) == (0.1 + 0.2, 1e-300, 1.0)
     assert (row.criterion_medians, row.method) == ({"k": "a\tb"}, awkward)
     assert (row.disagreement, row.tied, row.boundary_overlap, row.correction) == (True, False, False, 0.5)
+
+
+def test_the_card_names_criteria_from_the_rubric_and_reads_rows_stored_with_their_names():
+    world = hand_world()
+    round_aggregate(judging_round=world.round)
+    result = results(world)[world.entries[A].pk]
+    criterion = world.criteria[0]
+    assert _card(result, card_criteria([result, None]))["criteria"] == [
+        {"name": "Criterion 1", "median": 8.0, "n": 3, "scale_min": 0, "scale_max": 10}]
+    # Results computed before names left the rows carry them themselves.
+    result.criterion_medians = {"999999": {"name": "Old criterion", "median": 4.0, "n": 2, "scale_min": 1,
+                                           "scale_max": 5}, str(criterion.pk): {"median": 7.5, "n": 2}}
+    assert _card(result, card_criteria([result]))["criteria"] == [
+        {"name": "Criterion 1", "median": 7.5, "n": 2, "scale_min": 0, "scale_max": 10},
+        {"name": "Old criterion", "median": 4.0, "n": 2, "scale_min": 1, "scale_max": 5}]
 
 
 def test_the_integer_reader_gives_the_rows_of_the_query():

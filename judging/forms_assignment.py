@@ -9,7 +9,7 @@ from django_countries.fields import LazyTypedChoiceField
 
 from portal.models import Organisation, User
 from submissions.models import Application, Category
-from submissions.secretariat_forms import WallClockDateTimeField
+from submissions.secretariat_forms import WallClockDateTimeField, wall_clock
 
 from .models import Bid, Conflict, JudgeProfile, JudgingRound
 from .selectors.assignment import round_active_judges, round_entries
@@ -94,7 +94,7 @@ class RoundForm(forms.Form):
     source = forms.ChoiceField(label=_("Entries"), choices=JudgingRound.Source.choices)
     previous_round = NamedChoiceField(label=_("Round it follows"), queryset=JudgingRound.objects.none(),
                                       required=False,
-                                            help_text=_("Needed when the entries are the shortlist of a round."))
+                                      help_text=_("Needed when the entries are the shortlist of a round."))
     judges_per_entry = forms.IntegerField(label=_("Judges per entry"), min_value=1, max_value=50)
     deadline = WallClockDateTimeField(label=_("Scoring deadline"))
     blind = forms.BooleanField(label=_("Blind: judges do not see who applied"), required=False)
@@ -117,8 +117,7 @@ class RoundForm(forms.Form):
             "name": judging_round.name, "position": judging_round.position, "source": judging_round.source,
             "categories": list(judging_round.categories.all()), "previous_round": judging_round.previous_round,
             "judges_per_entry": judging_round.judges_per_entry, "blind": judging_round.blind,
-            "deadline": timezone.localtime(judging_round.deadline, judging_round.edition.tz).replace(
-                tzinfo=None, second=0, microsecond=0),
+            "deadline": wall_clock(judging_round.deadline, judging_round.edition.tz),
             "reminder_hours": judging_round.reminder_hours,
         }
 

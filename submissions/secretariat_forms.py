@@ -58,6 +58,11 @@ TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezone
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
+def wall_clock(value: datetime, zone) -> datetime:
+    """An aware time as a datetime-local field shows it in `zone`: naive, to the minute."""
+    return timezone.localtime(value, zone).replace(tzinfo=None, second=0, microsecond=0)
+
+
 class WallClockDateTimeField(forms.DateTimeField):
     """A date and time as typed, without a zone: the form places it in the edition's time zone.
 
@@ -96,8 +101,8 @@ class EditionSettingsForm(forms.Form):
             "name": edition.name,
             "description": edition.description,
             "time_zone": edition.time_zone,
-            "opens_at": timezone.localtime(edition.opens_at, tz).replace(tzinfo=None, second=0, microsecond=0),
-            "closes_at": timezone.localtime(edition.closes_at, tz).replace(tzinfo=None, second=0, microsecond=0),
+            "opens_at": wall_clock(edition.opens_at, tz),
+            "closes_at": wall_clock(edition.closes_at, tz),
         }
 
     def clean(self):

@@ -11,8 +11,6 @@ from .assignment import CONFLICT_KINDS, ROUND_ENTRY_STATUSES, EntryTable, JudgeT
 
 # Submitted entries may still be screened out; judges bid on them anyway, so that bids are in when screening ends.
 BIDDABLE_STATUSES = (Application.Status.SUBMITTED, *ROUND_ENTRY_STATUSES)
-# Editions whose judging is over: bids no longer change anything.
-BIDS_CLOSED_STATES = (Edition.State.FINALISED, Edition.State.PUBLISHED)
 
 
 def biddable_entries(*, edition: Edition, category_id: int | None = None, search: str = "") -> QuerySet[Application]:

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from portal.db import fetch_rows
 from portal.models import User
 from portal.services import audit_log
-from submissions.models import Application, Edition
+from submissions.models import Application
 from worker.base import enqueue_on_commit
 
 from ..models import (
@@ -52,6 +52,7 @@ from ..models import (
 )
 from . import aggregation_math
 from .rubrics import TOTAL_SCALE
+from .scoring import LOCKED_EDITION_STATES
 
 logger = logging.getLogger(__name__)
 
@@ -499,6 +500,6 @@ def round_scoring_settings_update(*, round: JudgingRound, user: User | None,  # 
 
 def ensure_results_unlocked(judging_round: JudgingRound) -> None:
     """Once the chair has finalised the edition, its results are locked for good: no recompute changes them."""
-    if judging_round.edition.state in (Edition.State.FINALISED, Edition.State.PUBLISHED):
+    if judging_round.edition.state in LOCKED_EDITION_STATES:
         raise ValidationError(_("The edition is finalised: its results are locked for good."), code="finalised")
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from portal.models import EditionRole, Organisation, User
@@ -14,8 +15,9 @@ from submissions.models import Application, Category, Edition
 
 from ..models import Assignment, Bid, Conflict, JudgeProfile
 from ..selectors.assignment import ACTIVE_STATES
-from ..selectors.bids import BIDDABLE_STATUSES, BIDS_CLOSED_STATES
+from ..selectors.bids import BIDDABLE_STATUSES
 from .assignment import assignment_mark_conflicted
+from .scoring import LOCKED_EDITION_STATES
 
 PROFILE_FIELDS = ("country", "capacity", "active")
 
@@ -114,7 +116,7 @@ def bids_save(*, judge: JudgeProfile, user: User, entries: dict[int, str | None]
     if judge.user_id != user.pk:
         raise ValidationError(_("Only the judge places their own bids."), code="not_own")
     edition = Edition.objects.get(pk=judge.edition_id)
-    if edition.state in BIDS_CLOSED_STATES:
+    if edition.state in LOCKED_EDITION_STATES:
         raise ValidationError(_("Judging in this edition is over: bids can no longer change."), code="closed")
     levels = set(Bid.Level.values)
     if any(level is not None and level not in levels for level in [*entries.values(), *categories.values()]):
@@ -128,7 +130,8 @@ def bids_save(*, judge: JudgeProfile, user: User, entries: dict[int, str | None]
     known_categories = Category.objects.filter(edition=edition).in_bulk(list(categories)) if categories else {}
     if set(categories) - set(known_categories):
         raise ValidationError(_("Some of these categories are not in this edition."), code="category")
-    existing = {(bid.application_id, bid.category_id): bid.level for bid in Bid.objects.filter(judge=judge)}
+    existing = {(bid.application_id, bid.category_id): bid.level for bid in Bid.objects.filter(
+        Q(application_id__in=list(entries)) | Q(category_id__in=list(categories)), judge=judge)}
     changed = 0
     for pk, level in entries.items():
         if existing.get((pk, None)) != level:

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from portal.models import User
 from portal.services import audit_log
-from submissions.models import Application, Edition
+from submissions.models import Application
 
 from ..models import EntryResult, JudgingRound, Shortlisting
+from .scoring import LOCKED_EDITION_STATES
 
 SHORTLIST_STATES = (JudgingRound.State.CLOSED, JudgingRound.State.SCORED)
 
@@ -32,7 +33,7 @@ class ShortlistOutcome:
 
 
 def _ensure_shortlist_editable(judging_round: JudgingRound) -> None:
-    if judging_round.edition.state in (Edition.State.FINALISED, Edition.State.PUBLISHED):
+    if judging_round.edition.state in LOCKED_EDITION_STATES:
         raise ValidationError(_("The edition is finalised: the shortlist no longer changes."), code="finalised")
     if judging_round.state not in SHORTLIST_STATES:
         raise ValidationError(

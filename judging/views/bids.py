@@ -22,6 +22,7 @@ from ..forms_assignment import BidFilterForm, BidsForm, shown_entry_ids
 from ..selectors import bids as selectors
 from ..selectors.scoring import judge_profile
 from ..services import judges as services
+from ..services.scoring import LOCKED_EDITION_STATES
 
 BIDS_PER_PAGE = 50
 
@@ -43,7 +44,7 @@ def bids(request, slug: str):
     page = Paginator(selectors.biddable_entries(edition=edition, category_id=category_id, search=search),
                      BIDS_PER_PAGE).get_page(request.GET.get("page"))
     entries = list(page.object_list)
-    closed = edition.state in selectors.BIDS_CLOSED_STATES
+    closed = edition.state in LOCKED_EDITION_STATES
 
     status, error = 200, ""
     if request.method == "POST":

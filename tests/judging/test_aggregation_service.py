@@ -215,7 +215,7 @@ def test_the_card_names_criteria_from_the_rubric_and_reads_rows_stored_with_thei
 
 
 def test_the_integer_reader_gives_the_rows_of_the_query():
-    world = hand_world()
+    hand_world()
     query = CriterionScore.objects.order_by("review_id").values_list("review_id", "criterion_id", "score")
     got = aggregation._fetch_integers(query, 3)
     assert got.dtype == np.int64

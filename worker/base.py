@@ -1,19 +1,48 @@
-"""The base task class and the on-commit enqueue helper every app's tasks use."""
+"""The one base class of every Celery task in the portal, and how services enqueue them.
 
-from celery import Task
-from django.db import InterfaceError, OperationalError, transaction
+Services import their tasks at module level and call ``task.delay_on_commit(**ids)`` (Celery's
+Django task class): the task is sent only once the surrounding transaction has committed, and
+not at all when it rolls back. Tasks import the services they call inside the function (leaf
+imports), so services and tasks never import each other at module level.
+"""
+
+import logging
+
+from celery.contrib.django.task import DjangoTask
+from django.db import InterfaceError, OperationalError
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
 
 
-class PortalTask(Task):
-    """Retries passing database and broker errors with backoff; tasks take ids and are idempotent."""
+class PortalTask(DjangoTask):
+    """Retries passing database and broker errors with backoff; tasks take ids and are idempotent.
+
+    A task that drives a run (an assignment or aggregation run) names the service that marks the
+    run failed: ``@shared_task(base=PortalTask, fails_run="judging.services.x.run_fail")``. When
+    the task fails for good (retries exhausted, or an error nobody retries) that service is called
+    with ``run_id`` and ``error``, so the page shows the failure and offers a retry.
+    """
 
     autoretry_for = (OperationalError, InterfaceError, ConnectionError)
     retry_backoff = True
     retry_backoff_max = 300
     retry_jitter = True
     max_retries = 5
+    # Every task has a time limit; long ones (the assigner at scale) raise theirs where they are declared.
+    soft_time_limit = 300
+    time_limit = 360
+    # Dotted path of `fail(*, run_id: int, error: str)`, or None for tasks that drive no run.
+    fails_run: str | None = None
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        logger.error("task %s[%s] failed for good: %s: %s", self.name, task_id, type(exc).__name__, exc)
+        run_id = (kwargs or {}).get("run_id")
+        if self.fails_run and run_id is not None:
+            import_string(self.fails_run)(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
+        super().on_failure(exc, task_id, args, kwargs, einfo)
 
 
 def enqueue_on_commit(task, /, **kwargs) -> None:
-    """Send `task` only once the surrounding transaction has committed (pretix's TransactionAwareTask)."""
-    transaction.on_commit(lambda: task.apply_async(kwargs=kwargs))
+    """TEMPORARY during the layout change; callers move to ``task.delay_on_commit(**kwargs)``."""
+    task.delay_on_commit(**kwargs)

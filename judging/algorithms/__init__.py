@@ -1,0 +1,1 @@
+"""Pure algorithms of judging: no Django import."""

@@ -11,6 +11,7 @@ PORT ?= 8000
 
 ## run: set up, migrate SQLite, load the demo edition and serve http://127.0.0.1:8000 (tasks in-process)
 run: setup
+	@scripts/ensure-system-packages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Serving http://$(HOST):$(PORT)/ (the demo users above log in with the password shown). Ctrl-C stops."
@@ -18,7 +19,7 @@ run: setup
 
 ## test: set up and run every test; says loudly what it skipped
 test: setup
-	@scripts/ensure-chromium
+	@scripts/ensure-system-packages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## worker: a Celery worker (needs REDIS_URL; DATABASE_URL for PostgreSQL)

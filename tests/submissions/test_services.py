@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from portal.models import AuditEntry, Membership
+from portal.models import AuditEntry, Edition, Membership
 from submissions import services
-from submissions.models import Application, ApplicationSnapshot, Edition, StatusChange
+from submissions.models import Application, ApplicationSnapshot, StatusChange
 from tests.factories import (
     ApplicationFactory,
     CategoryFactory,
@@ -232,41 +232,3 @@ def test_bulk_screening_is_all_or_nothing():
         services.applications_screen_bulk(applications=[submitted, draft], user=secretariat, eligible=True)
     submitted.refresh_from_db()
     assert submitted.status == "submitted"
-
-
-def test_invitations_join_the_invited_address_only(owner, django_capture_on_commit_callbacks):
-    organisation = owner.organisations.get()
-    with django_capture_on_commit_callbacks(execute=True):
-        invitation = services.organisation_invite(organisation=organisation, email="Colleague@City.example", actor=owner)
-    assert [message.to for message in mail.outbox] == [["colleague@city.example"]]
-    assert f"/invitations/{invitation.token}/" in mail.outbox[0].body
-    with pytest.raises(ValidationError, match="Log in with that address"):
-        services.invitation_accept(invitation=invitation, user=VerifiedUserFactory(email="someone@else.example"))
-    colleague = VerifiedUserFactory(email="colleague@city.example")
-    membership = services.invitation_accept(invitation=invitation, user=colleague)
-    assert (membership.organisation, membership.role) == (organisation, Membership.Role.MEMBER)
-    with pytest.raises(ValidationError, match="already been used"):
-        services.invitation_accept(invitation=invitation, user=colleague)
-
-
-def test_only_owners_invite(owner):
-    organisation = owner.organisations.get()
-    member = MembershipFactory(organisation=organisation, role="member").user
-    with pytest.raises(ValidationError, match="Only an owner"):
-        services.organisation_invite(organisation=organisation, email="x@example.org", actor=member)
-
-
-def test_edition_moves_only_along_its_state_machine():
-    edition = EditionFactory(state="draft")
-    with pytest.raises(ValidationError, match="Add at least one category"):
-        services.edition_open(edition=edition, user=None)
-    CategoryFactory(edition=edition)
-    edition = services.edition_open(edition=edition, user=None)
-    with pytest.raises(ValidationError, match="cannot move to “Screening”"):
-        services.edition_start_screening(edition=edition, user=None)
-    edition = services.edition_close(edition=edition, user=None)
-    edition = services.edition_start_screening(edition=edition, user=None)
-    assert edition.state == "screening"
-    assert list(AuditEntry.objects.filter(edition=edition).values_list("action", flat=True).order_by("id")) == [
-        "edition.open", "edition.closed", "edition.screening",
-    ]

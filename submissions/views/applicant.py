@@ -25,7 +25,7 @@ from portal.services import organisations as organisation_services
 
 from .. import selectors, services
 from ..attachments import ALLOWED_TYPES
-from ..forms import (
+from ..forms.applicant import (
     ApplicationDraftForm,
     ApplyForm,
     AttachmentForm,

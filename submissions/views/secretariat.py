@@ -22,7 +22,7 @@ from portal.services import editions as edition_services
 from .. import exports, selectors, services
 from ..filters import ScreeningFilter
 from ..models import Application
-from ..secretariat_forms import (
+from ..forms.secretariat import (
     BulkScreenForm,
     EditionSettingsForm,
     ScreenForm,

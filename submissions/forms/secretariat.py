@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Edition, Organisation
-
-from .models import Application, Category, FormSection
+from submissions.models import Application, Category, FormSection
 
 
 class ScreeningDecision:

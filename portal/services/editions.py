@@ -21,6 +21,7 @@ EDITION_TRANSITIONS = {
 
 
 def _edition_move(edition: Edition, to: str, *, user: User | None) -> Edition:
+    """The one writer of `Edition.state`: locks the row, checks the table, saves, audits. Call it in a transaction."""
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
     if to not in EDITION_TRANSITIONS[edition.state]:
         raise ValidationError(

@@ -1,4 +1,4 @@
-"""The application services' rules, whatever a view or the browser sends."""
+"""The application services' rules (create, drafts, submit, reopen), whatever a view or the browser sends."""
 
 from datetime import timedelta
 
@@ -8,36 +8,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from portal.models import AuditEntry, Edition, Membership
+from portal.models import Edition
 from submissions import services
 from submissions.models import Application, ApplicationSnapshot, StatusChange
-from tests.factories import (
-    ApplicationFactory,
-    CategoryFactory,
-    EditionFactory,
-    MembershipFactory,
-    OrganisationFactory,
-    VerifiedUserFactory,
-    make_pdf,
-)
+from tests.factories import CategoryFactory, OrganisationFactory, VerifiedUserFactory, make_pdf
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def owner():
-    return MembershipFactory(organisation__kind="city").user
-
-
-def _complete_draft(user, **category_kwargs):
-    category = CategoryFactory(**category_kwargs)
-    organisation = user.organisations.get()
-    application = services.application_create(user=user, organisation=organisation, category=category)
-    data = {field: f"{field} text" for field in
-            ["title", "summary", "problem", "solution", "impact_evidence", "inclusiveness", "scalability",
-             "resources", "partners"]}
-    data.update(stage="pilot", links="https://example.org")
-    return services.application_save_draft(application=application, user=user, data=data)
 
 
 def test_create_refuses_a_non_member():
@@ -72,8 +48,8 @@ def test_create_enforces_the_entries_per_organisation(owner):
         ("open", -2, -1, "Changes are no longer accepted"),
     ],
 )
-def test_nothing_changes_outside_the_call(owner, state, opens, closes, message):
-    application = _complete_draft(owner)
+def test_nothing_changes_outside_the_call(owner, state, opens, closes, message, complete_draft):
+    application = complete_draft(owner)
     edition = application.edition
     now = timezone.now()
     Edition.objects.filter(pk=edition.pk).update(
@@ -93,8 +69,8 @@ def test_nothing_changes_outside_the_call(owner, state, opens, closes, message):
     assert (application.title, application.status, application.attachments.count()) == ("title text", "draft", 0)
 
 
-def test_the_deadline_is_exact_to_the_second(owner):
-    application = _complete_draft(owner)
+def test_the_deadline_is_exact_to_the_second(owner, complete_draft):
+    application = complete_draft(owner)
     closes = application.edition.closes_at
     services.ensure_call_open(application.edition, now=closes - timedelta(seconds=1))
     with pytest.raises(ValidationError, match="The call closed on"):
@@ -103,8 +79,10 @@ def test_the_deadline_is_exact_to_the_second(owner):
         services.ensure_call_open(application.edition, now=closes + timedelta(seconds=1))
 
 
-def test_submit_freezes_a_snapshot_records_history_and_confirms_after_commit(owner, django_capture_on_commit_callbacks):
-    application = _complete_draft(owner)
+def test_submit_freezes_a_snapshot_records_history_and_confirms_after_commit(
+    owner, django_capture_on_commit_callbacks, complete_draft
+):
+    application = complete_draft(owner)
     with django_capture_on_commit_callbacks(execute=True):
         snapshot = services.application_submit(application=application, user=owner)
     application.refresh_from_db()
@@ -120,10 +98,10 @@ def test_submit_freezes_a_snapshot_records_history_and_confirms_after_commit(own
     assert snapshot.confirmation_sent_at is not None
 
 
-def test_the_confirmation_task_sends_once_per_snapshot(owner, django_capture_on_commit_callbacks):
+def test_the_confirmation_task_sends_once_per_snapshot(owner, django_capture_on_commit_callbacks, complete_draft):
     from submissions.tasks import send_submission_confirmation
 
-    application = _complete_draft(owner)
+    application = complete_draft(owner)
     with django_capture_on_commit_callbacks(execute=True):
         snapshot = services.application_submit(application=application, user=owner)
     assert send_submission_confirmation.apply(kwargs={"snapshot_id": snapshot.pk}).get() == "already sent"
@@ -131,8 +109,8 @@ def test_the_confirmation_task_sends_once_per_snapshot(owner, django_capture_on_
     assert len(mail.outbox) == 1
 
 
-def test_double_submit_makes_one_snapshot(owner):
-    application = _complete_draft(owner)
+def test_double_submit_makes_one_snapshot(owner, complete_draft):
+    application = complete_draft(owner)
     services.application_submit(application=application, user=owner)
     with pytest.raises(ValidationError, match="already been submitted"):
         services.application_submit(application=application, user=owner)
@@ -155,8 +133,8 @@ def test_submit_reports_every_problem_by_field(owner):
     assert (application.status, len(application.summary)) == ("draft", 601)
 
 
-def test_reopen_and_resubmit_keeps_the_first_snapshot(owner):
-    application = _complete_draft(owner)
+def test_reopen_and_resubmit_keeps_the_first_snapshot(owner, complete_draft):
+    application = complete_draft(owner)
     first = services.application_submit(application=application, user=owner)
     services.application_reopen(application=application, user=owner)
     services.application_save_draft(application=application, user=owner, data={"title": "Second version"})
@@ -165,70 +143,3 @@ def test_reopen_and_resubmit_keeps_the_first_snapshot(owner):
     assert (first.number, first.data["title"], second.number, second.data["title"]) == (
         1, "title text", 2, "Second version",
     )
-
-
-def test_attachments_are_stored_under_clean_random_names_and_frozen_in_the_snapshot(owner):
-    application = _complete_draft(owner)
-    attachment = services.attachment_add(
-        application=application, user=owner, upload=SimpleUploadedFile("Plan (final) 한글.pdf", make_pdf(pages=3))
-    )
-    assert (attachment.original_name, attachment.pages, attachment.content_type) == (
-        "Plan (final) 한글.pdf", 3, "application/pdf",
-    )
-    assert attachment.file.name.startswith(f"applications/{application.edition_id}/{application.pk}/")
-    assert attachment.file.name.endswith(".pdf") and "Plan" not in attachment.file.name
-    snapshot = services.application_submit(application=application, user=owner)
-    assert [item["name"] for item in snapshot.data["attachments"]] == ["Plan (final) 한글.pdf"]
-    # Removing it from a reopened draft hides it but keeps the file the snapshot names.
-    services.application_reopen(application=application, user=owner)
-    services.attachment_remove(attachment=attachment, user=owner)
-    attachment.refresh_from_db()
-    assert attachment.removed_at is not None and attachment.file.storage.exists(attachment.file.name)
-
-
-@pytest.mark.parametrize(
-    ("name", "content", "message"),
-    [
-        ("empty.pdf", b"", "is empty"),
-        ("script.pdf", b"#!/bin/sh\necho not a pdf\n", "is not one of the accepted types"),
-        ("image.pdf", b"GIF89a" + b"\x00" * 100, "is not one of the accepted types"),
-        ("broken.pdf", b"%PDF-1.4\nbroken", "cannot be read"),
-    ],
-)
-def test_bad_files_are_refused_with_a_message(owner, name, content, message):
-    application = _complete_draft(owner)
-    with pytest.raises(ValidationError, match=message):
-        services.attachment_add(application=application, user=owner, upload=SimpleUploadedFile(name, content))
-    assert application.attachments.count() == 0
-
-
-def test_a_file_over_the_limit_is_refused(owner, monkeypatch):
-    monkeypatch.setattr("submissions.attachments.MAX_ATTACHMENT_BYTES", 1000)
-    application = _complete_draft(owner)
-    with pytest.raises(ValidationError, match="files may be at most 1000"):
-        services.attachment_add(application=application, user=owner,
-                                upload=SimpleUploadedFile("big.pdf", make_pdf(pages=20)))
-
-
-def test_screening_needs_a_reason_to_refuse_and_is_audited():
-    secretariat = VerifiedUserFactory()
-    application = ApplicationFactory(status="submitted")
-    with pytest.raises(ValidationError, match="Give the applicant a reason"):
-        services.application_screen(application=application, user=secretariat, eligible=False, reason="  ")
-    services.application_screen(application=application, user=secretariat, eligible=False, reason="Outside the region")
-    application.refresh_from_db()
-    assert (application.status, application.screening_reason) == ("ineligible", "Outside the region")
-    entry = AuditEntry.objects.get(action="application.ineligible")
-    assert (entry.actor, entry.before, entry.after) == (
-        secretariat, {"status": "submitted"}, {"status": "ineligible", "reason": "Outside the region"},
-    )
-
-
-def test_bulk_screening_is_all_or_nothing():
-    secretariat = VerifiedUserFactory()
-    submitted = ApplicationFactory(status="submitted")
-    draft = ApplicationFactory(status="draft")
-    with pytest.raises(ValidationError, match="cannot be screened"):
-        services.applications_screen_bulk(applications=[submitted, draft], user=secretariat, eligible=True)
-    submitted.refresh_from_db()
-    assert submitted.status == "submitted"

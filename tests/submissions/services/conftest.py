@@ -1,9 +1,18 @@
 """Builders for the submissions services' tests: an owner of a city, and a complete draft of theirs."""
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from submissions import services
 from tests.factories import CategoryFactory, MembershipFactory
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Messages in the site's language: a page test before may have left Korean active in this thread."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture

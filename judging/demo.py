@@ -15,9 +15,9 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
-from portal.models import EditionRole, User
+from portal.models import Edition, EditionRole, User
 from portal.services import role_grant
-from submissions.models import Application, Edition
+from submissions.models import Application
 
 from .models import Assignment, AssignmentRun, Bid, JudgeProfile, JudgingRound
 from .selectors.assignment import ACTIVE_STATES, ROUND_ENTRY_STATUSES, round_entries

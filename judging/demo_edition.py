@@ -12,10 +12,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from portal.models import EditionRole, User
+from portal.models import Edition, EditionRole, User
+from portal.services import editions as edition_services
 from portal.services import role_grant
 from submissions import services as submission_services
-from submissions.models import Application, Category, Edition
+from submissions.models import Application, Category
 
 from .demo import seed_judging
 from .demo_scoring import seed_scores
@@ -70,12 +71,12 @@ def seed_judged_edition(*, add_applications, categories: list[tuple[str, str, st
         add_applications(edition, entries)
         for application in Application.objects.filter(edition=edition, status=Application.Status.SUBMITTED):
             submission_services.application_screen(application=application, user=secretariat, eligible=True)
-        edition = submission_services.edition_close(edition=edition, user=secretariat)
-        edition = submission_services.edition_update(
+        edition = edition_services.edition_close(edition=edition, user=secretariat)
+        edition = edition_services.edition_update(
             edition=edition, user=secretariat, data={"closes_at": now - timedelta(days=7)}
         )
-        edition = submission_services.edition_start_screening(edition=edition, user=secretariat)
-        edition = submission_services.edition_start_judging(edition=edition, user=secretariat)
+        edition = edition_services.edition_start_screening(edition=edition, user=secretariat)
+        edition = edition_services.edition_start_judging(edition=edition, user=secretariat)
 
     _seed_rubric(edition, user=secretariat)
     categories = list(edition.categories.all())

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .models import EditionRole
+from .models import Edition, EditionRole
 
 
 def needs_mfa_setup(user, edition=None) -> bool:
@@ -47,8 +47,6 @@ def edition_permission_required(perm: str):
         @wraps(view)
         @login_required
         def wrapper(request, slug, *args, **kwargs):
-            from submissions.models import Edition
-
             edition = get_object_or_404(Edition, slug=slug)
             if not request.user.has_perm(perm, edition):
                 raise PermissionDenied(_("Your roles in this edition do not include this page."))

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, EditionRole, Membership, Organisation, User
+from .models import AuditEntry, EditionRole, Invitation, Membership, Organisation, User
 
 
 class ReadOnlyAdminMixin:
@@ -82,3 +82,15 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["action", "target_repr", "actor__email"]
     list_select_related = ["actor", "edition"]
     date_hierarchy = "created_at"
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Invitations are sent by organisation owners; the token is never shown (it would let anyone join)."""
+
+    list_display = ["email", "organisation", "invited_by", "created_at", "accepted_at", "accepted_by"]
+    list_filter = [("accepted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "organisation__name"]
+    list_select_related = ["organisation", "invited_by", "accepted_by"]
+    fields = ["organisation", "email", "invited_by", "created_at", "accepted_at", "accepted_by"]
+    readonly_fields = fields

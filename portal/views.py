@@ -4,14 +4,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
-from submissions.models import Edition
-
-from . import selectors, services
+from . import selectors
 from .access import edition_permission_required
 from .forms import OrganisationForm
-from .models import Organisation
+from .models import Edition, Invitation, Organisation
 from .rules import is_chair, is_judge, is_observer, is_secretariat
+from .services import organisations as organisation_services
 
 AUDIT_PAGE_SIZE = 50
 
@@ -38,7 +38,7 @@ def organisation_create(request):
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organisation = services.organisation_create(user=request.user, **form.cleaned_data)
+            organisation = organisation_services.organisation_create(user=request.user, **form.cleaned_data)
         except ValidationError as error:
             # e.g. the same name in the same country: shown on the form, input kept.
             form.add_error(None, error)
@@ -55,6 +55,23 @@ def organisation_detail(request, pk: int):
         raise PermissionDenied(_("Only members of this organisation can see it."))
     memberships = organisation.memberships.select_related("user").order_by("user__email")
     return render(request, "portal/organisation_detail.html", {"organisation": organisation, "memberships": memberships})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str):
+    invitation = get_object_or_404(Invitation.objects.select_related("organisation", "invited_by"), token=token)
+    error = None
+    if request.method == "POST":
+        try:
+            organisation_services.invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError as refusal:
+            error = refusal.messages[0]
+        else:
+            messages.success(request, _("You are now a member of %(organisation)s.")
+                             % {"organisation": invitation.organisation.name})
+            return redirect("portal:organisation_detail", pk=invitation.organisation_id)
+    return render(request, "portal/invitation_accept.html", {"invitation": invitation, "error": error})
 
 
 @edition_permission_required("portal.view_edition_workspace")

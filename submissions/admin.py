@@ -18,18 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.admin import ReadOnlyAdminMixin
+from portal.models import Edition
+from portal.services import editions as edition_services
 
 from . import services
-from .models import (
-    Application,
-    ApplicationSnapshot,
-    Attachment,
-    Category,
-    Edition,
-    FormSection,
-    Invitation,
-    StatusChange,
-)
+from .models import Application, ApplicationSnapshot, Attachment, Category, FormSection, StatusChange
 
 
 # --- editions ----------------------------------------------------------------------------------------------
@@ -77,9 +70,9 @@ class EditionAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     inlines = [CategoryInline, FormSectionInline]
     actions = [
-        _edition_action(services.edition_open, _("Open the call (or reopen it)")),
-        _edition_action(services.edition_close, _("Close the call")),
-        _edition_action(services.edition_start_screening, _("Start screening")),
+        _edition_action(edition_services.edition_open, _("Open the call (or reopen it)")),
+        _edition_action(edition_services.edition_close, _("Close the call")),
+        _edition_action(edition_services.edition_start_screening, _("Start screening")),
     ]
 
 
@@ -225,16 +218,4 @@ class StatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["application__title", "reason"]
     list_select_related = ["application", "by"]
     fields = ["application", "from_status", "to_status", "reason", "by", "at"]
-    readonly_fields = fields
-
-
-@admin.register(Invitation)
-class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Invitations are sent by organisation owners; the token is never shown (it would let anyone join)."""
-
-    list_display = ["email", "organisation", "invited_by", "created_at", "accepted_at", "accepted_by"]
-    list_filter = [("accepted_at", admin.EmptyFieldListFilter)]
-    search_fields = ["email", "organisation__name"]
-    list_select_related = ["organisation", "invited_by", "accepted_by"]
-    fields = ["organisation", "email", "invited_by", "created_at", "accepted_at", "accepted_by"]
     readonly_fields = fields

@@ -16,7 +16,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from .models import Application, Edition
+from portal.models import Edition
+
+from .models import Application
 
 CSV_BOM = "\ufeff"  # lets Excel read UTF-8 (Korean names) correctly
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

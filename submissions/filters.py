@@ -4,9 +4,9 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organisation
+from portal.models import Edition, Organisation
 
-from .models import Application, Category, Edition
+from .models import Application, Category
 from .selectors import screening_countries
 
 SCREENING_STATUSES = [

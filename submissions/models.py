@@ -1,70 +1,12 @@
 import uuid
-import zoneinfo
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organisation
-
-
-def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("“%(value)s” is not a known time zone, e.g. Asia/Seoul."), params={"value": value})
-
-
-class Edition(models.Model):
-    """One year's call of an award programme; everything that differs between programmes is data here."""
-
-    class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        OPEN = "open", _("Open for applications")
-        CLOSED = "closed", _("Closed")
-        SCREENING = "screening", _("Screening")
-        JUDGING = "judging", _("Judging")
-        DELIBERATION = "deliberation", _("Deliberation")
-        FINALISED = "finalised", _("Finalised")
-        PUBLISHED = "published", _("Published")
-
-    name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    programme = models.CharField(_("programme"), max_length=200, blank=True)
-    description = models.TextField(_("description"), blank=True)
-    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
-    opens_at = models.DateTimeField(_("opens at"))
-    closes_at = models.DateTimeField(_("closes at"))
-    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
-    conflict_same_country = models.BooleanField(
-        _("judges never score entries from their own country"), default=False,
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("edition")
-        verbose_name_plural = _("editions")
-        ordering = ["-opens_at"]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")), name="edition_closes_after_opening")
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
-            raise ValidationError({"closes_at": _("The closing time must come after the opening time.")})
-
-    @property
-    def tz(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.time_zone)
-
-    def is_accepting(self, now=None) -> bool:
-        """Deadlines are compared on the server, in UTC."""
-        now = now or timezone.now()
-        return self.state == self.State.OPEN and self.opens_at <= now < self.closes_at
+from portal.models import Edition, Organisation
 
 
 class Category(models.Model):
@@ -147,10 +89,7 @@ class Application(models.Model):
         ELIGIBLE = "eligible", _("Eligible")
         INELIGIBLE = "ineligible", _("Ineligible")
         WITHDRAWN = "withdrawn", _("Withdrawn")
-        SHORTLISTED = "shortlisted", _("Shortlisted")
-        ELIMINATED = "eliminated", _("Eliminated")
-        AWARDED = "awarded", _("Awarded")
-        NOT_AWARDED = "not_awarded", _("Not awarded")
+        # Nothing after screening is a status: the shortlist and the awards are judging's records.
 
     class Stage(models.TextChoices):
         CONCEPT = "concept", _("Concept")
@@ -272,23 +211,3 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.from_status or '-'} → {self.to_status}"
-
-
-class Invitation(models.Model):
-    """An organisation owner's invitation of a colleague, by e-mail, to join the organisation."""
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField(_("e-mail address"))
-    token = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        verbose_name = _("invitation")
-        verbose_name_plural = _("invitations")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.email} → {self.organisation}"

@@ -2,9 +2,9 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from portal.models import Organisation, User
+from portal.models import Edition, Organisation, User
 
-from .models import Application, Attachment, Category, Edition, FormSection, StatusChange
+from .models import Application, Attachment, Category, FormSection, StatusChange
 
 # Used when an edition defines no sections of its own: every section, with these limits.
 DEFAULT_SECTION_LIMITS = {

@@ -18,7 +18,6 @@ urlpatterns = [
     path("attachments/<int:pk>/remove/", applicant.attachment_remove, name="attachment_remove"),
     path("attachments/<int:pk>/download/", applicant.attachment_download, name="attachment_download"),
     path("organisations/<int:pk>/invite/", applicant.organisation_invite, name="organisation_invite"),
-    path("invitations/<str:token>/", applicant.invitation_accept, name="invitation_accept"),
     # Secretariat: screening and settings of an edition.
     path("e/<slug:slug>/screening/", secretariat.screening_list, name="screening_list"),
     path("e/<slug:slug>/screening/export.csv", secretariat.screening_export_csv, name="screening_export_csv"),

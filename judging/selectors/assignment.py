@@ -26,23 +26,17 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.models import AuditEntry, Membership
-from submissions.models import Application, Edition
+from portal.models import AuditEntry, Edition, Membership
+from submissions.models import Application
 
 from ..models import Assignment, AssignmentRun, Bid, Conflict, JudgeProfile, JudgingRound
 
 EXPERTISE_POINTS = 10
 BID_POINTS = {Bid.Level.EAGER: 5, Bid.Level.WILLING: 2, Bid.Level.NOT_WILLING: -5}
 
-# An entry of an "all eligible entries" round passed screening: eligible then, whatever happened to it since
-# (shortlisted, eliminated, awarded...), so re-running an early round after later ones does not lose entries.
-ROUND_ENTRY_STATUSES = (
-    Application.Status.ELIGIBLE,
-    Application.Status.SHORTLISTED,
-    Application.Status.ELIMINATED,
-    Application.Status.AWARDED,
-    Application.Status.NOT_AWARDED,
-)
+# An entry of an "all eligible entries" round passed screening; later stages (shortlists, awards) are judging's
+# records, not statuses, so re-running an early round after later ones does not lose entries.
+ROUND_ENTRY_STATUSES = (Application.Status.ELIGIBLE,)
 ACTIVE_STATES = tuple(Assignment.ACTIVE_STATES)
 STARTED_STATES = tuple(Assignment.STARTED_STATES)
 ACTIVE_RUN_STATES = (AssignmentRun.State.PENDING, AssignmentRun.State.RUNNING)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from submissions.models import Application, Category, Edition
+from portal.models import Edition
+from submissions.models import Application, Category
 
 from ..models import Bid, JudgeProfile, JudgingRound
 from .assignment import CONFLICT_KINDS, ROUND_ENTRY_STATUSES, EntryTable, JudgeTable, pair_scores

@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from portal.db import fetch_rows
-from portal.models import Organisation
-from submissions.models import Application, ApplicationSnapshot, Edition
+from portal.models import Edition, Organisation
+from submissions.models import Application, ApplicationSnapshot
 from submissions.selectors import application_form_sections
 
 from ..models import (

@@ -51,9 +51,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from portal.models import User
+from portal.models import Edition, User
 from portal.services import audit_log, snapshot
-from submissions.models import Application, Edition
+from submissions.models import Application
 
 from ..models import Assignment, AssignmentRun, Conflict, JudgeProfile, JudgingRound, ReminderSent
 from ..selectors.assignment import (

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from portal.models import EditionRole, Organisation, User
+from portal.models import Edition, EditionRole, Organisation, User
 from portal.services import audit_log, role_grant, snapshot
-from submissions.models import Application, Category, Edition
+from submissions.models import Application, Category
 
 from ..models import Assignment, Bid, Conflict, JudgeProfile
 from ..selectors.assignment import ACTIVE_STATES

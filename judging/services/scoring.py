@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from portal.models import User
+from portal.models import Edition, User
 from portal.services import audit_log
-from submissions.models import Application, Edition
+from submissions.models import Application
 from worker.base import enqueue_on_commit
 
 from ..models import Assignment, CalibrationEntry, Criterion, CriterionScore, JudgeProfile, JudgingRound, Review

@@ -16,7 +16,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from portal.access import mfa_setup_redirect, needs_mfa_setup
-from submissions.models import Application, Edition
+from portal.models import Edition
+from submissions.models import Application
 
 from ..forms_assignment import BidFilterForm, BidsForm, shown_entry_ids
 from ..selectors import bids as selectors

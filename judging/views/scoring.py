@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.access import mfa_setup_redirect, needs_mfa_setup
-from submissions.models import Attachment, Edition
+from portal.models import Edition
+from submissions.models import Attachment
 
 from ..forms_scoring import ConflictForm, ReviewForm, add_service_errors
 from ..models import Assignment, Review

@@ -18,7 +18,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.access import mfa_setup_redirect, needs_mfa_setup
-from submissions.models import Application, Edition
+from portal.models import Edition
+from submissions.models import Application
 
 from ..forms_scoring import (
     CalibrationForm,

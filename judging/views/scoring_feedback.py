@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from submissions.models import Application, Edition
+from portal.models import Edition
+from submissions.models import Application
 
 from ..selectors import scoring as selectors
 from .scoring_committee import _card

@@ -20,11 +20,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
 from portal.access import mfa_setup_redirect, needs_mfa_setup
-from portal.models import Organisation
+from portal.models import Edition, Organisation
+from portal.services import organisations as organisation_services
 
 from .. import selectors, services
 from ..attachments import ALLOWED_TYPES
-from ..forms import (
+from ..forms.applicant import (
     ApplicationDraftForm,
     ApplyForm,
     AttachmentForm,
@@ -32,7 +33,7 @@ from ..forms import (
     WithdrawForm,
     add_service_errors,
 )
-from ..models import Application, Attachment, Category, Edition, Invitation
+from ..models import Application, Attachment, Category
 
 APPLICATIONS_PAGE_SIZE = 25
 VIEW = "submissions.application_view"
@@ -465,7 +466,7 @@ def organisation_invite(request, pk: int):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = services.organisation_invite(
+            invitation = organisation_services.organisation_invite(
                 organisation=organisation, email=form.cleaned_data["email"], actor=request.user
             )
         except ValidationError as error:
@@ -476,20 +477,3 @@ def organisation_invite(request, pk: int):
     pending = organisation.invitations.filter(accepted_at__isnull=True).order_by("-created_at")
     return _render(request, "organisation_invite.html",
                    {"organisation": organisation, "form": form, "pending": pending})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def invitation_accept(request, token: str):
-    invitation = get_object_or_404(Invitation.objects.select_related("organisation", "invited_by"), token=token)
-    error = None
-    if request.method == "POST":
-        try:
-            services.invitation_accept(invitation=invitation, user=request.user)
-        except ValidationError as refusal:
-            error = refusal.messages[0]
-        else:
-            messages.success(request, _("You are now a member of %(organisation)s.")
-                             % {"organisation": invitation.organisation.name})
-            return redirect("portal:organisation_detail", pk=invitation.organisation_id)
-    return _render(request, "invitation_accept.html", {"invitation": invitation, "error": error})

@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal.access import edition_permission_required
+from portal.models import Edition
+from portal.services import editions as edition_services
 
 from .. import exports, selectors, services
 from ..filters import ScreeningFilter
-from ..models import Application, Edition
-from ..secretariat_forms import (
+from ..models import Application
+from ..forms.secretariat import (
     BulkScreenForm,
     EditionSettingsForm,
     ScreenForm,
@@ -222,14 +224,14 @@ def _save_rows(formset, *, save, delete, save_unchanged: bool = False) -> bool:
 
 STATE_ACTIONS = {
     # posted value: (target state, service)
-    "open": (Edition.State.OPEN, services.edition_open),
-    "close": (Edition.State.CLOSED, services.edition_close),
-    "start_screening": (Edition.State.SCREENING, services.edition_start_screening),
+    "open": (Edition.State.OPEN, edition_services.edition_open),
+    "close": (Edition.State.CLOSED, edition_services.edition_close),
+    "start_screening": (Edition.State.SCREENING, edition_services.edition_start_screening),
 }
 
 
 def _state_buttons(edition: Edition) -> list[tuple[str, str]]:
-    allowed = services.EDITION_TRANSITIONS[edition.state]
+    allowed = edition_services.EDITION_TRANSITIONS[edition.state]
     labels = {
         "open": _("Reopen the call") if edition.state == Edition.State.CLOSED else _("Open the call"),
         "close": _("Close the call"),
@@ -274,7 +276,7 @@ def edition_settings(request, edition):
             changed |= {"opens_at", "closes_at"}
         if changed:
             try:
-                services.edition_update(edition=edition, user=user,
+                edition_services.edition_update(edition=edition, user=user,
                                         data={name: edition_form.cleaned_data[name] for name in changed})
             except ValidationError as error:
                 _add_service_error(edition_form, error)

@@ -17,8 +17,7 @@ from judging.models import (
     StageWeight,
 )
 
-from .portal import VerifiedUserFactory
-from .submissions import EditionFactory
+from .portal import EditionFactory, VerifiedUserFactory
 
 
 class JudgeProfileFactory(factory.django.DjangoModelFactory):

@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
-from portal.models import AuditEntry, EditionRole, Membership, Organisation, User
+from portal.models import AuditEntry, Edition, EditionRole, Invitation, Membership, Organisation, User
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 
@@ -50,11 +53,23 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Membership.Role.OWNER
 
 
+class EditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Edition
+
+    name = factory.Sequence(lambda n: f"Test Prize {n}")
+    slug = factory.Sequence(lambda n: f"test-prize-{n}")
+    time_zone = "Asia/Seoul"
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=10))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
+    state = Edition.State.OPEN
+
+
 class EditionRoleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = EditionRole
 
-    edition = factory.SubFactory("tests.factories.submissions.EditionFactory")
+    edition = factory.SubFactory(EditionFactory)
     user = factory.SubFactory(VerifiedUserFactory)
     role = EditionRole.Role.JUDGE
 
@@ -63,7 +78,17 @@ class AuditEntryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = AuditEntry
 
-    edition = factory.SubFactory("tests.factories.submissions.EditionFactory")
+    edition = factory.SubFactory(EditionFactory)
     actor = factory.SubFactory(UserFactory)
     action = "test.action"
     target_repr = factory.Sequence(lambda n: f"target {n}")
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invitation
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    email = factory.Sequence(lambda n: f"colleague{n}@example.org")
+    token = factory.Sequence(lambda n: f"invitation-token-{n:06d}")
+    invited_by = None

@@ -1,21 +1,8 @@
-from datetime import timedelta
-
 import factory
-from django.utils import timezone
 
-from submissions.models import Application, Category, Edition
+from submissions.models import Application, Category
 
-
-class EditionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Edition
-
-    name = factory.Sequence(lambda n: f"Test Prize {n}")
-    slug = factory.Sequence(lambda n: f"test-prize-{n}")
-    time_zone = "Asia/Seoul"
-    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=10))
-    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
-    state = Edition.State.OPEN
+from .portal import EditionFactory
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):
@@ -67,8 +54,8 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     status = Application.Status.DRAFT
 
 
-# --- attachments and invitations (applicant side) ---------------------------------------------------------
-from submissions.models import Attachment, Invitation  # noqa: E402 - appended section, see the top of the file
+# --- attachments (applicant side) ---------------------------------------------------------
+from submissions.models import Attachment  # noqa: E402 - appended section, see the top of the file
 
 SMALL_PDF = make_pdf()
 
@@ -85,16 +72,6 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
     content_type = "application/pdf"
     size = len(SMALL_PDF)
     pages = 1
-
-
-class InvitationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Invitation
-
-    organisation = factory.SubFactory("tests.factories.portal.OrganisationFactory")
-    email = factory.Sequence(lambda n: f"colleague{n}@example.org")
-    token = factory.Sequence(lambda n: f"invitation-token-{n:06d}")
-    invited_by = None
 
 
 def application_form_data(application, **changes) -> dict:

@@ -22,8 +22,8 @@ from judging.services.aggregation import aggregation_request, round_aggregate
 from judging.selectors.scoring import card_criteria
 from judging.services.scoring import ReviewInput, review_save_draft, review_submit
 from judging.views.scoring_committee import _card
-from portal.models import AuditEntry
-from submissions.models import Application, Edition
+from portal.models import AuditEntry, Edition
+from submissions.models import Application
 from tests.factories.judging import JudgeProfileFactory, StageWeightFactory
 
 from .test_scoring_setup import make_world

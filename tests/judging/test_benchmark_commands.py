@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from judging.models import EntryResult, JudgeResult
-from submissions.models import Edition
+from portal.models import Edition
 
 pytestmark = pytest.mark.django_db
 

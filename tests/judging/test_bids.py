@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from judging.models import Bid
 from judging.services import judges as judge_services
 from judging.services.assignment import round_problem
-from portal.models import AuditEntry
-from submissions.models import Application, Edition
+from portal.models import AuditEntry, Edition
+from submissions.models import Application
 from tests.factories import (
     ApplicationFactory,
     CategoryFactory,

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from judging.models import Assignment, EntryResult, JudgeProfile, JudgingRound, Review
-from portal.models import AuditEntry
-from submissions.models import Application, Edition
+from portal.models import AuditEntry, Edition
+from submissions.models import Application
 
 pytestmark = pytest.mark.django_db
 

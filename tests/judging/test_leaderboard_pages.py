@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from judging.models import AggregationRun, EntryResult, JudgingRound
 from judging.services.aggregation import round_aggregate
 from judging.services.scoring import ReviewInput, review_submit
-from portal.models import EditionRole, Organisation
-from submissions.models import Application, Edition
+from portal.models import Edition, EditionRole, Organisation
+from submissions.models import Application
 from tests.factories import EditionRoleFactory, MembershipFactory
 
 from .test_aggregation_service import hand_world

@@ -10,8 +10,8 @@ from django.utils import timezone
 from judging.models import Assignment, CalibrationEntry, CriterionScore, JudgingRound, Review, Rubric
 from judging.services import scoring
 from judging.services.scoring import ReviewInput, queue_order_ensure, review_save_draft, review_submit
-from portal.models import AuditEntry
-from submissions.models import Application, Edition
+from portal.models import AuditEntry, Edition
+from submissions.models import Application
 from tests.factories.judging import AssignmentFactory, CalibrationEntryFactory
 
 from .test_scoring_setup import make_world, submitted_entry

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from judging.models import Assignment, Criterion, JudgeProfile, JudgingRound, Rubric
-from portal.models import EditionRole
-from submissions.models import Application, ApplicationSnapshot, Category, Edition
+from portal.models import Edition, EditionRole
+from submissions.models import Application, ApplicationSnapshot, Category
 from tests.factories import EditionRoleFactory, OrganisationFactory
 from tests.factories.judging import (
     AssignmentFactory,
@@ -21,7 +21,8 @@ from tests.factories.judging import (
     JudgingRoundFactory,
     RubricFactory,
 )
-from tests.factories.submissions import ApplicationFactory, CategoryFactory, EditionFactory
+from tests.factories.portal import EditionFactory
+from tests.factories.submissions import ApplicationFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ from django.core.exceptions import ValidationError
 from judging.models import JudgingRound, Shortlisting
 from judging.services.aggregation import round_aggregate
 from judging.services.shortlist import shortlist_add, shortlist_remove, shortlist_top
-from portal.models import AuditEntry
-from submissions.models import Edition
+from portal.models import AuditEntry, Edition
 
 from .test_aggregation_service import hand_world
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from judging.models import Assignment, CriterionScore, JudgingRound, Review
 from judging.services.scoring import ReviewInput, review_submit
-from submissions.models import Edition
+from portal.models import Edition
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.factories.judging import CalibrationEntryFactory
 from tests.factories.submissions import AttachmentFactory

@@ -7,9 +7,9 @@ from django.test import RequestFactory
 from judging.admin_scoring import CriterionScoreInline
 from judging.models import Assignment, AssignmentRun, EntryResult, Review
 from portal.admin import ReadOnlyAdminMixin
-from portal.models import AuditEntry
+from portal.models import AuditEntry, Invitation
 from submissions.admin import AttachmentInline, StatusChangeInline
-from submissions.models import ApplicationSnapshot, Attachment, Invitation, StatusChange
+from submissions.models import ApplicationSnapshot, Attachment, StatusChange
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

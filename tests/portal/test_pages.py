@@ -182,7 +182,7 @@ def test_secretariat_staff_can_use_the_admin(client, login):
     user = EditionRoleFactory(role="secretariat", user__is_staff=True).user
     user.groups.add(group)
     login(user)
-    for url in ["/admin/", "/admin/submissions/edition/", "/admin/portal/organisation/", "/admin/portal/auditentry/"]:
+    for url in ["/admin/", "/admin/portal/edition/", "/admin/portal/organisation/", "/admin/portal/auditentry/"]:
         assert client.get(url).status_code == 200, url
 
 

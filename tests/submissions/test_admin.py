@@ -3,10 +3,11 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from portal.models import AuditEntry
-from submissions.models import Application, Edition
+from portal.models import AuditEntry, Edition
+from submissions.models import Application
 from tests.factories import ApplicationFactory, CategoryFactory, EditionFactory, EditionRoleFactory
-from tests.factories.submissions import InvitationFactory, submitted_application
+from tests.factories.portal import InvitationFactory
+from tests.factories.submissions import submitted_application
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +42,8 @@ def test_every_submissions_admin_page_opens(client, login, edition, application)
         CHANGELIST, f"{CHANGELIST}{application.pk}/change/",
         "/admin/submissions/applicationsnapshot/", f"/admin/submissions/applicationsnapshot/{snapshot.pk}/change/",
         "/admin/submissions/attachment/", f"/admin/submissions/attachment/{attachment.pk}/change/",
-        "/admin/submissions/statuschange/", "/admin/submissions/invitation/",
-        f"/admin/submissions/edition/{edition.pk}/change/",
+        "/admin/submissions/statuschange/", "/admin/portal/invitation/",
+        f"/admin/portal/edition/{edition.pk}/change/",
     ]:
         assert client.get(url).status_code == 200, url
 
@@ -63,13 +64,13 @@ def test_no_file_url_and_no_invitation_token_in_the_admin(client, login, edition
     login(_staff_secretariat(edition))
     body = client.get(f"/admin/submissions/attachment/{attachment.pk}/change/").content.decode()
     assert "project-plan.pdf" in body and attachment.file.name not in body
-    body = client.get(f"/admin/submissions/invitation/{invitation.pk}/change/").content.decode()
+    body = client.get(f"/admin/portal/invitation/{invitation.pk}/change/").content.decode()
     assert invitation.email in body and invitation.token not in body
 
 
 def test_edition_admin_has_form_sections_inline(client, login, edition):
     login(_staff_secretariat(edition))
-    body = client.get(f"/admin/submissions/edition/{edition.pk}/change/").content.decode()
+    body = client.get(f"/admin/portal/edition/{edition.pk}/change/").content.decode()
     assert 'name="form_sections-TOTAL_FORMS"' in body and 'name="categories-TOTAL_FORMS"' in body
 
 
@@ -111,7 +112,7 @@ def test_admin_actions_respect_the_edition_roles(client, login, edition, applica
     assert "you screen only in editions where you are secretariat" in response.content.decode()
     application.refresh_from_db()
     assert application.status == "submitted"
-    response = client.post("/admin/submissions/edition/", {"action": "edition_close",
+    response = client.post("/admin/portal/edition/", {"action": "edition_close",
                                                           "_selected_action": [edition.pk]}, follow=True)
     assert "only its secretariat changes its state" in response.content.decode()
     assert Edition.objects.get(pk=edition.pk).state == "open"
@@ -119,7 +120,7 @@ def test_admin_actions_respect_the_edition_roles(client, login, edition, applica
 
 def test_edition_state_actions_use_the_services(client, login, edition):
     login(_staff_secretariat(edition))
-    client.post("/admin/submissions/edition/", {"action": "edition_close", "_selected_action": [edition.pk]})
+    client.post("/admin/portal/edition/", {"action": "edition_close", "_selected_action": [edition.pk]})
     edition.refresh_from_db()
     assert edition.state == "closed"
     assert list(AuditEntry.objects.filter(edition=edition).values_list("action", flat=True)) == ["edition.closed"]

@@ -5,10 +5,9 @@ import re
 import pytest
 from django.core import mail
 
-from portal.models import Membership
-from submissions.models import Invitation
+from portal.models import Invitation, Membership
 from tests.factories import MembershipFactory, VerifiedUserFactory
-from tests.factories.submissions import InvitationFactory
+from tests.factories.portal import InvitationFactory
 
 pytestmark = pytest.mark.django_db
 

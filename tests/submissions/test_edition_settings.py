@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from portal.models import AuditEntry
-from submissions.models import Category, Edition, FormSection
+from portal.models import AuditEntry, Edition
+from submissions.models import Category, FormSection
 from tests.factories import ApplicationFactory, CategoryFactory, EditionFactory, EditionRoleFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import call_command
 
-from portal.models import AuditEntry, EditionRole, User
-from submissions.models import Category, Edition
+from portal.models import AuditEntry, Edition, EditionRole, User
+from submissions.models import Category
 
 pytestmark = pytest.mark.django_db
 

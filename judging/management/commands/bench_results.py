@@ -47,8 +47,8 @@ from judging.models import (
     StageWeight,
 )
 from judging.services.aggregation import BOOTSTRAP, round_aggregate
-from portal.models import AuditEntry, EditionRole, Organisation, User
-from submissions.models import Application, Category, Edition
+from portal.models import AuditEntry, Edition, EditionRole, Organisation, User
+from submissions.models import Application, Category
 
 BENCH_SLUG = "bench-results"
 BATCH = 5000

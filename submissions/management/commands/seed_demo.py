@@ -15,11 +15,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from portal.models import AuditEntry, EditionRole, Membership, Organisation, User
+from portal.models import AuditEntry, Edition, EditionRole, Membership, Organisation, User
 from portal.services import membership_add, organisation_create, role_grant, snapshot
 from submissions import demo, services
 from submissions.attachments import check_upload
-from submissions.models import Application, ApplicationSnapshot, Attachment, Category, Edition, StatusChange
+from submissions.models import Application, ApplicationSnapshot, Attachment, Category, StatusChange
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - printed on purpose: the demo has no secrets
 DEMO_SLUG = "seoul-demo"

@@ -7,9 +7,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation
-
-from . import attachments
-from .models import Application, Category, FormSection
+from submissions import attachments
+from submissions.models import Application, Category, FormSection
 
 
 def add_service_errors(form: forms.Form, error: ValidationError, *, field: str | None = None) -> None:

@@ -11,9 +11,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organisation
-
-from .models import Application, Category, Edition, FormSection
+from portal.models import Edition, Organisation
+from submissions.models import Application, Category, FormSection
 
 
 class ScreeningDecision:

@@ -1,0 +1,11 @@
+"""The portal's models, split by sub-domain: people, organisations, editions and roles, the audit trail."""
+
+from .audit import AuditEntry
+from .editions import Edition, EditionRole, validate_time_zone
+from .organisations import Invitation, Membership, Organisation
+from .users import User, UserManager
+
+__all__ = [
+    "AuditEntry", "Edition", "EditionRole", "Invitation", "Membership", "Organisation", "User", "UserManager",
+    "validate_time_zone",
+]

@@ -1,0 +1,19 @@
+"""Every write of the portal, split by sub-domain; views, admin, tasks and the other apps call these.
+
+- `audit`: the audit trail (`audit_log`, `snapshot`), written by every service of every app;
+- `organisations`: organisations, memberships and owners' invitations of colleagues;
+- `roles`: the roles people hold in an edition;
+- `editions`: an edition's settings and its state (one transition table, one writer);
+- `notifications`: the portal's e-mails, built here and sent by its tasks.
+
+The most used names are importable from the package itself (`from portal.services import audit_log`).
+"""
+
+from .audit import audit_log, snapshot
+from .organisations import invitation_accept, membership_add, organisation_create, organisation_invite
+from .roles import role_grant, role_revoke
+
+__all__ = [
+    "audit_log", "invitation_accept", "membership_add", "organisation_create", "organisation_invite", "role_grant",
+    "role_revoke", "snapshot",
+]

@@ -1,0 +1,73 @@
+"""An edition's writes: its settings, and its state through one transition table and one writer."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal.models import Edition, User
+
+from .audit import audit_log, snapshot
+
+EDITION_TRANSITIONS = {
+    Edition.State.DRAFT: {Edition.State.OPEN},
+    Edition.State.OPEN: {Edition.State.CLOSED},
+    Edition.State.CLOSED: {Edition.State.SCREENING, Edition.State.OPEN},
+    Edition.State.SCREENING: {Edition.State.JUDGING},
+    Edition.State.JUDGING: {Edition.State.DELIBERATION},
+    Edition.State.DELIBERATION: {Edition.State.FINALISED},
+    Edition.State.FINALISED: {Edition.State.PUBLISHED},
+    Edition.State.PUBLISHED: set(),
+}
+
+
+def _edition_move(edition: Edition, to: str, *, user: User | None) -> Edition:
+    """The one writer of `Edition.state`: locks the row, checks the table, saves, audits. Call it in a transaction."""
+    edition = Edition.objects.select_for_update().get(pk=edition.pk)
+    if to not in EDITION_TRANSITIONS[edition.state]:
+        raise ValidationError(
+            _("An edition that is “%(state)s” cannot move to “%(to)s”.")
+            % {"state": edition.get_state_display(), "to": Edition.State(to).label}
+        )
+    before = edition.state
+    edition.state = to
+    edition.save(update_fields=["state"])
+    audit_log(actor=user, action=f"edition.{to}", target=edition, edition=edition,
+              before={"state": before}, after={"state": to})
+    return edition
+
+
+@transaction.atomic
+def edition_open(*, edition: Edition, user: User | None) -> Edition:
+    if not edition.categories.exists():
+        raise ValidationError(_("Add at least one category before opening the call."))
+    return _edition_move(edition, Edition.State.OPEN, user=user)
+
+
+@transaction.atomic
+def edition_close(*, edition: Edition, user: User | None) -> Edition:
+    return _edition_move(edition, Edition.State.CLOSED, user=user)
+
+
+@transaction.atomic
+def edition_start_screening(*, edition: Edition, user: User | None) -> Edition:
+    return _edition_move(edition, Edition.State.SCREENING, user=user)
+
+
+@transaction.atomic
+def edition_update(*, edition: Edition, user: User, data: dict) -> Edition:
+    """Change an edition's settings (not its state)."""
+    edition = Edition.objects.select_for_update().get(pk=edition.pk)
+    before = snapshot(edition)
+    for field, value in data.items():
+        if field in ("state", "id", "pk"):
+            continue
+        setattr(edition, field, value)
+    edition.full_clean()
+    edition.save()
+    audit_log(actor=user, action="edition.update", target=edition, edition=edition, before=before, after=snapshot(edition))
+    return edition
+
+
+@transaction.atomic
+def edition_start_judging(*, edition: Edition, user: User | None) -> Edition:
+    return _edition_move(edition, Edition.State.JUDGING, user=user)

@@ -1,0 +1,24 @@
+"""The portal's background tasks: thin leaves that fetch by id and call one service."""
+
+import logging
+
+from celery import shared_task
+
+from worker.base import PortalTask
+
+from .models import Invitation
+
+logger = logging.getLogger(__name__)
+
+
+# The name is the one it had when invitations lived in submissions: messages queued before the move still run.
+@shared_task(name="submissions.send_invitation", base=PortalTask)
+def send_invitation(*, invitation_id: int) -> str:
+    from .services.notifications import invitation_email_send
+
+    invitation = Invitation.objects.select_related("organisation", "invited_by").filter(pk=invitation_id).first()
+    if invitation is None or invitation.accepted_at:
+        logger.info("invitation %s is gone or accepted; nothing to send", invitation_id)
+        return "nothing to send"
+    invitation_email_send(invitation=invitation)
+    return "sent"

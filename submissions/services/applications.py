@@ -1,0 +1,198 @@
+"""An applicant's writes to an application: create, save the draft, submit, reopen, withdraw."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from portal.models import Edition, Membership, Organisation, User
+from portal.services.audit import audit_log, snapshot
+from submissions.models import Application, ApplicationSnapshot, Category, StatusChange
+from submissions.selectors import application_form_sections, organisation_entries_in_category
+from submissions.tasks import send_submission_confirmation
+
+from .status import Status, application_lock, application_set_status
+
+# A draft keeps whatever the applicant typed (limits are checked on submit); this only stops abuse.
+DRAFT_FIELD_HARD_LIMIT = 100_000
+
+
+# --- deadlines -----------------------------------------------------------------------------------------
+
+def _local(edition: Edition, moment: datetime) -> str:
+    return date_format(timezone.localtime(moment, edition.tz), "j F Y, H:i")
+
+
+def ensure_call_open(edition: Edition, *, now: datetime | None = None) -> None:
+    """Refuse any applicant change outside the call, whatever the browser sent. Compared on the server, in UTC."""
+    now = now or timezone.now()
+    if edition.state != Edition.State.OPEN or now < edition.opens_at:
+        raise ValidationError(
+            _("The call for %(edition)s is not open for applications.") % {"edition": edition.name}, code="not_open"
+        )
+    if now >= edition.closes_at:
+        raise ValidationError(
+            _("The call closed on %(when)s (%(tz)s). Changes are no longer accepted.")
+            % {"when": _local(edition, edition.closes_at), "tz": edition.time_zone},
+            code="closed",
+        )
+
+
+# --- applications --------------------------------------------------------------------------------------
+
+@transaction.atomic
+def application_create(*, user: User, organisation: Organisation, category: Category) -> Application:
+    if not Membership.objects.filter(organisation=organisation, user=user).exists():
+        raise ValidationError(_("You can apply only for an organisation you belong to."), code="not_member")
+    edition = category.edition
+    ensure_call_open(edition)
+    if not category.admits(organisation.kind):
+        raise ValidationError(
+            _("%(category)s does not admit organisations of the kind “%(kind)s”.")
+            % {"category": category.name, "kind": organisation.get_kind_display()},
+            code="kind",
+        )
+    Organisation.objects.select_for_update().get(pk=organisation.pk)  # serialise concurrent creations
+    if organisation_entries_in_category(organisation=organisation, category=category) >= category.max_entries_per_organisation:
+        raise ValidationError(
+            _("%(organisation)s already has %(count)s entry in %(category)s, the most allowed.")
+            % {"organisation": organisation.name, "count": category.max_entries_per_organisation,
+               "category": category.name},
+            code="limit",
+        )
+    application = Application(edition=edition, category=category, organisation=organisation, created_by=user)
+    application.full_clean()
+    application.save()
+    StatusChange.objects.create(application=application, from_status="", to_status=Status.DRAFT, by=user)
+    audit_log(actor=user, action="application.create", target=application, edition=edition,
+              after={"category": category.slug, "organisation": organisation.name})
+    return application
+
+
+@transaction.atomic
+def application_save_draft(*, application: Application, user: User, data: dict) -> Application:
+    """Save whatever the applicant entered so far, even if it would not pass submission yet."""
+    application = application_lock(application)
+    ensure_call_open(application.edition)
+    if application.status != Status.DRAFT:
+        raise ValidationError(_("This application has been submitted. Reopen it to make changes."), code="not_draft")
+    changed = {}
+    for field in Application.CONTENT_FIELDS:
+        if field not in data:
+            continue
+        value = data[field]
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n")
+            if len(value) > DRAFT_FIELD_HARD_LIMIT:
+                raise ValidationError({field: _("This text is far too long to save.")})
+        if field == "budget_usd" and value in ("", None):
+            value = None
+        if field == "title":
+            value = (value or "")[:200]
+        if getattr(application, field) != value:
+            changed[field] = value
+            setattr(application, field, value)
+    if changed:
+        application.full_clean(exclude=["edition", "category", "organisation", "created_by"])
+        application.save()
+    return application
+
+
+def application_submission_errors(application: Application) -> dict[str, list[str]]:
+    """Everything that stops `application` from being submitted, keyed by form field ('' for the whole form)."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if not application.title.strip():
+        add("title", _("Give the application a title."))
+    for section in application_form_sections(edition=application.edition):
+        field = str(section.field)
+        value = getattr(application, field).strip()
+        if section.required and not value:
+            add(field, _("%(section)s is required.") % {"section": section.label})
+        if len(value) > section.max_chars:
+            add(field, _("%(section)s has %(count)s characters; at most %(limit)s are allowed.")
+                % {"section": section.label, "count": len(value), "limit": section.max_chars})
+    if not application.stage:
+        add("stage", _("Choose the development stage."))
+    validate_url = URLValidator(schemes=["http", "https"])
+    for link in application.link_list():
+        try:
+            validate_url(link)
+        except ValidationError:
+            add("links", _("“%(link)s” is not a web address (it should start with https://).") % {"link": link})
+    if not application.category.admits(application.organisation.kind):
+        add("", _("%(category)s does not admit organisations of this kind.") % {"category": application.category.name})
+    return errors
+
+
+def _snapshot_data(application: Application) -> dict:
+    data = snapshot(application, fields=list(Application.CONTENT_FIELDS))
+    data["category"] = {"slug": application.category.slug, "name": application.category.name}
+    data["organisation"] = {
+        "name": application.organisation.name,
+        "kind": application.organisation.kind,
+        "country": application.organisation.country.code,
+        "city": application.organisation.city,
+        "population_band": application.organisation.population_band,
+    }
+    data["attachments"] = [
+        {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size, "pages": a.pages}
+        for a in application.attachments.filter(removed_at__isnull=True)
+    ]
+    return data
+
+
+@transaction.atomic
+def application_submit(*, application: Application, user: User) -> ApplicationSnapshot:
+    """Validate the whole form, freeze a snapshot, and send the confirmation after commit."""
+    application = application_lock(application)
+    if application.status == Status.SUBMITTED:
+        raise ValidationError(_("This application has already been submitted."), code="already_submitted")
+    if application.status != Status.DRAFT:
+        raise ValidationError(_("Only a draft can be submitted."), code="not_draft")
+    ensure_call_open(application.edition)
+    errors = application_submission_errors(application)
+    if errors:
+        raise ValidationError(errors)
+    number = application.snapshots.count() + 1
+    submitted = ApplicationSnapshot.objects.create(
+        application=application, number=number, data=_snapshot_data(application), submitted_by=user
+    )
+    application.submitted_at = timezone.now()
+    application.save(update_fields=["submitted_at"])
+    application_set_status(application=application, to=Status.SUBMITTED, user=user)
+    send_submission_confirmation.delay_on_commit(snapshot_id=submitted.pk)
+    return submitted
+
+
+@transaction.atomic
+def application_reopen(*, application: Application, user: User) -> Application:
+    """Back to a draft while the call is open; the earlier snapshot stays as it was."""
+    application = application_lock(application)
+    ensure_call_open(application.edition)
+    if application.status != Status.SUBMITTED:
+        raise ValidationError(_("Only a submitted application can be reopened."), code="not_submitted")
+    application_set_status(application=application, to=Status.DRAFT, user=user)
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, user: User, reason: str = "") -> Application:
+    application = application_lock(application)
+    ensure_call_open(application.edition)
+    if application.status not in (Status.DRAFT, Status.SUBMITTED):
+        raise ValidationError(_("This application can no longer be withdrawn."), code="not_withdrawable")
+    application_set_status(application=application, to=Status.WITHDRAWN, user=user, reason=reason)
+    return application
+
+
+def application_snapshot_data(application: Application) -> dict:
+    """What `application_submit` freezes, for writers that must produce the same rows (the bulk demo seed)."""
+    return _snapshot_data(application)

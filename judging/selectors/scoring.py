@@ -41,7 +41,7 @@ from ..models import (
     Review,
     Shortlisting,
 )
-from ..services.aggregation_math import RANK_DECIMALS
+from ..algorithms.aggregation import competition_ranks
 from .assignment import round_entries
 
 # --- identity and redaction -------------------------------------------------------------------------------
@@ -356,20 +356,6 @@ def leaderboard(*, judging_round: JudgingRound, category_id: int | None, stage: 
     return rows
 
 
-def competition_ranks(scores: list[float]) -> tuple[list[int], list[bool]]:
-    """Ranks 1, 2, 2, 4 for scores in descending order (equal when equal after rounding), and who is tied."""
-    keys = [round(score, RANK_DECIMALS) for score in scores]
-    order = sorted(range(len(keys)), key=lambda i: -keys[i])
-    ranks = [0] * len(keys)
-    for position, i in enumerate(order):
-        previous = order[position - 1] if position else None
-        ranks[i] = ranks[previous] if previous is not None and keys[previous] == keys[i] else position + 1
-    counts: dict[float, int] = {}
-    for key in keys:
-        counts[key] = counts.get(key, 0) + 1
-    return ranks, [counts[key] > 1 for key in keys]
-
-
 def peer_bands(rows: list[BoardRow], *, group_by: str) -> list[dict]:
     """The rows split into peer bands (by stage, population band or both), ranked within each band."""
     def key(row: BoardRow) -> tuple:
@@ -389,7 +375,7 @@ def peer_bands(rows: list[BoardRow], *, group_by: str) -> list[dict]:
     bands = []
     for _key, members in sorted(groups.items()):
         ranks, tied = competition_ranks([member.corrected for member in members])
-        for member, rank, is_tied in zip(members, ranks, tied, strict=True):
+        for member, rank, is_tied in zip(members, ranks.tolist(), tied.tolist(), strict=True):
             member.band_rank, member.band_tied = rank, is_tied
         members.sort(key=lambda m: (m.band_rank, m.application_id))
         bands.append({"label": label(members[0]) if group_by else "", "rows": members})

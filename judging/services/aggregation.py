@@ -50,7 +50,7 @@ from ..models import (
     Review,
     StageWeight,
 )
-from . import aggregation_math
+from ..algorithms import aggregation as aggregation_math
 from .rubrics import TOTAL_SCALE
 from .scoring import LOCKED_EDITION_STATES
 

@@ -70,7 +70,7 @@ from ..selectors.assignment import (
     round_entries,
 )
 from ..selectors.scoring import entry_title
-from .assignment_solver import AssignmentProblem, AssignmentSolution, check_solution, solve_assignment
+from ..algorithms.assignment import AssignmentProblem, AssignmentSolution, check_solution, solve_assignment
 
 logger = logging.getLogger(__name__)
 

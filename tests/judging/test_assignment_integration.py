@@ -37,7 +37,7 @@ from config.celery_app import app
 from judging.models import Assignment, AssignmentRun, JudgingRound
 from judging.services import assignment as services
 from judging.services import judges as judge_services
-from judging.services.assignment_solver import solve_assignment
+from judging.algorithms.assignment import solve_assignment
 from judging.tasks.assignment import assign_round
 from portal.models import AuditEntry
 from tests.conftest import REPO_ROOT

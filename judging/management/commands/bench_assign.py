@@ -14,7 +14,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from judging.services.assignment_solver import check_solution, solve_assignment, synthetic_problem
+from judging.algorithms.assignment import check_solution, solve_assignment
+from judging.management.synthetic import synthetic_problem
 
 
 class Command(BaseCommand):

@@ -3,9 +3,9 @@
     python manage.py simulate_judging --entries 280 --judges 20 --per-entry 5 --trials 50 --seed 1
 
 Each trial draws entries with a known true quality and judges with a known leniency and
-a noise of their own (aggregation_math.simulate), assigns judges to entries with the real min-cost-flow
-assigner (assignment_solver.solve_assignment) on an instance built like
-assignment_solver.synthetic_problem — each judge an expert in one or two categories,
+a noise of their own (judging.management.simulation.simulate), assigns judges to entries with the real min-cost-flow
+assigner (judging.algorithms.assignment.solve_assignment) on an instance built like
+judging.management.synthetic.synthetic_problem — each judge an expert in one or two categories,
 bids, 2 % random conflicts, capacity 20 % above the fair share — scores, aggregates
 with the real aggregate(), and measures per category the Kendall tau to the true order
 and whether the true top 6 comes out as the top 6 (exactly, as a set: top_recovered_*; and the share of
@@ -22,8 +22,8 @@ import time
 import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
-from judging.services.aggregation_math import simulate
-from judging.services.assignment_solver import AssignmentProblem, solve_assignment
+from judging.algorithms.assignment import AssignmentProblem, solve_assignment
+from judging.management.simulation import simulate
 
 EXPERTISE_POINTS, EAGER, WILLING, NOT_WILLING = 10, 5, 2, -5
 

@@ -1,4 +1,4 @@
-"""Tests for the pure assignment solver: hand-checked optima, every constraint, brute force."""
+"""Tests for the assignment solver: hand-checked optima, every constraint, load limits, shortfall, brute force, LP."""
 
 from __future__ import annotations
 
@@ -10,54 +10,16 @@ import pytest
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from judging.services.assignment_solver import (
+from judging.algorithms.assignment import (
     AssignmentProblem,
-    AssignmentSolution,
     balanced_limits,
     check_solution,
-    dual_bound,
     solve_assignment,
-    synthetic_problem,
 )
+from judging.management.synthetic import synthetic_problem
 
 
-def make_problem(
-    affinity: list[list[int]],
-    *,
-    per_entry: int = 1,
-    capacity: list[int] | None = None,
-    allowed: list[list[bool]] | None = None,
-    fixed: list[tuple[int, int]] | None = None,
-    entry_group: list[int] | None = None,
-    group_names: tuple[str, ...] = (),
-) -> AssignmentProblem:
-    a = np.array(affinity, dtype=np.int64)
-    n, m = a.shape
-    return AssignmentProblem(
-        per_entry=per_entry,
-        capacity=np.array(capacity if capacity is not None else [n] * m, dtype=np.int64),
-        affinity=a,
-        allowed=np.array(allowed, dtype=bool) if allowed is not None else np.ones((n, m), dtype=bool),
-        fixed=np.array(fixed, dtype=np.int64) if fixed else None,
-        entry_group=np.array(entry_group) if entry_group is not None else None,
-        group_names=group_names,
-    )
-
-
-def pairs_of(solution: AssignmentSolution) -> list[tuple[int, int]]:
-    return [tuple(pair) for pair in solution.pairs.tolist()]
-
-
-def solve_clean(problem: AssignmentProblem) -> AssignmentSolution:
-    solution = solve_assignment(problem)
-    assert check_solution(problem, solution) == []
-    return solution
-
-
-# --------------------------------------------------------------------------- hand-checked optima
-
-
-def test_global_optimum_beats_greedy():
+def test_global_optimum_beats_greedy(make_problem, solve_clean, pairs_of):
     # Two entries, two judges, one judge each, one entry per judge. Greedy would take
     # the single best pair (entry 0, judge 0) = 5, leaving (1, 1) = 1: total 6.
     # Swapping gives (0, 1) + (1, 0) = 3 + 4 = 7, the optimum.
@@ -68,7 +30,7 @@ def test_global_optimum_beats_greedy():
     assert solution.bound == 7
 
 
-def test_each_entry_gets_exactly_k_judges():
+def test_each_entry_gets_exactly_k_judges(make_problem, solve_clean):
     # Three entries, three judges, k = 2: every entry gets two judges, and with the
     # balanced share of 2 per judge the only way to total 3 * 2 = 6 slots is 2 each.
     # Entry i likes judge i most (9) and the others 1; each entry drops one judge, and
@@ -82,7 +44,7 @@ def test_each_entry_gets_exactly_k_judges():
     assert solution.bound == 30
 
 
-def test_capacity_is_never_exceeded():
+def test_capacity_is_never_exceeded(make_problem, solve_clean):
     # Everyone prefers judge 0 (10 vs 1), but judge 0 takes one entry. Three entries,
     # k = 1: one gets judge 0, two get judge 1 (capacity 3). Optimum 10 + 1 + 1 = 12.
     problem = make_problem([[10, 1], [10, 1], [10, 1]], capacity=[1, 3])
@@ -91,7 +53,7 @@ def test_capacity_is_never_exceeded():
     assert solution.objective == 12
 
 
-def test_conflicted_pair_is_never_assigned_even_with_high_affinity():
+def test_conflicted_pair_is_never_assigned_even_with_high_affinity(make_problem, solve_clean, pairs_of):
     # Entry 0 would love judge 0 (100) but is conflicted with it; it must take judge 1.
     problem = make_problem(
         [[100, 1], [1, 1]],
@@ -104,7 +66,7 @@ def test_conflicted_pair_is_never_assigned_even_with_high_affinity():
     assert solution.objective == 2
 
 
-def test_fixed_pairs_are_kept_and_count_towards_k_and_load():
+def test_fixed_pairs_are_kept_and_count_towards_k_and_load(make_problem, solve_clean, pairs_of):
     # Entry 0 already has judge 1 (affinity 0, review started) and k = 2, so it only
     # picks one more: judge 0 (5) beats judge 2 (1). Entry 1 picks its two best judges,
     # 0 and 2 (4 + 3), since balanced limits are [1, 2] each. Total 0 + 5 + 4 + 3 = 12.
@@ -119,7 +81,7 @@ def test_fixed_pairs_are_kept_and_count_towards_k_and_load():
     assert solution.bound == 12
 
 
-def test_fixed_pairs_raise_a_judges_balanced_limit():
+def test_fixed_pairs_raise_a_judges_balanced_limit(make_problem, solve_clean, pairs_of):
     # Four entries, two judges, k = 1: the fair share is 2 each, but judge 0 already
     # has three reviews started, so its limit rises to 3 and judge 1 takes the last one.
     problem = make_problem(
@@ -134,7 +96,7 @@ def test_fixed_pairs_raise_a_judges_balanced_limit():
     assert solution.objective == 0
 
 
-def test_loads_are_balanced_within_one_of_the_fair_share():
+def test_loads_are_balanced_within_one_of_the_fair_share(make_problem, solve_clean):
     # Five entries, two judges, k = 1, everyone prefers judge 0 (10 vs 0) and capacity
     # would let judge 0 take all five. Balanced: fair share 2.5, so loads are 2 and 3,
     # and the optimum gives judge 0 the three: 3 * 10 = 30.
@@ -146,7 +108,7 @@ def test_loads_are_balanced_within_one_of_the_fair_share():
     assert solution.objective == 30
 
 
-def test_capacity_limited_judge_is_filled_and_others_share_the_rest():
+def test_capacity_limited_judge_is_filled_and_others_share_the_rest(make_problem, solve_clean):
     # Six entries, k = 1, capacities [1, 10, 10]. Water-filling: level 2 gives
     # 1 + 2 + 2 = 5 <= 6 and level 3 gives 1 + 3 + 3 = 7 > 6, so judge 0 gets exactly
     # its capacity 1 and judges 1 and 2 get 2 or 3 each (2 + 3 = 5).
@@ -169,7 +131,7 @@ def test_balanced_limits_with_an_integer_fair_share_pin_every_load():
     assert high.tolist() == [4, 4, 4, 4]
 
 
-def test_falls_back_to_capacity_limits_when_balance_is_impossible():
+def test_falls_back_to_capacity_limits_when_balance_is_impossible(make_problem, solve_clean, pairs_of):
     # Both entries are conflicted with judge 1, so the balanced 1-and-1 split cannot
     # happen; plain capacities (2 each) are feasible, so judge 0 takes both: 3 + 4 = 7.
     problem = make_problem(
@@ -185,10 +147,7 @@ def test_falls_back_to_capacity_limits_when_balance_is_impossible():
     assert solution.objective == 7
 
 
-# --------------------------------------------------------------------------- infeasibility
-
-
-def test_infeasible_reports_the_shortfall_per_group():
+def test_infeasible_reports_the_shortfall_per_group(make_problem):
     # k = 2. Entries 0 and 1 ("Mobility") may only see judge 0, so each misses one
     # judge whatever the flow does: 2 slots. Entry 2 ("Energy") is conflicted with
     # every judge: both its slots are missing. Entry 3 ("Energy") is fine.
@@ -212,7 +171,7 @@ def test_infeasible_reports_the_shortfall_per_group():
     assert check_solution(problem, solution) == []
 
 
-def test_infeasible_without_groups_reports_all():
+def test_infeasible_without_groups_reports_all(make_problem):
     # Three entries, k = 1, but the two judges take one entry each: one slot missing.
     problem = make_problem([[1, 1]] * 3, capacity=[1, 1])
     solution = solve_assignment(problem)
@@ -220,28 +179,7 @@ def test_infeasible_without_groups_reports_all():
     assert solution.shortfall == {"all": 1}
 
 
-# --------------------------------------------------------------------------- bound
-
-
-def test_bound_with_zero_prices_is_still_an_upper_bound():
-    problem = synthetic_problem(entries=60, judges=8, per_entry=3, seed=3)
-    solution = solve_clean(problem)
-    zero_price_bound = dual_bound(problem, np.zeros(8, dtype=np.int64), solution.load_low, solution.load_high)
-    assert zero_price_bound >= solution.objective
-    assert solution.bound == solution.objective
-
-
-def test_bound_holds_for_random_prices():
-    # Weak duality: B(p) bounds the optimum for every price vector, not just the good one.
-    problem = synthetic_problem(entries=40, judges=6, per_entry=2, seed=5)
-    solution = solve_clean(problem)
-    rng = np.random.default_rng(0)
-    for _ in range(20):
-        prices = rng.integers(-20, 21, size=6)
-        assert dual_bound(problem, prices, solution.load_low, solution.load_high) >= solution.objective
-
-
-def test_rerun_with_started_reviews_keeps_them_and_stays_optimal():
+def test_rerun_with_started_reviews_keeps_them_and_stays_optimal(solve_clean, pairs_of):
     # Re-running after some reviews started (and after the bids changed: columns
     # reversed) must keep those pairs and still be certified optimal by the bound.
     problem = synthetic_problem(entries=120, judges=12, per_entry=3, seed=2, same_country=True)
@@ -251,9 +189,6 @@ def test_rerun_with_started_reviews_keeps_them_and_stays_optimal():
     second = solve_clean(rerun)
     assert set(map(tuple, started.tolist())) - set(pairs_of(second)) == set()
     assert second.bound == second.objective
-
-
-# --------------------------------------------------------------------------- brute force
 
 
 def brute_force(
@@ -386,7 +321,7 @@ def highs_lp_optimum(problem: AssignmentProblem, low: np.ndarray, high: np.ndarr
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_matches_an_independent_lp_solver_on_medium_instances(seed):
+def test_matches_an_independent_lp_solver_on_medium_instances(seed, solve_clean):
     # Totally unimodular constraints: the LP optimum is the integer optimum, so HiGHS
     # must agree with the flow, and the dual bound must meet both.
     problem = synthetic_problem(entries=60, judges=9, per_entry=3, seed=seed, same_country=seed % 2 == 1)
@@ -399,79 +334,8 @@ def test_matches_an_independent_lp_solver_on_medium_instances(seed):
     assert solution.bound == solution.objective
 
 
-# --------------------------------------------------------------------------- checker and input
-
-
-def test_check_solution_catches_injected_violations():
-    problem = make_problem(
-        [[5, 3, 1], [4, 1, 2], [2, 2, 2]],
-        capacity=[1, 1, 1],
-        allowed=[[True, True, True], [True, True, False], [True, True, True]],
-        fixed=[(2, 2)],
-    )
-    solution = solve_clean(problem)
-    assert pairs_of(solution) == [(0, 1), (1, 0), (2, 2)]
-
-    conflicted = replace(
-        solution, pairs=np.array([[0, 1], [1, 2], [2, 2]]), loads=np.array([0, 1, 2]), objective=3 + 2 + 2
-    )
-    assert check_solution(problem, conflicted) == [
-        "entry 1 is assigned to conflicted judge 2",
-        "judge 2 has 2 entries, capacity 1",
-        "judge 0 has 0 entries, outside the load limits [1, 1]",
-        "judge 2 has 2 entries, outside the load limits [1, 1]",
-    ]
-
-    dropped_fixed = replace(
-        solution, pairs=np.array([[0, 1], [1, 0], [2, 1]]), loads=np.array([1, 2, 0]), objective=3 + 4 + 2
-    )
-    assert check_solution(problem, dropped_fixed) == [
-        "fixed pair (entry 2, judge 2) was dropped",
-        "judge 1 has 2 entries, capacity 1",
-        "judge 1 has 2 entries, outside the load limits [1, 1]",
-        "judge 2 has 0 entries, outside the load limits [1, 1]",
-    ]
-
-    duplicated = replace(solution, pairs=np.array([[0, 1], [0, 1], [1, 0], [2, 2]]))
-    assert check_solution(problem, duplicated) == [
-        "pair (0, 1) appears 2 times",
-        "entry 0 has 2 judges, expected 1",
-        "judge 1 has 2 entries, capacity 1",
-        "judge 1 has 2 entries, outside the load limits [1, 1]",
-        "reported loads do not match the pairs",
-        "reported objective 9 but the pairs total 12",
-        "bound 9 is below the objective 12",
-    ]
-
-    inflated = replace(solution, objective=solution.objective + 1, bound=solution.objective + 1)
-    assert check_solution(problem, inflated) == [
-        f"reported objective {solution.objective + 1} but the pairs total {solution.objective}"
-    ]
-
-
-def test_conflicted_fixed_pair_is_rejected():
-    problem = make_problem([[1, 1]], allowed=[[False, True]], fixed=[(0, 0)])
-    with pytest.raises(ValueError, match="not allowed"):
-        solve_assignment(problem)
-
-
-def test_more_fixed_pairs_than_k_is_rejected():
-    problem = make_problem([[1, 1]], per_entry=1, fixed=[(0, 0), (0, 1)])
-    with pytest.raises(ValueError, match="more than k"):
-        solve_assignment(problem)
-
-
 def test_progress_is_reported_up_to_done():
     seen: list[int] = []
     problem = synthetic_problem(entries=30, judges=5, per_entry=2, seed=1)
     solve_assignment(problem, on_progress=lambda percent, _message: seen.append(percent))
     assert seen == [10, 50, 90, 100]
-
-
-def test_synthetic_problem_is_deterministic_per_seed():
-    a = synthetic_problem(entries=50, judges=7, per_entry=3, categories=4, seed=9)
-    b = synthetic_problem(entries=50, judges=7, per_entry=3, categories=4, seed=9)
-    assert np.array_equal(a.affinity, b.affinity)
-    assert np.array_equal(a.allowed, b.allowed)
-    assert a.capacity.tolist() == [26] * 7  # ceil(50 * 3 / 7 * 1.2) = ceil(25.71)
-    assert a.group_names == ("category 1", "category 2", "category 3", "category 4")

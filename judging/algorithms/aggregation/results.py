@@ -1,0 +1,227 @@
+"""`aggregate`: review totals in, per-entry scores, intervals and ranks and per-judge offsets out.
+
+Raw statistics (mean, median, spread, disagreement) are computed here; the bias
+correction is `least_squares`, the intervals `bootstrap`, the ranks `ranking`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .bootstrap import bootstrap_intervals
+from .least_squares import fit
+from .ranking import boundary_overlaps, competition_ranks
+
+METHOD = "least-squares judge offsets"
+METHOD_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class ReviewScore:
+    entry: int
+    judge: int
+    total: float  # the review's weighted total, already computed from the criteria
+
+
+@dataclass
+class EntryResult:
+    entry: int
+    n_reviews: int
+    mean: float
+    median: float
+    corrected: float  # bias-corrected score: mean of (total - judge offset)
+    spread: float  # max - min of the raw totals
+    stdev: float  # sample standard deviation of the raw totals (0 for one review)
+    disagreement: bool  # stdev > disagreement_threshold
+    uncorrected_judges: int  # its judges whose offset could not be estimated
+    interval: tuple[float, float]  # bootstrap percentile interval for ``corrected``
+    rank: int  # competition rank within its group: 1, 2, 2, 4
+    tied: bool
+    boundary_overlap: bool  # interval overlaps a neighbour's across a prize boundary
+    pool: int = -1  # judge pool its corrected score is relative to; -1: no corrected judge
+
+
+@dataclass
+class JudgeResult:
+    judge: int
+    n_reviews: int
+    offset: float  # leniency (+) / severity (-); 0 when not corrected
+    corrected: bool  # False: fewer than min_reviews reviews, or alone in their pool
+    pool: int = -1  # connected pool of judges; -1 when not corrected
+
+
+def aggregate(
+    reviews: Sequence[ReviewScore],
+    *,
+    min_reviews: int = 3,
+    disagreement_threshold: float = 1.5,
+    bootstrap: int = 200,
+    confidence: float = 0.9,
+    seed: int = 0,
+    groups: Mapping[int, Hashable] | None = None,
+    prize_boundaries: Sequence[int] = (),
+) -> tuple[list[EntryResult], list[JudgeResult]]:
+    """Aggregate review totals into per-entry scores, ranks and per-judge offsets.
+
+    ``groups`` maps every reviewed entry to its group (category); ranks, ties and
+    prize boundaries are per group. Without it all entries form one group.
+    ``prize_boundaries`` (e.g. ``(1, 3, 6)``) are the ranks after which a prize tier
+    ends. ``bootstrap`` resamples judges (with all their reviews) that many times for
+    the ``confidence`` percentile interval; with ``bootstrap=0`` the interval is the
+    point estimate itself (zero width).
+
+    Entries come back ordered by group (in order of first appearance, entries taken by
+    ascending id), then rank, then id; judges by ascending id.
+    """
+    if min_reviews < 1:
+        raise ValueError("min_reviews must be at least 1")
+    if bootstrap < 0:
+        raise ValueError("bootstrap must be zero or more")
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must be between 0 and 1")
+    if any(int(b) != b or b < 1 for b in prize_boundaries):
+        raise ValueError("prize boundaries must be positive whole ranks")
+    if not reviews:
+        return [], []
+
+    n = len(reviews)
+    return aggregate_arrays(
+        np.fromiter((r.entry for r in reviews), dtype=np.int64, count=n),
+        np.fromiter((r.judge for r in reviews), dtype=np.int64, count=n),
+        np.fromiter((r.total for r in reviews), dtype=float, count=n),
+        min_reviews=min_reviews,
+        disagreement_threshold=disagreement_threshold,
+        bootstrap=bootstrap,
+        confidence=confidence,
+        seed=seed,
+        groups=groups,
+        prize_boundaries=prize_boundaries,
+    )
+
+
+def aggregate_arrays(
+    raw_entries: np.ndarray,
+    raw_judges: np.ndarray,
+    totals: np.ndarray,
+    *,
+    min_reviews: int = 3,
+    disagreement_threshold: float = 1.5,
+    bootstrap: int = 200,
+    confidence: float = 0.9,
+    seed: int = 0,
+    groups: Mapping[int, Hashable] | None = None,
+    prize_boundaries: Sequence[int] = (),
+) -> tuple[list[EntryResult], list[JudgeResult]]:
+    """:func:`aggregate` with the reviews as three equal-length arrays (entry ids, judge
+    ids, totals) instead of ``ReviewScore`` objects: the services already hold arrays."""
+    if min_reviews < 1:
+        raise ValueError("min_reviews must be at least 1")
+    if bootstrap < 0:
+        raise ValueError("bootstrap must be zero or more")
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must be between 0 and 1")
+    if any(int(b) != b or b < 1 for b in prize_boundaries):
+        raise ValueError("prize boundaries must be positive whole ranks")
+    raw_entries = np.asarray(raw_entries, dtype=np.int64)
+    raw_judges = np.asarray(raw_judges, dtype=np.int64)
+    totals = np.asarray(totals, dtype=float)
+    if not (raw_entries.shape == raw_judges.shape == totals.shape) or totals.ndim != 1:
+        raise ValueError("entries, judges and totals must be one-dimensional and of equal length")
+    if not totals.size:
+        return [], []
+    if not np.isfinite(totals).all():
+        raise ValueError("every review total must be a finite number")
+
+    entry_ids, entry_idx = np.unique(raw_entries, return_inverse=True)
+    judge_ids, judge_idx = np.unique(raw_judges, return_inverse=True)
+    n_entries, n_judges = entry_ids.size, judge_ids.size
+
+    # Raw per-entry statistics from the totals sorted within each entry.
+    order = np.lexsort((totals, entry_idx))
+    sorted_totals = totals[order]
+    n_reviews = np.bincount(entry_idx, minlength=n_entries)
+    start = np.cumsum(n_reviews) - n_reviews
+    mean = np.bincount(entry_idx, weights=totals, minlength=n_entries) / n_reviews
+    median = (sorted_totals[start + (n_reviews - 1) // 2] + sorted_totals[start + n_reviews // 2]) / 2
+    spread = sorted_totals[start + n_reviews - 1] - sorted_totals[start]
+    squares = np.bincount(entry_idx, weights=(totals - mean[entry_idx]) ** 2, minlength=n_entries)
+    stdev = np.sqrt(np.divide(squares, n_reviews - 1, out=np.zeros(n_entries), where=n_reviews > 1))
+
+    judge_reviews = np.bincount(judge_idx, minlength=n_judges)
+    eligible = judge_reviews >= min_reviews
+    fit_args = dict(
+        entry_idx=entry_idx,
+        judge_idx=judge_idx,
+        totals=totals,
+        eligible=eligible,
+        n_entries=n_entries,
+        n_judges=n_judges,
+    )
+    point = fit(judge_weight=np.ones(n_judges), **fit_args)
+    corrected = point.corrected
+
+    pairs = np.unique(entry_idx * n_judges + judge_idx)
+    pair_entry, pair_judge = pairs // n_judges, pairs % n_judges
+    uncorrected_judges = np.bincount(pair_entry[~point.estimated[pair_judge]], minlength=n_entries)
+
+    # Pools numbered by number of corrected judges, largest first.
+    pool_labels, pool_sizes = np.unique(
+        point.judge_component[point.estimated], return_counts=True
+    )
+    pool_number = {
+        int(label): number
+        for number, label in enumerate(pool_labels[np.lexsort((pool_labels, -pool_sizes))])
+    }
+    judge_pool = [
+        pool_number[int(c)] if est else -1
+        for c, est in zip(point.judge_component, point.estimated, strict=True)
+    ]
+    entry_pool = [pool_number.get(int(c), -1) for c in point.entry_component]
+
+    low, high = bootstrap_intervals(fit_args=fit_args, corrected=corrected, resamples=bootstrap,
+                                    confidence=confidence, seed=seed)
+
+    if groups is None:
+        group_code = np.zeros(n_entries, dtype=np.int64)
+    else:
+        missing = [int(e) for e in entry_ids if int(e) not in groups]
+        if missing:
+            raise ValueError(f"entries without a group: {missing[:10]}")
+        codes: dict[Hashable, int] = {}
+        group_code = np.array(
+            [codes.setdefault(groups[int(e)], len(codes)) for e in entry_ids], dtype=np.int64
+        )
+    ranks, tied = competition_ranks(corrected, groups=group_code)
+    overlap = boundary_overlaps(group_code, ranks, low, high, prize_boundaries)
+
+    # Python lists first: indexing numpy arrays element by element costs a tenth of a second for 10,000 entries.
+    order = np.lexsort((entry_ids, ranks, group_code))
+    disagreement = stdev > disagreement_threshold
+    columns = zip(
+        *(array[order].tolist() for array in (
+            entry_ids, n_reviews, mean, median, corrected, spread, stdev, disagreement, uncorrected_judges,
+            low, high, ranks, tied, overlap, np.asarray(entry_pool, dtype=np.int64),
+        )),
+        strict=True,
+    )
+    entry_results = [
+        EntryResult(
+            entry=e, n_reviews=n, mean=m, median=md, corrected=c, spread=sp, stdev=sd, disagreement=d,
+            uncorrected_judges=u, interval=(lo_, hi_), rank=r, tied=t, boundary_overlap=o, pool=p,
+        )
+        for e, n, m, md, c, sp, sd, d, u, lo_, hi_, r, t, o, p in columns
+    ]
+    judge_results = [
+        JudgeResult(
+            judge=int(judge_ids[j]),
+            n_reviews=int(judge_reviews[j]),
+            offset=float(point.offsets[j]),
+            corrected=bool(point.estimated[j]),
+            pool=judge_pool[j],
+        )
+        for j in range(n_judges)
+    ]
+    return entry_results, judge_results

@@ -1,4 +1,4 @@
-"""seed_demo's judged edition: a World Smart City Awards demo with judges, scores and results, built once."""
+"""judging.demo.editions: the judged World Smart City Awards demo with judges, scores and results, built once."""
 
 import pytest
 from django.core.management import call_command

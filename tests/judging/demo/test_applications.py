@@ -1,48 +1,19 @@
+"""The demo applications: submitted through the services, complete, with real PDFs; added once."""
+
+import hashlib
+import io
+import re
+
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from pypdf import PdfReader
 
-from portal.models import AuditEntry, Edition, EditionRole, User
-from submissions.models import Category
+from portal.models import AuditEntry, Organisation, User
+from submissions.models import Application, ApplicationSnapshot, Attachment, StatusChange
+from portal.models import Edition
 
 pytestmark = pytest.mark.django_db
-
-
-def test_seed_demo_creates_the_demo_edition_and_a_user_per_role(client):
-    call_command("seed_demo", "--judged-entries", "0")
-    edition = Edition.objects.get(slug="seoul-demo")
-    assert edition.name == "Seoul Smart City Prize (demo)"
-    assert list(edition.categories.values_list("slug", flat=True)) == [
-        "human-centric", "tech-innovative", "safety-resilience",
-    ]
-    assert sorted(EditionRole.objects.filter(edition=edition).values_list("role", flat=True)) == [
-        "chair", "judge", "judge", "judge", "observer", "secretariat",
-    ]
-    response = client.post("/accounts/login/", {"login": "judge1@demo.example", "password": "demo-portal-2026"})
-    assert response.status_code == 302
-    assert client.get("/e/seoul-demo/").status_code == 200
-
-
-def test_seed_demo_is_idempotent():
-    call_command("seed_demo", "--judged-entries", "0")
-    counts = (Edition.objects.count(), Category.objects.count(), User.objects.count(),
-              EditionRole.objects.count(), AuditEntry.objects.count())
-    call_command("seed_demo", "--judged-entries", "0")
-    assert (Edition.objects.count(), Category.objects.count(), User.objects.count(),
-            EditionRole.objects.count(), AuditEntry.objects.count()) == counts
-
-
-# --- the demo applications ---------------------------------------------------------------------------------
-
-import hashlib  # noqa: E402 - the section above is the original file, kept as it was
-import io  # noqa: E402
-import re  # noqa: E402
-
-from django.db import transaction  # noqa: E402
-from pypdf import PdfReader  # noqa: E402
-
-from portal.models import Organisation  # noqa: E402
-from submissions import demo  # noqa: E402
-from submissions.models import Application, ApplicationSnapshot, Attachment, StatusChange  # noqa: E402
 
 
 def _demo_applications():
@@ -109,14 +80,6 @@ def test_more_entries_add_only_the_missing_ones():
     assert sorted(_demo_applications().values_list("pk", "title"))[:12] == first
 
 
-def test_the_demo_content_is_the_same_whatever_the_count():
-    small = demo.demo_entries(10, organisations=demo.demo_organisations(demo.organisations_needed(10)))
-    large = demo.demo_entries(100, organisations=demo.demo_organisations(demo.organisations_needed(100)))
-    assert small == large[:10]
-    pairs = [(entry.organisation_index, entry.category_position) for entry in large]
-    assert len(pairs) == len(set(pairs))  # never twice in one category: the limit is one entry per organisation
-
-
 def test_a_closed_demo_call_adds_nothing_and_says_why():
     call_command("seed_demo", "--judged-entries", "0", "--entries", "0")
     Edition.objects.filter(slug="seoul-demo").update(state=Edition.State.CLOSED)
@@ -145,7 +108,9 @@ def _written_rows() -> dict:
         return repr_without_ids(entry.target_repr)
 
     def without_id(values):
-        return {k: v for k, v in values.items() if k != "id"} if isinstance(values, dict) else values
+        # Ids differ between the two runs on PostgreSQL (a rolled-back sequence is not reset): the row's own and
+        # its edition's (category.create records the edition's id).
+        return {k: v for k, v in values.items() if k not in ("id", "edition")} if isinstance(values, dict) else values
 
     def file_digest(attachment):
         with attachment.file.open("rb") as stored:
@@ -185,7 +150,8 @@ def _written_rows() -> dict:
     }
 
 
-def test_the_bulk_writer_writes_what_the_services_write():
+def test_the_through_services_option_writes_what_the_default_writes():
+    # Once the reference for a bulk writer; every application now goes through the services either way.
     with transaction.atomic():
         call_command("seed_demo", "--judged-entries", "0", "--entries", "14", "--through-services")
         through_services = _written_rows()

@@ -11,8 +11,8 @@ from judging.models import Assignment, AssignmentRun, JudgingRound
 from judging.services import assignment as services
 from portal.models import AuditEntry
 from tests.factories import EditionRoleFactory, MembershipFactory, OrganisationFactory, VerifiedUserFactory
+from tests.factories.assignment import active_pairs, assign, eligible, judge, one_category_round
 from tests.factories.judging import AssignmentFactory
-from tests.judging.test_assignment_service import active_pairs, assign, eligible, judge, one_category_round
 
 pytestmark = pytest.mark.django_db
 

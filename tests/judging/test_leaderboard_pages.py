@@ -12,9 +12,7 @@ from judging.services.scoring import ReviewInput, review_submit
 from portal.models import EditionRole, Organisation
 from submissions.models import Application, Edition
 from tests.factories import EditionRoleFactory, MembershipFactory
-
-from .test_aggregation_service import hand_world
-from .test_scoring_setup import make_world
+from tests.factories.scoring import hand_world, make_world
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ from django.core.exceptions import ValidationError
 from judging.demo_scoring import seed_scores
 from judging.models import Assignment, JudgingRound, Review, Rubric
 from portal.models import AuditEntry
-
-from .test_scoring_setup import make_world
+from tests.factories.scoring import make_world
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,7 @@ from judging.services.aggregation import round_aggregate
 from judging.services.shortlist import shortlist_add, shortlist_remove, shortlist_top
 from portal.models import AuditEntry
 from submissions.models import Edition
-
-from .test_aggregation_service import hand_world
+from tests.factories.scoring import hand_world
 
 pytestmark = pytest.mark.django_db
 

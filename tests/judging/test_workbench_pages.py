@@ -12,9 +12,8 @@ from judging.services.scoring import ReviewInput, review_submit
 from submissions.models import Edition
 from tests.factories import MembershipFactory, OrganisationFactory
 from tests.factories.judging import CalibrationEntryFactory
+from tests.factories.scoring import make_world, submitted_entry
 from tests.factories.submissions import AttachmentFactory
-
-from .test_scoring_setup import make_world, submitted_entry
 
 pytestmark = pytest.mark.django_db
 

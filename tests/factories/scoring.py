@@ -14,23 +14,7 @@ from submissions.models import Application, ApplicationSnapshot, Category, Editi
 
 from .judging import AssignmentFactory, CriterionFactory, JudgeProfileFactory, JudgingRoundFactory, RubricFactory
 from .portal import EditionRoleFactory, OrganisationFactory
-from .submissions import ApplicationFactory, CategoryFactory, EditionFactory
-
-
-def snapshot_data(application: Application, attachments=()) -> dict:
-    """What application_submit freezes, built the same way (content fields, category, organisation, files)."""
-    organisation = application.organisation
-    data = {name: getattr(application, name) for name in Application.CONTENT_FIELDS}
-    data["category"] = {"slug": application.category.slug, "name": application.category.name}
-    data["organisation"] = {
-        "name": organisation.name, "kind": organisation.kind, "country": organisation.country.code,
-        "city": organisation.city, "population_band": organisation.population_band,
-    }
-    data["attachments"] = [
-        {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size, "pages": a.pages}
-        for a in attachments
-    ]
-    return data
+from .submissions import ApplicationFactory, CategoryFactory, EditionFactory, snapshot_data
 
 
 def submitted_entry(*, edition: Edition, category: Category, attachments=(), **fields) -> Application:

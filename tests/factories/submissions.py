@@ -3,7 +3,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from submissions.models import Application, Category, Edition
+from submissions.models import Application, ApplicationSnapshot, Category, Edition, FormSection, StatusChange
 
 
 class EditionFactory(factory.django.DjangoModelFactory):
@@ -25,6 +25,16 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     edition = factory.SubFactory(EditionFactory)
     name = factory.Sequence(lambda n: f"Category {n}")
     slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class FormSectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FormSection
+
+    edition = factory.SubFactory(EditionFactory)
+    field = FormSection.Field.SUMMARY
+    guidance = "What the project does, in a few sentences."
+    position = factory.Sequence(lambda n: n)
 
 
 def make_pdf(pages: int = 1) -> bytes:
@@ -95,6 +105,42 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"colleague{n}@example.org")
     token = factory.Sequence(lambda n: f"invitation-token-{n:06d}")
     invited_by = None
+
+
+def snapshot_data(application: Application, attachments=()) -> dict:
+    """What application_submit freezes, built the same way (content fields, category, organisation, files)."""
+    organisation = application.organisation
+    data = {name: getattr(application, name) for name in Application.CONTENT_FIELDS}
+    data["category"] = {"slug": application.category.slug, "name": application.category.name}
+    data["organisation"] = {
+        "name": organisation.name, "kind": organisation.kind, "country": organisation.country.code,
+        "city": organisation.city, "population_band": organisation.population_band,
+    }
+    data["attachments"] = [
+        {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size, "pages": a.pages}
+        for a in attachments
+    ]
+    return data
+
+
+class ApplicationSnapshotFactory(factory.django.DjangoModelFactory):
+    """A submitted snapshot of a (submitted) application, frozen as application_submit freezes it."""
+
+    class Meta:
+        model = ApplicationSnapshot
+
+    application = factory.SubFactory(ApplicationFactory, status=Application.Status.SUBMITTED)
+    number = 1
+    data = factory.LazyAttribute(lambda snapshot: snapshot_data(snapshot.application))
+
+
+class StatusChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StatusChange
+
+    application = factory.SubFactory(ApplicationFactory)
+    from_status = ""
+    to_status = Application.Status.DRAFT
 
 
 def application_form_data(application, **changes) -> dict:

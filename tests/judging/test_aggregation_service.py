@@ -216,21 +216,20 @@ def test_an_empty_round_gives_no_results_and_clears_old_ones():
     assert (summary.reviews, EntryResult.objects.count(), JudgeResult.objects.count()) == (0, 0, 0)
 
 
-def test_loading_takes_the_same_number_of_queries_for_few_and_many_reviews(django_assert_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    small = hand_world()
-    with CaptureQueriesContext(connection) as few:
-        round_aggregate(judging_round=small.round)
-    # Reviews, scores, criteria, stage weights; the lock, two deletes, two inserts (and savepoints).
-    assert len(few) <= 11
-    large = make_world(judges=5, entries=12, criteria=((0, 10, 1), (1, 5, 2)))
-    for (j, e), assignment in large.assignments.items():
-        review_submit(assignment=assignment, user=large.judges[j].user,
-                      data=ReviewInput(scores={c.pk: c.scale_min + (j + e) % 4 for c in large.criteria}), notify=False)
-    with django_assert_num_queries(len(few)):
-        round_aggregate(judging_round=large.round)
+@pytest.mark.parametrize("reviews", [9, 60])
+def test_loading_takes_the_same_number_of_queries_for_few_and_many_reviews(reviews, django_assert_num_queries):
+    if reviews == 9:
+        world = hand_world()
+    else:
+        world = make_world(judges=5, entries=12, criteria=((0, 10, 1), (1, 5, 2)))
+        for (j, e), assignment in world.assignments.items():
+            review_submit(assignment=assignment, user=world.judges[j].user, notify=False,
+                          data=ReviewInput(scores={c.pk: c.scale_min + (j + e) % 4 for c in world.criteria}))
+    # Reviews, scores, criteria, stage weights; the lock, two deletes, two inserts (and savepoints). PostgreSQL
+    # moves rows with COPY, which Django does not count; SQLite takes two more plain statements.
+    with django_assert_num_queries({"postgresql": 9, "sqlite": 11}[connection.vendor]):
+        summary = round_aggregate(judging_round=world.round)
+    assert summary.reviews == reviews
 
 
 # --- runs and the task ----------------------------------------------------------------------------------------

@@ -224,3 +224,28 @@ def test_another_organisation_cannot_read_the_feedback(client, login):
     assert response.status_code == 403
     assert "Entry 2" not in response.content.decode()
 
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_the_feedback_page_costs_the_same_queries_for_one_and_many_comments(client, login, rows,
+                                                                            django_assert_num_queries):
+    world = make_world(judges=rows + 1, entries=2, criteria=((0, 10, 1),),
+                       pairs=[(j, 1) for j in range(rows)] + [(rows, 0)])
+    for j in range(rows):
+        review_submit(assignment=world.assignment(j, 1), user=world.judges[j].user, notify=False,
+                      data=ReviewInput(scores={world.criteria[0].pk: 5 + j % 5}, applicant_comment=f"Comment {j}"))
+    # Another entry's comment, in the same round: never shown to this applicant.
+    review_submit(assignment=world.assignment(rows, 0), user=world.judges[rows].user, notify=False,
+                  data=ReviewInput(scores={world.criteria[0].pk: 7}, applicant_comment="For the other entry"))
+    round_aggregate(judging_round=world.round)
+    JudgingRound.objects.filter(pk=world.round.pk).update(explanation_to_applicants=True)
+    Edition.objects.filter(pk=world.edition.pk).update(state=Edition.State.PUBLISHED)
+    login(MembershipFactory(organisation=world.entries[1].organisation).user)
+    url = f"/scoring/feedback/{world.entries[1].pk}/"
+    client.get(url)  # warm the session
+    with django_assert_num_queries(10):
+        response = client.get(url)
+    assert response.status_code == 200
+    [item] = response.context["rounds"]
+    assert item["comments"] == [f"Comment {j}" for j in range(rows)]
+    assert "For the other entry" not in response.content.decode()

@@ -34,3 +34,11 @@ def test_the_factory_builds_a_valid_row_and_saves_it(factory_class):
 def test_every_model_of_the_project_has_a_factory():
     models = {model for app in PROJECT_APPS for model in apps.get_app_config(app).get_models()}
     assert models - {factory_class._meta.model for factory_class in FACTORIES} == set()
+
+
+def test_a_bid_is_on_an_entry_of_the_judges_edition_or_on_the_category_given():
+    on_entry = factories.BidFactory()
+    category = factories.CategoryFactory(edition=on_entry.judge.edition)
+    on_category = factories.BidFactory(judge=on_entry.judge, category=category)
+    assert (on_entry.application.edition, on_entry.category) == (on_entry.judge.edition, None)
+    assert (on_category.application, on_category.category) == (None, category)

@@ -98,6 +98,12 @@ def password() -> str:
 
 
 @pytest.fixture
+def repo_root() -> Path:
+    """The project's folder, for tests that start a process in it."""
+    return REPO_ROOT
+
+
+@pytest.fixture
 def login(client):
     """Log a user in through the real allauth login form, and return the client."""
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from judging.models import Assignment, Review
 from tests.factories import PASSWORD_FOR_TESTS
-from tests.judging.test_scoring_setup import make_world
+from tests.factories.scoring import make_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

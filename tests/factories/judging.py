@@ -4,16 +4,22 @@ import factory
 from django.utils import timezone
 
 from judging.models import (
+    AggregationRun,
     Assignment,
+    AssignmentRun,
     Bid,
     CalibrationEntry,
     Conflict,
     Criterion,
     CriterionScore,
+    EntryResult,
     JudgeProfile,
+    JudgeResult,
     JudgingRound,
+    ReminderSent,
     Review,
     Rubric,
+    Shortlisting,
     StageWeight,
 )
 
@@ -77,10 +83,18 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
 
 
 class BidFactory(factory.django.DjangoModelFactory):
+    """A bid on an entry of the judge's edition, or on the `category` given instead."""
+
     class Meta:
         model = Bid
 
     judge = factory.SubFactory(JudgeProfileFactory)
+    category = None
+    application = factory.Maybe(
+        "category", yes_declaration=None,
+        no_declaration=factory.SubFactory("tests.factories.submissions.ApplicationFactory",
+                                          edition=factory.SelfAttribute("..judge.edition")),
+    )
     level = Bid.Level.EAGER
 
 
@@ -89,6 +103,8 @@ class ConflictFactory(factory.django.DjangoModelFactory):
         model = Conflict
 
     judge = factory.SubFactory(JudgeProfileFactory)
+    application = factory.SubFactory("tests.factories.submissions.ApplicationFactory",
+                                     edition=factory.SelfAttribute("..judge.edition"))
     source = Conflict.Source.SECRETARIAT
     reason = "Former employer"
 
@@ -126,6 +142,11 @@ class CalibrationEntryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CalibrationEntry
 
+    round = factory.SubFactory(JudgingRoundFactory)
+    application = factory.SubFactory(
+        "tests.factories.submissions.ApplicationFactory", edition=factory.SelfAttribute("..round.edition")
+    )
+
 
 class ReviewFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -141,3 +162,80 @@ class CriterionScoreFactory(factory.django.DjangoModelFactory):
     review = factory.SubFactory(ReviewFactory)
     criterion = factory.SubFactory(CriterionFactory)
     score = 5
+
+
+# --- runs, reminders, results and the shortlist (rows the services write; tests of those go through them) ----
+
+
+class AssignmentRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AssignmentRun
+
+    round = factory.SubFactory(JudgingRoundFactory)
+    state = AssignmentRun.State.PENDING
+
+
+class ReminderSentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReminderSent
+
+    round = factory.SubFactory(JudgingRoundFactory)
+    judge = factory.SubFactory(JudgeProfileFactory, edition=factory.SelfAttribute("..round.edition"))
+    hours_before = 24
+
+
+class AggregationRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AggregationRun
+
+    round = factory.SubFactory(JudgingRoundFactory)
+    state = AggregationRun.State.PENDING
+
+
+class EntryResultFactory(factory.django.DjangoModelFactory):
+    """One entry's aggregate: three reviews around 6 out of 10, ranked in the order made."""
+
+    class Meta:
+        model = EntryResult
+
+    round = factory.SubFactory(JudgingRoundFactory)
+    application = factory.SubFactory(
+        "tests.factories.submissions.ApplicationFactory", edition=factory.SelfAttribute("..round.edition"),
+        status="eligible",
+    )
+    category = factory.SelfAttribute("application.category")
+    n_reviews = 3
+    mean = 6.0
+    median = 6.0
+    corrected = 6.0
+    spread = 2.0
+    stdev = 1.0
+    interval_low = 5.0
+    interval_high = 7.0
+    rank = factory.Sequence(lambda n: n + 1)
+    criterion_medians = factory.LazyFunction(dict)
+    method = "least-squares judge offsets"
+    method_version = "1"
+
+
+class JudgeResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = JudgeResult
+
+    round = factory.SubFactory(JudgingRoundFactory)
+    judge = factory.SubFactory(JudgeProfileFactory, edition=factory.SelfAttribute("..round.edition"))
+    n_reviews = 3
+    offset = 0.0
+    corrected = True
+
+
+class ShortlistingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shortlisting
+
+    round = factory.SubFactory(JudgingRoundFactory)
+    application = factory.SubFactory(
+        "tests.factories.submissions.ApplicationFactory", edition=factory.SelfAttribute("..round.edition"),
+        status="eligible",
+    )
+    by_rank = True

@@ -1,6 +1,9 @@
-import factory
+from datetime import timedelta
 
-from submissions.models import Application, Category
+import factory
+from django.utils import timezone
+
+from submissions.models import Application, ApplicationSnapshot, Attachment, Category, FormSection, StatusChange
 
 from .portal import EditionFactory
 
@@ -12,6 +15,16 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     edition = factory.SubFactory(EditionFactory)
     name = factory.Sequence(lambda n: f"Category {n}")
     slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class FormSectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FormSection
+
+    edition = factory.SubFactory(EditionFactory)
+    field = FormSection.Field.SUMMARY
+    guidance = "What the project does, in a few sentences."
+    position = factory.Sequence(lambda n: n)
 
 
 def make_pdf(pages: int = 1) -> bytes:
@@ -54,8 +67,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     status = Application.Status.DRAFT
 
 
-# --- attachments (applicant side) ---------------------------------------------------------
-from submissions.models import Attachment  # noqa: E402 - appended section, see the top of the file
+# --- attachments (applicant side) -------------------------------------------------------------------------
 
 SMALL_PDF = make_pdf()
 
@@ -72,6 +84,42 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
     content_type = "application/pdf"
     size = len(SMALL_PDF)
     pages = 1
+
+
+def snapshot_data(application: Application, attachments=()) -> dict:
+    """What application_submit freezes, built the same way (content fields, category, organisation, files)."""
+    organisation = application.organisation
+    data = {name: getattr(application, name) for name in Application.CONTENT_FIELDS}
+    data["category"] = {"slug": application.category.slug, "name": application.category.name}
+    data["organisation"] = {
+        "name": organisation.name, "kind": organisation.kind, "country": organisation.country.code,
+        "city": organisation.city, "population_band": organisation.population_band,
+    }
+    data["attachments"] = [
+        {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size, "pages": a.pages}
+        for a in attachments
+    ]
+    return data
+
+
+class ApplicationSnapshotFactory(factory.django.DjangoModelFactory):
+    """A submitted snapshot of a (submitted) application, frozen as application_submit freezes it."""
+
+    class Meta:
+        model = ApplicationSnapshot
+
+    application = factory.SubFactory(ApplicationFactory, status=Application.Status.SUBMITTED)
+    number = 1
+    data = factory.LazyAttribute(lambda snapshot: snapshot_data(snapshot.application))
+
+
+class StatusChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StatusChange
+
+    application = factory.SubFactory(ApplicationFactory)
+    from_status = ""
+    to_status = Application.Status.DRAFT
 
 
 def application_form_data(application, **changes) -> dict:

@@ -40,10 +40,9 @@ from judging.services import judges as judge_services
 from judging.algorithms.assignment import solve_assignment
 from judging.tasks.assignment import assign_round
 from portal.models import AuditEntry
-from tests.conftest import REPO_ROOT
 from tests.factories import CategoryFactory, EditionFactory
+from tests.factories.assignment import eligible, judge
 from tests.factories.judging import BidFactory, JudgingRoundFactory
-from tests.judging.test_assignment_service import eligible, judge
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -152,7 +151,7 @@ def test_the_worker_survives_the_database_being_emptied_between_tests(celery_wor
 # --- a real worker, really killed -----------------------------------------------------------------------
 
 
-def _start_prefork_worker(queue: str, log_path) -> subprocess.Popen:
+def _start_prefork_worker(queue: str, log_path, *, cwd) -> subprocess.Popen:
     database = settings.DATABASES["default"]
     env = {
         **os.environ,
@@ -164,7 +163,7 @@ def _start_prefork_worker(queue: str, log_path) -> subprocess.Popen:
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "celery", "-A", "tests.celery_worker_app", "worker", "--pool=prefork", "--concurrency=1", "-Q", queue,
          "--loglevel=INFO", "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=REPO_ROOT, env=env, stdout=open(log_path, "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
+        cwd=cwd, env=env, stdout=open(log_path, "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
     )
     deadline = time.monotonic() + 60
     while not app.control.ping(destination=[f"{queue}@{socket.gethostname()}"], timeout=1):
@@ -198,7 +197,7 @@ def _delete_waiting_on_a_lock() -> bool:
         return cursor.fetchone()[0] == 1
 
 
-def test_a_worker_killed_in_the_middle_of_the_write_is_retried_to_one_consistent_set(celery_worker_queue):
+def test_a_worker_killed_in_the_middle_of_the_write_is_retried_to_one_consistent_set(celery_worker_queue, repo_root):
     judging_round = build_round()
     first = services.assignment_run_create(round=judging_round, user=None, enqueue=False)
     services.round_assign(run=first)
@@ -209,8 +208,8 @@ def test_a_worker_killed_in_the_middle_of_the_write_is_retried_to_one_consistent
     run = services.assignment_run_create(round=judging_round, user=None, enqueue=False)
 
     queue = f"portal-crash-{uuid.uuid4().hex[:8]}"
-    log_path = REPO_ROOT / "var" / "test-celery-crash-worker.log"
-    worker = _start_prefork_worker(queue, log_path)
+    log_path = repo_root / "var" / "test-celery-crash-worker.log"
+    worker = _start_prefork_worker(queue, log_path, cwd=repo_root)
     try:
         [child] = _pool_children(worker.pid)
         with transaction.atomic():

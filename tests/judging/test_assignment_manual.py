@@ -8,8 +8,8 @@ from judging.services import assignment as services
 from judging.services import judges as judge_services
 from portal.models import AuditEntry
 from tests.factories import EditionRoleFactory, MembershipFactory, OrganisationFactory
+from tests.factories.assignment import active_pairs, eligible, judge, one_category_round
 from tests.factories.judging import BidFactory, ConflictFactory
-from tests.judging.test_assignment_service import active_pairs, eligible, judge, one_category_round
 
 pytestmark = pytest.mark.django_db
 

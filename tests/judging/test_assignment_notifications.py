@@ -10,7 +10,7 @@ from judging.models import Assignment, JudgingRound, ReminderSent
 from judging.services import assignment as services
 from judging.tasks.assignment import notify_judges, send_reminders
 from tests.factories import OrganisationFactory
-from tests.judging.test_assignment_service import assign, eligible, judge, one_category_round
+from tests.factories.assignment import assign, eligible, judge, one_category_round
 
 pytestmark = pytest.mark.django_db
 

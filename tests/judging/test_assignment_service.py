@@ -1,8 +1,6 @@
 """The assigner on database rows: round_problem + round_assign, on instances whose optimum is known by hand."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from judging.models import Assignment, AssignmentRun, Conflict, JudgingRound, Shortlisting
 from judging.services import assignment as services
@@ -14,51 +12,12 @@ from tests.factories.judging import (
     BidFactory,
     CalibrationEntryFactory,
     ConflictFactory,
-    JudgeProfileFactory,
     JudgingRoundFactory,
     ReviewFactory,
 )
+from tests.factories.assignment import active_pairs, assign, eligible, judge, loads, one_category_round
 
 pytestmark = pytest.mark.django_db
-
-
-# --- helpers shared by the other test_assignment_* modules ----------------------------------------------
-
-
-def eligible(edition, category, **kwargs) -> Application:
-    return ApplicationFactory(edition=edition, category=category, status=Application.Status.ELIGIBLE, **kwargs)
-
-
-def judge(edition, *, expertise=(), capacity=10, country="FR", **kwargs):
-    return JudgeProfileFactory(edition=edition, expertise=list(expertise), capacity=capacity, country=country,
-                               **kwargs)
-
-
-def assign(judging_round: JudgingRound) -> AssignmentRun:
-    """What the "Run the assigner" button and the worker do, in-process."""
-    run = services.assignment_run_create(round=judging_round, user=None, enqueue=False)
-    return services.round_assign(run=run)
-
-
-def active_pairs(judging_round: JudgingRound) -> set[tuple[int, int]]:
-    return set(
-        Assignment.objects.filter(round=judging_round, state__in=Assignment.ACTIVE_STATES)
-        .values_list("application_id", "judge_id")
-    )
-
-
-def loads(judging_round: JudgingRound) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for _application_id, judge_id in active_pairs(judging_round):
-        counts[judge_id] = counts.get(judge_id, 0) + 1
-    return counts
-
-
-def one_category_round(*, k: int = 1, same_country: bool = False, **round_kwargs):
-    edition = EditionFactory(conflict_same_country=same_country)
-    category = CategoryFactory(edition=edition, name="Human-centric")
-    judging_round = JudgingRoundFactory(edition=edition, categories=[category], judges_per_entry=k, **round_kwargs)
-    return edition, category, judging_round
 
 
 # --- the optimum, by hand --------------------------------------------------------------------------------
@@ -467,13 +426,12 @@ def _round_with(entries: int, judges: int):
     return judging_round
 
 
-def test_round_problem_reads_with_the_same_number_of_queries_for_1_or_many_rows():
-    small, large = _round_with(1, 1), _round_with(40, 12)
-    small.refresh_from_db()
-    large.refresh_from_db()
-    with CaptureQueriesContext(connection) as few:
-        services.round_problem(JudgingRound.objects.select_related("edition").get(pk=small.pk))
-    with CaptureQueriesContext(connection) as many:
-        built = services.round_problem(JudgingRound.objects.select_related("edition").get(pk=large.pk))
-    assert len(many) == len(few)
-    assert built.problem.affinity.shape == (40, 12)
+@pytest.mark.parametrize(("entries", "judges"), [(1, 1), (40, 12)])
+def test_round_problem_reads_with_the_same_number_of_queries_for_1_or_many_rows(entries, judges,
+                                                                                django_assert_num_queries):
+    judging_round = _round_with(entries, judges)
+    _round_with(3, 2)  # another edition's round, read by neither
+    judging_round.refresh_from_db()
+    with django_assert_num_queries(12):
+        built = services.round_problem(JudgingRound.objects.select_related("edition").get(pk=judging_round.pk))
+    assert built.problem.affinity.shape == (entries, judges)

@@ -4,15 +4,13 @@ import re
 
 import pytest
 from django.core import mail
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from judging.models import Assignment, AssignmentRun, JudgingRound
 from judging.services import assignment as services
 from portal.models import AuditEntry
 from tests.factories import EditionRoleFactory, MembershipFactory, OrganisationFactory, VerifiedUserFactory
+from tests.factories.assignment import active_pairs, assign, eligible, judge, one_category_round
 from tests.factories.judging import AssignmentFactory
-from tests.judging.test_assignment_service import active_pairs, assign, eligible, judge, one_category_round
 
 pytestmark = pytest.mark.django_db
 
@@ -120,36 +118,38 @@ def test_the_workspace_links_the_rounds_for_the_committee_only(setting, client, 
 # --- constant queries ------------------------------------------------------------------------------------------
 
 
-def test_the_round_page_costs_the_same_queries_with_1_or_many_assignments(setting, client, login,
+@pytest.mark.parametrize("rows", [1, 13])
+def test_the_round_page_costs_the_same_queries_with_1_or_many_assignments(setting, client, login, rows,
                                                                            django_assert_num_queries):
-    login(person(setting["edition"], "secretariat"))
-    url = urls(setting)["detail"]
-    with CaptureQueriesContext(connection) as one:
-        assert client.get(url).status_code == 200
-
     edition, category, judging_round = setting["edition"], setting["category"], setting["round"]
-    for _ in range(12):
+    for _ in range(rows - 1):
         AssignmentFactory(round=judging_round, judge=judge(edition, expertise=[category]),
                           application=eligible(edition, category))
-    assert Assignment.objects.filter(round=judging_round).count() == 13
-    with django_assert_num_queries(len(one)):
+    other_round = one_category_round(k=1)[2]
+    AssignmentFactory(round=other_round, application__title="Another edition's entry")
+    assert Assignment.objects.filter(round=judging_round).count() == rows
+    login(person(setting["edition"], "secretariat"))
+    url = urls(setting)["detail"]
+    with django_assert_num_queries(17):
         response = client.get(url)
     assert response.status_code == 200
-    assert len(response.context["page"].object_list) == 13
+    assert len(response.context["page"].object_list) == rows
+    assert "Another edition" not in response.content.decode()
 
 
-def test_the_rounds_list_costs_the_same_queries_with_1_or_many_rounds(setting, client, login,
+@pytest.mark.parametrize("rows", [1, 6])
+def test_the_rounds_list_costs_the_same_queries_with_1_or_many_rounds(setting, client, login, rows,
                                                                       django_assert_num_queries):
-    login(person(setting["edition"], "observer"))
-    url = urls(setting)["list"]
-    with CaptureQueriesContext(connection) as one:
-        client.get(url)
-    for position in range(20, 25):
+    for position in range(1000, 1000 + rows - 1):
         services.round_create(edition=setting["edition"], user=None, name=f"Extra {position}", position=position,
                               categories=[setting["category"]], deadline=setting["round"].deadline)
-    with django_assert_num_queries(len(one)):
+    one_category_round(k=1, name="Another edition's round")
+    login(person(setting["edition"], "observer"))
+    url = urls(setting)["list"]
+    with django_assert_num_queries(8):
         response = client.get(url)
-    assert len(response.context["rounds"]) == 6
+    assert len(response.context["rounds"]) == rows
+    assert "Another edition" not in response.content.decode()
 
 
 # --- the assigner: button, progress, result ----------------------------------------------------------------

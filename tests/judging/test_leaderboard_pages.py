@@ -3,8 +3,6 @@
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from judging.models import AggregationRun, EntryResult, JudgingRound
 from judging.services.aggregation import round_aggregate
@@ -12,9 +10,7 @@ from judging.services.scoring import ReviewInput, review_submit
 from portal.models import Edition, EditionRole, Organisation
 from submissions.models import Application
 from tests.factories import EditionRoleFactory, MembershipFactory
-
-from .test_aggregation_service import hand_world
-from .test_scoring_setup import make_world
+from tests.factories.scoring import hand_world, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -132,24 +128,24 @@ def test_the_entry_breakdown_shows_each_judges_scores_and_the_explanation_card(c
     ]
 
 
-def test_the_leaderboard_costs_the_same_queries_for_few_and_many_rows(client, login, settings):
-    few = hand_world()
-    round_aggregate(judging_round=few.round)
-    many = make_world(judges=4, entries=30, criteria=((0, 10, 1),))
-    for (j, e), assignment in many.assignments.items():
-        review_submit(assignment=assignment, user=many.judges[j].user, notify=False,
-                      data=ReviewInput(scores={many.criteria[0].pk: (3 * e + j) % 11}))
-    round_aggregate(judging_round=many.round)
-    counts = []
-    for world in (few, many):
-        login(world.role("secretariat"))
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(board_url(world))
-        assert response.status_code == 200
-        counts.append((len(queries), response.context["row_count"]))
-        client.logout()
-    assert [rows for _, rows in counts] == [4, 30]
-    assert counts[0][0] == counts[1][0]
+@pytest.mark.parametrize("rows", [4, 30])
+def test_the_leaderboard_costs_the_same_queries_for_few_and_many_rows(client, login, rows, django_assert_num_queries):
+    if rows == 4:
+        world = hand_world()
+    else:
+        world = make_world(judges=4, entries=30, criteria=((0, 10, 1),))
+        for (j, e), assignment in world.assignments.items():
+            review_submit(assignment=assignment, user=world.judges[j].user, notify=False,
+                          data=ReviewInput(scores={world.criteria[0].pk: (3 * e + j) % 11}))
+    round_aggregate(judging_round=world.round)
+    other = hand_world(category=None)  # another edition's results, never on this board
+    round_aggregate(judging_round=other.round)
+    login(world.role("secretariat"))
+    with django_assert_num_queries(14):
+        response = client.get(board_url(world))
+    assert response.status_code == 200
+    assert response.context["row_count"] == rows
+    assert other.entries[0].organisation.name not in response.content.decode()
 
 
 # --- computing the results --------------------------------------------------------------------------------------
@@ -228,3 +224,28 @@ def test_another_organisation_cannot_read_the_feedback(client, login):
     assert response.status_code == 403
     assert "Entry 2" not in response.content.decode()
 
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_the_feedback_page_costs_the_same_queries_for_one_and_many_comments(client, login, rows,
+                                                                            django_assert_num_queries):
+    world = make_world(judges=rows + 1, entries=2, criteria=((0, 10, 1),),
+                       pairs=[(j, 1) for j in range(rows)] + [(rows, 0)])
+    for j in range(rows):
+        review_submit(assignment=world.assignment(j, 1), user=world.judges[j].user, notify=False,
+                      data=ReviewInput(scores={world.criteria[0].pk: 5 + j % 5}, applicant_comment=f"Comment {j}"))
+    # Another entry's comment, in the same round: never shown to this applicant.
+    review_submit(assignment=world.assignment(rows, 0), user=world.judges[rows].user, notify=False,
+                  data=ReviewInput(scores={world.criteria[0].pk: 7}, applicant_comment="For the other entry"))
+    round_aggregate(judging_round=world.round)
+    JudgingRound.objects.filter(pk=world.round.pk).update(explanation_to_applicants=True)
+    Edition.objects.filter(pk=world.edition.pk).update(state=Edition.State.PUBLISHED)
+    login(MembershipFactory(organisation=world.entries[1].organisation).user)
+    url = f"/scoring/feedback/{world.entries[1].pk}/"
+    client.get(url)  # warm the session
+    with django_assert_num_queries(10):
+        response = client.get(url)
+    assert response.status_code == 200
+    [item] = response.context["rounds"]
+    assert item["comments"] == [f"Comment {j}" for j in range(rows)]
+    assert "For the other entry" not in response.content.decode()

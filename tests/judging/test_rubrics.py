@@ -9,8 +9,7 @@ from judging.services.scoring import ReviewInput, review_save_draft
 from portal.models import AuditEntry
 from tests.factories import CategoryFactory, EditionFactory, VerifiedUserFactory
 from tests.factories.judging import CriterionFactory, RubricFactory, StageWeightFactory
-
-from .test_scoring_setup import make_world
+from tests.factories.scoring import make_world
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from judging.services.scoring import ReviewInput, queue_order_ensure, review_sav
 from portal.models import AuditEntry, Edition
 from submissions.models import Application
 from tests.factories.judging import AssignmentFactory, CalibrationEntryFactory
-
-from .test_scoring_setup import make_world, submitted_entry
+from tests.factories.scoring import make_world, submitted_entry
 
 pytestmark = pytest.mark.django_db
 

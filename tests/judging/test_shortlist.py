@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from judging.models import JudgingRound, Shortlisting
 from judging.services.aggregation import round_aggregate
 from judging.services.shortlist import shortlist_add, shortlist_remove, shortlist_top
-from portal.models import AuditEntry, Edition
-
-from .test_aggregation_service import hand_world
+from portal.models import AuditEntry
+from portal.models import Edition
+from tests.factories.judging import EntryResultFactory, ShortlistingFactory
+from tests.factories.scoring import hand_world, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +113,25 @@ def test_an_observer_reads_the_shortlist_but_cannot_change_it(client, login, clo
     assert "Entry 1" in body and "Add the top entries" not in body
     assert client.post(page_url(closed), {"action": "top", "per_category": "3"}).status_code == 403
     assert listed(closed) == [("Entry 1", True)]
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_the_shortlist_page_costs_the_same_queries_for_one_and_many_entries(client, login, rows,
+                                                                            django_assert_num_queries):
+    world = make_world(judges=1, entries=rows + 1, pairs=[], state=JudgingRound.State.SCORED)
+    secretariat = world.role("secretariat")
+    for rank, entry in enumerate(world.entries, start=1):
+        EntryResultFactory(round=world.round, application=entry, rank=rank)
+    for entry in world.entries[:rows]:  # the last entry stays a candidate for the "add by hand" form
+        ShortlistingFactory(round=world.round, application=entry, decided_by=secretariat)
+    ShortlistingFactory(application__title="Shortlisted in another edition")
+    login(secretariat)
+    client.get(page_url(world))  # warm the session
+    with django_assert_num_queries(10):
+        response = client.get(page_url(world))
+    assert response.status_code == 200
+    assert [row.application for row in response.context["listed"]] == sorted(world.entries[:rows],
+                                                                              key=lambda entry: entry.title)
+    assert [row.result.rank for row in response.context["listed"]] == [
+        world.entries.index(entry) + 1 for entry in sorted(world.entries[:rows], key=lambda entry: entry.title)]
+    assert "Shortlisted in another edition" not in response.content.decode()

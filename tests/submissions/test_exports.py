@@ -112,3 +112,25 @@ def test_the_streamed_csv_keeps_the_request_language(client, login, edition, row
     exported = _csv_rows(client.get(f"/e/{edition.slug}/screening/export.csv?category=human-centric"))
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert [row[4] for row in exported[1:]] == ["기업", "도시 또는 자치구"]
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+@pytest.mark.parametrize("entries", [1, 30])
+def test_exports_cost_the_same_queries_for_one_and_many_entries(client, login, edition, extension, entries,
+                                                               django_assert_num_queries):
+    category = CategoryFactory(edition=edition)
+    for _ in range(entries):
+        AttachmentFactory(application=ApplicationFactory(edition=edition, category=category, status="submitted"))
+    ApplicationFactory(status="submitted", title="Submitted to another edition")
+    login(EditionRoleFactory(edition=edition, role="secretariat").user)
+    url = f"/e/{edition.slug}/screening/export.{extension}"
+    client.get(f"/e/{edition.slug}/screening/")  # warm the session
+    with django_assert_num_queries(8):
+        response = client.get(url)
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+    if extension == "csv":
+        exported = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    else:
+        exported = [list(row) for row in load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
+    assert len(exported) == 1 + entries
+    assert "Submitted to another edition" not in [row[1] for row in exported]

@@ -1,8 +1,6 @@
 """The secretariat's screening list and bulk decisions."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from portal.models import AuditEntry
 from submissions.models import Application, StatusChange
@@ -133,21 +131,20 @@ def test_pages_of_fifty_keep_the_filters(client, login, edition, secretariat):
     assert 'href="?stage=pilot&amp;page=1"' in response.content.decode()
 
 
-def test_query_count_does_not_grow_with_rows(client, login, edition, secretariat, django_assert_num_queries):
+@pytest.mark.parametrize("rows", [1, 60])
+def test_query_count_does_not_grow_with_rows(client, login, edition, secretariat, django_assert_num_queries, rows):
     category = CategoryFactory(edition=edition)
     AttachmentFactory(application=ApplicationFactory(edition=edition, category=category, status="submitted"))
-    login(secretariat)
-    client.get(_url(edition))  # warm the session and content-type caches
-    with CaptureQueriesContext(connection) as one_row:
-        client.get(_url(edition))
-    for _ in range(59):
+    for _ in range(rows - 1):
         application = ApplicationFactory(edition=edition, category=category, status="submitted",
                                          organisation__country="KE")
         AttachmentFactory(application=application)
-    with django_assert_num_queries(len(one_row.captured_queries)):
+    login(secretariat)
+    client.get(_url(edition))  # warm the session and content-type caches
+    with django_assert_num_queries(10):
         response = client.get(_url(edition))
-    assert len(response.context["page"].object_list) == 50
-    assert [application.attachment_count for application in response.context["page"].object_list] == [1] * 50
+    assert len(response.context["page"].object_list) == min(rows, 50)
+    assert [application.attachment_count for application in response.context["page"].object_list] == [1] * min(rows, 50)
 
 
 # --- bulk decisions ------------------------------------------------------------------------------------------

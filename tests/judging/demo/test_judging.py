@@ -7,8 +7,8 @@ from judging.demo.judging import seed_judging, seed_scores
 from judging.models import Assignment, AssignmentRun, Bid, JudgeProfile, JudgingRound, Review, Rubric
 from portal.models import AuditEntry, EditionRole, User
 from tests.factories import CategoryFactory, EditionFactory
-from tests.judging.test_assignment_service import eligible
-from tests.judging.test_scoring_setup import make_world
+from tests.factories.assignment import eligible
+from tests.factories.scoring import make_world
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from .demo import seed_judging
 from .demo_scoring import seed_scores
 from .models import Criterion, EntryResult, JudgeProfile, JudgingRound, Review, Rubric, StageWeight
 from .services import aggregation as aggregation_services
-from .services import assignment as assignment_services
+from .services import rounds as round_services
 from .services import judges as judge_services
 from .services import rubrics as rubric_services
 
@@ -88,12 +88,12 @@ def seed_judged_edition(*, add_applications, categories: list[tuple[str, str, st
             )
     judging_round = seed_judging(edition, judges=judges, seed=JUDGED_SEED)
     if judging_round.prize_boundaries != [1]:
-        judging_round = aggregation_services.round_scoring_settings_update(
+        judging_round = round_services.round_scoring_settings_update(
             round=judging_round, user=secretariat, prize_boundaries=[1],
             explanation_to_applicants=judging_round.explanation_to_applicants,
         )
     if judging_round.state == JudgingRound.State.ASSIGNING:
-        judging_round = assignment_services.round_open(round=judging_round, user=secretariat)
+        judging_round = round_services.round_open(round=judging_round, user=secretariat)
     if not Review.objects.filter(assignment__round=judging_round).exists():
         # Most reviews in, a few drafts and some still to do: what a committee sees mid-round. The three demo
         # judges' queues are left for the newcomer who logs in as one of them.

@@ -9,7 +9,7 @@ from judging.models import Assignment, AssignmentRun, CalibrationEntry, Conflict
 from portal.models import AuditEntry, EditionRole, User
 from tests.factories import CategoryFactory, EditionFactory, EditionRoleFactory, OrganisationFactory
 from tests.factories import VerifiedUserFactory
-from tests.judging.test_assignment_service import assign, eligible, judge, one_category_round
+from tests.factories.judging_worlds import assign, eligible, judge, one_category_round
 
 pytestmark = pytest.mark.django_db
 

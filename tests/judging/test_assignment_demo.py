@@ -6,7 +6,7 @@ from judging.demo import seed_judging
 from judging.models import Assignment, AssignmentRun, Bid, JudgeProfile, JudgingRound
 from portal.models import EditionRole, User
 from tests.factories import CategoryFactory, EditionFactory
-from tests.judging.test_assignment_service import eligible
+from tests.factories.judging_worlds import eligible
 
 pytestmark = pytest.mark.django_db
 

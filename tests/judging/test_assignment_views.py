@@ -8,11 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from judging.models import Assignment, AssignmentRun, JudgingRound
-from judging.services import assignment as services
+from judging.services import round_jobs, rounds
 from portal.models import AuditEntry
 from tests.factories import EditionRoleFactory, MembershipFactory, OrganisationFactory, VerifiedUserFactory
 from tests.factories.judging import AssignmentFactory
-from tests.judging.test_assignment_service import active_pairs, assign, eligible, judge, one_category_round
+from tests.factories.judging_worlds import active_pairs, assign, eligible, judge, one_category_round
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +145,7 @@ def test_the_rounds_list_costs_the_same_queries_with_1_or_many_rounds(setting, c
     with CaptureQueriesContext(connection) as one:
         client.get(url)
     for position in range(20, 25):
-        services.round_create(edition=setting["edition"], user=None, name=f"Extra {position}", position=position,
+        rounds.round_create(edition=setting["edition"], user=None, name=f"Extra {position}", position=position,
                               categories=[setting["category"]], deadline=setting["round"].deadline)
     with django_assert_num_queries(len(one)):
         response = client.get(url)
@@ -181,7 +181,7 @@ def test_the_run_button_starts_a_run_that_a_worker_finishes_after_commit(client,
 
 
 def test_a_run_under_way_shows_a_progress_bar_with_no_inline_script_or_style(setting, client, login):
-    run = services.assignment_run_create(round=setting["round"], user=None, enqueue=False)
+    run = round_jobs.assignment_run_create(round=setting["round"], user=None, enqueue=False)
     login(person(setting["edition"], "secretariat"))
 
     body = client.get(urls(setting)["detail"]).content.decode()

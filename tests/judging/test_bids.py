@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from judging.models import Bid
 from judging.services import judges as judge_services
-from judging.services.assignment import round_problem
+from judging.services.assignment_problem import round_problem
 from portal.models import AuditEntry
 from submissions.models import Application, Edition
 from tests.factories import (

@@ -324,7 +324,7 @@ def test_a_blind_rounds_receipt_email_names_no_applicant(client, login, blind_wo
 def test_declaring_a_conflict_calls_the_assignment_service(client, login):
     world = make_world(judges=1, entries=1)
     try:
-        from judging.services import assignment as assignment_services
+        from judging.services import conflicts as assignment_services
     except ImportError:
         pytest.skip("judging.services.assignment (issue 4) is not there yet")
     if not hasattr(assignment_services, "assignment_declare_conflict"):

@@ -10,7 +10,7 @@ from portal.models import AuditEntry
 from tests.factories import CategoryFactory, EditionFactory, VerifiedUserFactory
 from tests.factories.judging import CriterionFactory, RubricFactory, StageWeightFactory
 
-from .test_scoring_setup import make_world
+from tests.judging.test_scoring_setup import make_world
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,10 @@ import time
 import pytest
 
 from judging.models import AggregationRun, EntryResult, JudgeResult
-from judging.services.aggregation import aggregation_request
+from judging.services.round_jobs import aggregation_request
 from judging.tasks.scoring import aggregate_round
 
-from .test_aggregation_service import A, B, C, D, hand_world
+from tests.judging.services.test_aggregation import A, B, C, D, hand_world
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

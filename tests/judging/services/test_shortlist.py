@@ -9,7 +9,7 @@ from judging.services.shortlist import shortlist_add, shortlist_remove, shortlis
 from portal.models import AuditEntry
 from submissions.models import Edition
 
-from .test_aggregation_service import hand_world
+from tests.judging.services.test_aggregation import hand_world
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from judging.models import Assignment, AssignmentRun, Conflict, JudgingRound, Shortlisting
-from judging.services import assignment as services
+from judging.services import assignment_problem, assignment_runs, assignments
 from judging.services import judges as judge_services
 from portal.models import AuditEntry
 from submissions.models import Application
@@ -19,46 +19,9 @@ from tests.factories.judging import (
     ReviewFactory,
 )
 
+from tests.factories.judging_worlds import active_pairs, assign, eligible, judge, loads, one_category_round
+
 pytestmark = pytest.mark.django_db
-
-
-# --- helpers shared by the other test_assignment_* modules ----------------------------------------------
-
-
-def eligible(edition, category, **kwargs) -> Application:
-    return ApplicationFactory(edition=edition, category=category, status=Application.Status.ELIGIBLE, **kwargs)
-
-
-def judge(edition, *, expertise=(), capacity=10, country="FR", **kwargs):
-    return JudgeProfileFactory(edition=edition, expertise=list(expertise), capacity=capacity, country=country,
-                               **kwargs)
-
-
-def assign(judging_round: JudgingRound) -> AssignmentRun:
-    """What the "Run the assigner" button and the worker do, in-process."""
-    run = services.assignment_run_create(round=judging_round, user=None, enqueue=False)
-    return services.round_assign(run=run)
-
-
-def active_pairs(judging_round: JudgingRound) -> set[tuple[int, int]]:
-    return set(
-        Assignment.objects.filter(round=judging_round, state__in=Assignment.ACTIVE_STATES)
-        .values_list("application_id", "judge_id")
-    )
-
-
-def loads(judging_round: JudgingRound) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for _application_id, judge_id in active_pairs(judging_round):
-        counts[judge_id] = counts.get(judge_id, 0) + 1
-    return counts
-
-
-def one_category_round(*, k: int = 1, same_country: bool = False, **round_kwargs):
-    edition = EditionFactory(conflict_same_country=same_country)
-    category = CategoryFactory(edition=edition, name="Human-centric")
-    judging_round = JudgingRoundFactory(edition=edition, categories=[category], judges_per_entry=k, **round_kwargs)
-    return edition, category, judging_round
 
 
 # --- the optimum, by hand --------------------------------------------------------------------------------
@@ -181,7 +144,7 @@ def test_the_same_country_setting_removes_exactly_those_pairs_from_the_problem()
     kenyan_entry = eligible(edition, category, organisation=OrganisationFactory(country="KE"))
     korean, stateless = judge(edition, country="KR"), judge(edition, country="")
 
-    built = services.round_problem(judging_round)
+    built = assignment_problem.round_problem(judging_round)
 
     rows = {int(pk): i for i, pk in enumerate(built.entry_ids)}
     columns = {int(pk): j for j, pk in enumerate(built.judge_ids)}
@@ -307,7 +270,7 @@ def test_a_finished_run_delivered_again_does_nothing():
     rows = list(Assignment.objects.values_list("pk", "judge_id", "application_id"))
     audits = AuditEntry.objects.count()
 
-    again = services.round_assign(run=run)
+    again = assignment_runs.round_assign(run=run)
 
     assert (again.pk, again.state, again.finished_at) == (run.pk, AssignmentRun.State.SUCCEEDED, run.finished_at)
     assert list(Assignment.objects.values_list("pk", "judge_id", "application_id")) == rows
@@ -318,7 +281,7 @@ def test_assignments_made_by_hand_are_kept_by_a_rerun():
     edition, category, judging_round = one_category_round(k=1)
     entry = eligible(edition, category)
     expert, novice = judge(edition, expertise=[category]), judge(edition)
-    services.assignment_add_manual(round=judging_round, judge=novice, application=entry, user=None)
+    assignments.assignment_add_manual(round=judging_round, judge=novice, application=entry, user=None)
 
     run = assign(judging_round)
 
@@ -332,14 +295,14 @@ def test_a_pair_the_secretariat_released_is_not_given_back_by_a_rerun():
     entry = eligible(edition, category)
     favourite, other = judge(edition, expertise=[category]), judge(edition)
     assign(judging_round)
-    services.assignment_release(assignment=Assignment.objects.get(judge=favourite), user=None)
+    assignments.assignment_release(assignment=Assignment.objects.get(judge=favourite), user=None)
 
     assign(judging_round)
 
     assert active_pairs(judging_round) == {(entry.pk, other.pk)}
     # By hand it can come back.
-    services.assignment_release(assignment=Assignment.objects.get(judge=other, state="assigned"), user=None)
-    services.assignment_add_manual(round=judging_round, judge=favourite, application=entry, user=None)
+    assignments.assignment_release(assignment=Assignment.objects.get(judge=other, state="assigned"), user=None)
+    assignments.assignment_add_manual(round=judging_round, judge=favourite, application=entry, user=None)
     assign(judging_round)
     assert active_pairs(judging_round) == {(entry.pk, favourite.pk)}
 
@@ -348,7 +311,7 @@ def test_a_conflict_recorded_while_the_solver_runs_is_respected(monkeypatch):
     edition, category, judging_round = one_category_round(k=1)
     entry = eligible(edition, category)
     favourite, other = judge(edition, expertise=[category]), judge(edition)
-    real_solve, calls = services.solve_assignment, []
+    real_solve, calls = assignment_runs.solve_assignment, []
 
     def solve_then_conflict(problem, **kwargs):
         solution = real_solve(problem, **kwargs)
@@ -357,7 +320,7 @@ def test_a_conflict_recorded_while_the_solver_runs_is_respected(monkeypatch):
         calls.append(solution)
         return solution
 
-    monkeypatch.setattr(services, "solve_assignment", solve_then_conflict)
+    monkeypatch.setattr(assignment_runs, "solve_assignment", solve_then_conflict)
     run = assign(judging_round)
 
     assert len(calls) == 2
@@ -440,7 +403,7 @@ def test_an_inactive_judge_gets_nothing_new_but_keeps_a_started_review():
     first, second = eligible(edition, category), eligible(edition, category)
     leaving = judge(edition, expertise=[category])
     staying = judge(edition)
-    services.assignment_add_manual(round=judging_round, judge=leaving, application=first, user=None)
+    assignments.assignment_add_manual(round=judging_round, judge=leaving, application=first, user=None)
     Assignment.objects.filter(judge=leaving).update(state=Assignment.State.IN_PROGRESS)
     judge_services.judge_profile_update(judge=leaving, actor=None, data={"active": False})
 
@@ -472,8 +435,8 @@ def test_round_problem_reads_with_the_same_number_of_queries_for_1_or_many_rows(
     small.refresh_from_db()
     large.refresh_from_db()
     with CaptureQueriesContext(connection) as few:
-        services.round_problem(JudgingRound.objects.select_related("edition").get(pk=small.pk))
+        assignment_problem.round_problem(JudgingRound.objects.select_related("edition").get(pk=small.pk))
     with CaptureQueriesContext(connection) as many:
-        built = services.round_problem(JudgingRound.objects.select_related("edition").get(pk=large.pk))
+        built = assignment_problem.round_problem(JudgingRound.objects.select_related("edition").get(pk=large.pk))
     assert len(many) == len(few)
     assert built.problem.affinity.shape == (40, 12)

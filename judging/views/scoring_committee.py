@@ -30,7 +30,8 @@ from ..forms_scoring import (
     add_service_errors,
 )
 from ..models import AggregationRun, Criterion, JudgingRound, Shortlisting
-from ..selectors import scoring as selectors
+from ..selectors import results as selectors
+from ..selectors import scoring as scoring_selectors
 from ..services import aggregation as aggregation_services
 from ..services import round_jobs
 from ..services import rounds as round_services
@@ -48,7 +49,7 @@ REFUSED = {
 
 def _round(request, slug: str, round_id: int, perm: str) -> JudgingRound:
     edition = get_object_or_404(Edition, slug=slug)
-    judging_round = selectors.round_for_edition(edition=edition, pk=round_id)
+    judging_round = scoring_selectors.round_for_edition(edition=edition, pk=round_id)
     if judging_round is None:
         raise Http404
     if not request.user.has_perm(perm, judging_round):

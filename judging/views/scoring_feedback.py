@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from submissions.models import Application, Edition
 
-from ..selectors import scoring as selectors
+from ..selectors import results as selectors
 from .scoring_committee import _card
 
 

@@ -20,7 +20,7 @@ from judging.models import (
 from judging.services import aggregation, bulk_copy
 from judging.services.aggregation import round_aggregate
 from judging.services.round_jobs import aggregation_request
-from judging.selectors.scoring import card_criteria
+from judging.selectors.results import card_criteria
 from judging.services.scoring import ReviewInput, review_save_draft, review_submit
 from judging.views.scoring_committee import _card
 from portal.models import AuditEntry

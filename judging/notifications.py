@@ -32,7 +32,10 @@ MAIL_BATCH = 50
 
 
 def _in_language_of(user):
-    """Render in the recipient's language when their account records one; otherwise in the active language."""
+    """Render in the recipient's language when their account records one; otherwise in the active language.
+
+    Accounts record no language yet (portal.User has no such field): until they do, this changes nothing.
+    """
     language = getattr(user, "language", "")
     return translation.override(language) if language else contextlib.nullcontext()
 

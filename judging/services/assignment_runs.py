@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from portal.models import User
 from portal.services import audit_log
 
 from ..models import Assignment, AssignmentRun, JudgingRound

@@ -14,7 +14,6 @@ from tests.factories.judging import (
     BidFactory,
     CalibrationEntryFactory,
     ConflictFactory,
-    JudgeProfileFactory,
     JudgingRoundFactory,
     ReviewFactory,
 )

@@ -6,7 +6,7 @@
   changes by hand, the judge's progress, the replacement after a conflict
 - conflicts.py: a conflict declared by the judge or found by the secretariat's record
 - assignment_problem.py: a round read into the solver's problem; assignment_runs.py: the assigner's
-  runs as a worker carries them out (RUN_TRANSITIONS, `run_move`)
+  runs as a worker carries them out (RUN_TRANSITIONS, `assignment_run_move`)
 - round_jobs.py: the buttons that enqueue a worker's job (run the assigner, compute results, close)
 - rubrics.py, scoring.py (reviews, calibration, the queue's order), shortlist.py
 - aggregation.py: results recomputed from the raw scores; aggregation_runs.py: the runs' state

@@ -8,7 +8,7 @@ solver is deterministic, rows of unchanged pairs are not touched (their ids and
 `notified_at` survive), and only rows that nobody started are ever deleted. A run that
 finds its inputs changed between the solve and the write solves again under the lock.
 
-A run's state moves only through `run_move`, checked against `RUN_TRANSITIONS`.
+A run's state moves only through `assignment_run_move`, checked against `RUN_TRANSITIONS`.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class _InputsChanged(Exception):
     """The round changed between the solve and the write: solve again."""
 
 
-def run_move(run: AssignmentRun, to: str, **fields) -> AssignmentRun:
+def assignment_run_move(run: AssignmentRun, to: str, **fields) -> AssignmentRun:
     """The one writer of a run's state: lock the row, check the move, save it with `fields`. In a transaction."""
     stored = AssignmentRun.objects.select_for_update().values_list("state", flat=True).get(pk=run.pk)
     if to not in RUN_TRANSITIONS[stored]:
@@ -97,7 +97,7 @@ def assignment_run_fail(*, run_id: int, error: str) -> AssignmentRun | None:
     run = AssignmentRun.objects.select_for_update().filter(pk=run_id).first()
     if run is None or run.state in FINISHED_RUN_STATES:
         return run
-    return run_move(run, RunState.FAILED, error=error[:5000])
+    return assignment_run_move(run, RunState.FAILED, error=error[:5000])
 
 
 def _run_fail(run: AssignmentRun, *, error: str) -> AssignmentRun:
@@ -110,7 +110,7 @@ def _run_claim(run_id: int) -> AssignmentRun | None:
     run = AssignmentRun.objects.select_for_update().get(pk=run_id)
     if run.state in FINISHED_RUN_STATES:
         return None
-    return run_move(run, RunState.RUNNING, progress=0, message=MESSAGE_READING)
+    return assignment_run_move(run, RunState.RUNNING, progress=0, message=MESSAGE_READING)
 
 
 class _Progress:
@@ -175,21 +175,22 @@ def _run_record(run_id: int, built: RoundProblem, solution: AssignmentSolution, 
     if run.state in FINISHED_RUN_STATES:
         return run  # another delivery of this run finished it while we were solving
     if judging_round.state not in CHANGEABLE_ROUND_STATES:
-        return run_move(run, RunState.FAILED, error=_("The round is closed: its assignments no longer change."))
+        return assignment_run_move(run, RunState.FAILED,
+                                   error=_("The round is closed: its assignments no longer change."))
     if round_problem(judging_round).fingerprint != built.fingerprint:
         raise _InputsChanged
     seconds = lambda: round(time.perf_counter() - seconds_from, 3)  # noqa: E731
     if not solution.feasible:
-        return run_move(run, RunState.INFEASIBLE, progress=100, message=MESSAGE_INFEASIBLE,
-                         shortfall=dict(solution.shortfall), kept=built.started, seconds=seconds(),
-                         objective=None, bound=None, min_load=None, max_load=None)
+        return assignment_run_move(run, RunState.INFEASIBLE, progress=100, message=MESSAGE_INFEASIBLE,
+                                   shortfall=dict(solution.shortfall), kept=built.started, seconds=seconds(),
+                                   objective=None, bound=None, min_load=None, max_load=None)
 
     target = _target_pairs(built, solution)
     summary = _replace_assignments(judging_round, target)
     loads = solution.loads + built.outside_load
     active_loads = loads[built.active_judges]
     outside_total = int(built.outside_affinity.sum())
-    run = run_move(
+    run = assignment_run_move(
         run, RunState.SUCCEEDED, progress=100, message=MESSAGE_DONE,
         objective=solution.objective + outside_total, bound=solution.bound + outside_total,
         min_load=int(active_loads.min()) if active_loads.size else 0,

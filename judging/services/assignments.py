@@ -52,7 +52,6 @@ def _assignment_snapshot(assignment: Assignment) -> dict:
     }
 
 
-
 # --- changes by hand -------------------------------------------------------------------------------------
 
 
@@ -234,9 +233,9 @@ def _lock_assignment_state(assignment: Assignment) -> None:
 
 
 def assignment_set_state(assignment: Assignment, to: str, *, user: User | None, action: str,
-                          extra: dict | None = None) -> Assignment:
+                         extra: dict | None = None) -> Assignment:
     """The one place an assignment's state is written, with its audit entry; callers are the services of
-    this module. Refuses a move that `ASSIGNMENT_TRANSITIONS` does not allow from the stored state."""
+    this module and conflicts.py. Refuses a move that `ASSIGNMENT_TRANSITIONS` does not allow from the stored state."""
     _lock_assignment_state(assignment)
     if to not in ASSIGNMENT_TRANSITIONS[assignment.state]:
         raise ValidationError(

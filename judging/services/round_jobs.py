@@ -22,7 +22,7 @@ from ..models import AggregationRun, AssignmentRun, JudgingRound
 from ..selectors.assignment import ACTIVE_RUN_STATES, RUN_STALE_AFTER
 from ..tasks.assignment import assign_round
 from ..tasks.scoring import aggregate_round
-from .assignment_runs import MESSAGE_WAITING, run_move
+from .assignment_runs import MESSAGE_WAITING, assignment_run_move
 from .locks import ensure_results_unlocked, round_lock
 from .rounds import ensure_round_changeable, round_move, round_start_assigning
 
@@ -44,7 +44,8 @@ def assignment_run_create(*, round: JudgingRound, user: User | None,  # noqa: A0
         raise ValidationError(_("The assigner is already running for this round."), code="running")
     # Older runs still "under way" lost their worker and their message: record that, so a late delivery stops.
     for stale in under_way:
-        run_move(stale, AssignmentRun.State.FAILED, error=_("No worker finished this run; a newer run replaced it."))
+        assignment_run_move(stale, AssignmentRun.State.FAILED,
+                            error=_("No worker finished this run; a newer run replaced it."))
     run = AssignmentRun(round=judging_round, created_by=user if user and user.is_authenticated else None,
                         message=MESSAGE_WAITING)
     run.full_clean(exclude=["created_by"])  # null when the system starts a run (the demo); the model forbids blank

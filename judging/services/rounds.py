@@ -1,10 +1,11 @@
 """Rounds: their settings and THE round state machine.
 
 A round moves scheduled → assigning (`round_start_assigning`, or the first run of the assigner)
-→ open (`round_open`: judges score) → closed (`round_close`: results are computed) → scored
-(`round_mark_scored`, when the results are in). Every move goes through `_round_move`, which
-locks the row, checks `ROUND_TRANSITIONS`, saves and writes the audit entry; nothing else
-writes `JudgingRound.state`.
+→ open (`round_open`: judges score) → closed (`round_jobs.round_close`: results are computed)
+→ scored (`round_mark_scored`, when the results are in). Every move goes through `round_move`,
+which locks the row, checks `ROUND_TRANSITIONS`, saves and writes the audit entry; nothing else
+writes `JudgingRound.state`. (`round_close` sits in round_jobs.py because it enqueues the
+aggregation, whose service calls `round_mark_scored` here: keeping them apart keeps tasks leaves.)
 """
 
 from __future__ import annotations

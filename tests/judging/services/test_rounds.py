@@ -76,7 +76,7 @@ def test_a_failed_assignment_run_keeps_a_finished_one_and_names_the_failure():
                                                              assignment_runs.MESSAGE_FAILED)
     assert assignment_runs.assignment_run_fail(run_id=987654, error="x") is None
     with pytest.raises(ValidationError), transaction.atomic():
-        assignment_runs.run_move(failed, AssignmentRun.State.RUNNING)
+        assignment_runs.assignment_run_move(failed, AssignmentRun.State.RUNNING)
 
 
 @pytest.mark.parametrize("state", [Edition.State.FINALISED, Edition.State.PUBLISHED])

@@ -78,8 +78,6 @@ def _batches(items: list, size: int) -> Iterable[list]:
         yield items[start:start + size]
 
 
-
-
 def round_notify_judges(*, round: JudgingRound) -> int:  # noqa: A002
     """E-mail each judge of an open round the entries not yet announced to them. Returns the e-mails sent.
 

@@ -105,7 +105,6 @@ def _ignore(percent: int, message: str) -> None:
     return None
 
 
-
 def _criteria_table(criterion_ids: np.ndarray):
     """Scale and weights of the criteria in play: (ids, min, max, weight per stage column)."""
     stages = [""] + list(Application.Stage.values)

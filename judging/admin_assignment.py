@@ -17,7 +17,8 @@ from portal.admin import ReadOnlyAdminMixin
 
 from .forms_assignment import BidAdminForm, ConflictAdminForm, JudgeProfileAdminForm, JudgingRoundAdminForm
 from .models import Assignment, AssignmentRun, Bid, CalibrationEntry, Conflict, JudgeProfile, JudgingRound
-from .services import assignment as assignment_services
+from .services import assignments as assignment_services
+from .services import rounds as round_services
 from .services import judges as judge_services
 from .services import scoring as scoring_services
 
@@ -182,15 +183,15 @@ class JudgingRoundAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        fields = {name: data[name] for name in assignment_services.ROUND_FIELDS}
+        fields = {name: data[name] for name in round_services.ROUND_FIELDS}
         if change:
             _require_secretariat(request, obj.edition)
-            assignment_services.round_update(round=obj, user=request.user,
+            round_services.round_update(round=obj, user=request.user,
                                              data={**fields, "categories": data["categories"]})
             obj.refresh_from_db()
         else:
             _require_secretariat(request, data["edition"])
-            judging_round = assignment_services.round_create(edition=data["edition"], user=request.user,
+            judging_round = round_services.round_create(edition=data["edition"], user=request.user,
                                                              categories=data["categories"], **fields)
             _adopt(obj, judging_round)
 

@@ -4,16 +4,21 @@ import rules
 
 from portal.rules import is_chair, is_committee, is_judge, is_secretariat
 
-
-@rules.predicate
-def is_round_secretariat(user, judging_round) -> bool:
-    return judging_round is not None and is_secretariat(user, judging_round.edition)
+from .models import Assignment
 
 
-@rules.predicate
-def is_round_committee(user, judging_round) -> bool:
-    """Secretariat, chair and observer read everything about a round."""
-    return judging_round is not None and is_committee(user, judging_round.edition)
+def _in_round_edition(edition_predicate, name: str) -> rules.Predicate:
+    """The edition-level role predicate, asked of a round's edition (False without a round)."""
+
+    def predicate(user, judging_round) -> bool:
+        return judging_round is not None and edition_predicate(user, judging_round.edition)
+
+    return rules.Predicate(predicate, name=name)
+
+
+is_round_secretariat = _in_round_edition(is_secretariat, "is_round_secretariat")
+# Secretariat, chair and observer read everything about a round.
+is_round_committee = _in_round_edition(is_committee, "is_round_committee")
 
 
 @rules.predicate
@@ -23,7 +28,7 @@ def is_assigned_judge(user, assignment) -> bool:
         assignment is not None
         and user.is_authenticated
         and assignment.judge.user_id == user.pk
-        and assignment.state in ("assigned", "in_progress", "submitted")
+        and assignment.state in Assignment.ACTIVE_STATES
     )
 
 
@@ -40,14 +45,8 @@ rules.add_perm("judging.manage_rounds", is_secretariat)
 # since a judge must never read the other judges' scores.
 
 
-@rules.predicate
-def is_round_judge(user, judging_round) -> bool:
-    return judging_round is not None and is_judge(user, judging_round.edition)
-
-
-@rules.predicate
-def is_round_chair(user, judging_round) -> bool:
-    return judging_round is not None and is_chair(user, judging_round.edition)
+is_round_judge = _in_round_edition(is_judge, "is_round_judge")
+is_round_chair = _in_round_edition(is_chair, "is_round_chair")
 
 
 rules.add_perm("judging.view_results", is_round_committee & ~is_round_judge)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from judging.models import Criterion, EntryResult, JudgeProfile, JudgingRound, Review, Rubric, StageWeight
 from judging.services import aggregation as aggregation_services
-from judging.services import assignment as assignment_services
+from judging.services import rounds as round_services
 from judging.services import judges as judge_services
 from judging.services import rubrics as rubric_services
 from portal.models import Edition, EditionRole, User
@@ -127,12 +127,12 @@ def seed_judged_edition(*, users: dict[str, User], entries: int, judges: int, pa
             )
     judging_round = seed_judging(edition, judges=judges, seed=JUDGED_SEED)
     if judging_round.prize_boundaries != [1]:
-        judging_round = aggregation_services.round_scoring_settings_update(
+        judging_round = round_services.round_scoring_settings_update(
             round=judging_round, user=secretariat, prize_boundaries=[1],
             explanation_to_applicants=judging_round.explanation_to_applicants,
         )
     if judging_round.state == JudgingRound.State.ASSIGNING:
-        judging_round = assignment_services.round_open(round=judging_round, user=secretariat)
+        judging_round = round_services.round_open(round=judging_round, user=secretariat)
     if not Review.objects.filter(assignment__round=judging_round).exists():
         # Most reviews in, a few drafts and some still to do: what a committee sees mid-round. The three demo
         # judges' queues are left for the newcomer who logs in as one of them.

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from judging.models import Assignment, AssignmentRun, Bid, JudgeProfile, JudgingRound, Review
 from judging.selectors.assignment import ACTIVE_STATES, ROUND_ENTRY_STATUSES, round_entries
-from judging.services import assignment as assignment_services
+from judging.services import assignment_runs, round_jobs
+from judging.services import rounds as round_services
 from judging.services import judges as judge_services
 from judging.services.rubrics import rubric_for
 from judging.services.scoring import ReviewInput, review_save_draft, review_submit, scoring_refusal
@@ -84,20 +85,20 @@ def seed_judging(edition: Edition, *, judges: int, seed: int) -> JudgingRound:
     if judging_round is None:
         position = (JudgingRound.objects.filter(edition=edition).order_by("-position")
                     .values_list("position", flat=True).first() or 0) + 1
-        judging_round = assignment_services.round_create(
+        judging_round = round_services.round_create(
             edition=edition, user=None, name=DEMO_ROUND_NAME, categories=categories, position=position,
             judges_per_entry=JUDGES_PER_ENTRY, deadline=timezone.now() + timedelta(days=21),
             reminder_hours=[72, 24],
         )
-    if judging_round.state not in assignment_services.CHANGEABLE_ROUND_STATES:
+    if judging_round.state not in round_services.CHANGEABLE_ROUND_STATES:
         return judging_round
     wanted = round_entries(round=judging_round).count() * judging_round.judges_per_entry
     assigned = Assignment.objects.filter(round=judging_round, state__in=ACTIVE_STATES).count()
     last = AssignmentRun.objects.filter(round=judging_round).order_by("-created_at", "-pk").first()
     if last is None or assigned != wanted:
         # Solved here and now rather than by a worker: the demo is ready when the command returns.
-        run = assignment_services.assignment_run_create(round=judging_round, user=None, enqueue=False)
-        assignment_services.round_assign(run=run)
+        run = round_jobs.assignment_run_create(round=judging_round, user=None, enqueue=False)
+        assignment_runs.round_assign(run=run)
     return judging_round
 
 

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import numpy as np
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -41,6 +43,8 @@ ACTIVE_STATES = tuple(Assignment.ACTIVE_STATES)
 STARTED_STATES = tuple(Assignment.STARTED_STATES)
 ACTIVE_RUN_STATES = (AssignmentRun.State.PENDING, AssignmentRun.State.RUNNING)
 FINISHED_RUN_STATES = (AssignmentRun.State.SUCCEEDED, AssignmentRun.State.INFEASIBLE, AssignmentRun.State.FAILED)
+# A run nobody has reported on for this long is taken as lost (the message vanished): a new run may start.
+RUN_STALE_AFTER = timedelta(minutes=15)
 
 # Why a pair is conflicted, in the order the messages list them.
 CONFLICT_KINDS = {
@@ -110,6 +114,12 @@ def round_last_runs(*, round: JudgingRound) -> tuple[AssignmentRun | None, Assig
             finished = run
             break
     return active, finished
+
+
+def round_has_running_assigner(*, round: JudgingRound) -> bool:  # noqa: A002
+    """Whether a run of the assigner is under way and not yet taken as lost (RUN_STALE_AFTER)."""
+    return AssignmentRun.objects.filter(round=round, state__in=ACTIVE_RUN_STATES,
+                                        created_at__gte=timezone.now() - RUN_STALE_AFTER).exists()
 
 
 def round_short_entries(*, round: JudgingRound) -> QuerySet[Application]:  # noqa: A002

@@ -17,11 +17,13 @@ Settings of the computation, fixed here and recorded on every result as method +
   DISAGREEMENT_STDEV points on the 0–10 scale;
 - the interval is a 90 % bootstrap percentile interval over BOOTSTRAP resamples of the
   judges, seeded by the round's id so that a recompute gives the same interval.
+
+Runs are requested in round_jobs.py and their state written by aggregation_runs.py; the COPY reads and writes
+in bulk_copy.py.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -34,10 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.db import fetch_rows
-from portal.models import User
-from portal.services import audit_log
 from submissions.models import Application
-from worker.base import enqueue_on_commit
 
 from ..models import (
     AggregationRun,
@@ -49,10 +48,14 @@ from ..models import (
     JudgingRound,
     Review,
     StageWeight,
+    default_prize_boundaries,
 )
 from ..algorithms import aggregation as aggregation_math
+from .aggregation_runs import aggregation_run_move, aggregation_run_progress
+from .bulk_copy import fetch_integers, write_rows
+from .locks import ensure_results_unlocked
+from .rounds import round_mark_scored
 from .rubrics import TOTAL_SCALE
-from .scoring import LOCKED_EDITION_STATES
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +67,6 @@ CONFIDENCE = 0.9
 TOTALS_VERSION = "1"
 METHOD = aggregation_math.METHOD
 METHOD_VERSION = f"{aggregation_math.METHOD_VERSION}.{TOTALS_VERSION}"
-WRITE_BATCH = 2000
-DEFAULT_PRIZE_BOUNDARIES = (1, 3, 6)
 
 Progress = Callable[[int, str], None]
 
@@ -104,120 +105,6 @@ def _ignore(percent: int, message: str) -> None:
     return None
 
 
-_BINARY_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00"
-
-
-def _fetch_integers(queryset, width: int) -> np.ndarray:
-    """The rows of a values_list queryset of `width` integer columns as an (n, width) int64 array.
-
-    On PostgreSQL the rows come as one two-dimensional int8 array in one binary COPY message, read straight
-    into numpy: 180,000 score rows in a few hundredths of a second instead of a tenth for the tuples (our
-    own ~25 lines: psycopg's readers build a Python object per value). Elsewhere through `fetch_rows`.
-    NULLs are refused, not guessed.
-    """
-    if connection.vendor != "postgresql":
-        rows = fetch_rows(queryset)
-        return np.array(rows, dtype=np.int64).reshape(len(rows), width)
-    sql, params = queryset.query.sql_with_params()
-    names = [f"c{i}" for i in range(width)]
-    row = ", ".join(f"{name}::int8" for name in names)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(
-            f"COPY (SELECT array_agg(ARRAY[{row}]) FROM ({sql}) AS q ({', '.join(names)})) TO STDOUT (FORMAT BINARY)",
-            params,
-        ) as copy:
-            data = b"".join(bytes(block) for block in copy)
-    if not data.startswith(_BINARY_COPY_HEADER):
-        raise ValueError("unexpected COPY BINARY header")
-    at = 19 + int.from_bytes(data[15:19], "big")  # past the signature, flags and header extension
-    field_length = int.from_bytes(data[at + 2:at + 6], "big", signed=True)
-    if field_length < 0:  # array_agg of no rows is NULL
-        return np.zeros((0, width), dtype=np.int64)
-    array = memoryview(data)[at + 6:at + 6 + field_length]
-    ndim, has_null = int.from_bytes(array[0:4], "big"), int.from_bytes(array[4:8], "big")
-    if ndim != 2 or has_null:
-        raise ValueError("NULL or malformed value in an integer COPY")
-    rows, columns = int.from_bytes(array[12:16], "big"), int.from_bytes(array[20:24], "big")
-    cells = np.frombuffer(array[28:], dtype=np.dtype([("length", ">i4"), ("value", ">i8")]))
-    if columns != width or cells.size != rows * width or (cells["length"] != 8).any():
-        raise ValueError("NULL or malformed value in an integer COPY")
-    return cells["value"].astype(np.int64).reshape(rows, width)
-
-
-_COPY_CHUNK = 1 << 20
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_value(value) -> str:
-    """One value in PostgreSQL's COPY text format (as psycopg's write_row would send it)."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, (bool, np.bool_)):
-        return "t" if value else "f"
-    if isinstance(value, float):
-        if value != value:
-            return "NaN"
-        if value in (float("inf"), float("-inf")):
-            return "Infinity" if value > 0 else "-Infinity"
-        return float.__repr__(value)  # numpy 2's repr of np.float64 is "np.float64(0.5)"
-    if isinstance(value, int):
-        return int.__repr__(int(value))
-    text = str(value)
-    # Four scans in C are far cheaper than translate() over 7 MB of JSON that almost never needs it.
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        return text.translate(_COPY_ESCAPES)
-    return text
-
-
-def _copy_column(values: tuple) -> list[str] | tuple:
-    """One column in COPY text format; a column of one plain type is converted in one C-level pass.
-
-    Python's float repr ("nan", "inf") is valid PostgreSQL float input, case-insensitively.
-    """
-    kinds = set(map(type, values))
-    if kinds == {float}:
-        return list(map(float.__repr__, values))
-    if kinds == {int}:
-        return list(map(int.__repr__, values))
-    if kinds == {str} and not any(special in text for text in values for special in "\\\t\n\r"):
-        return values
-    return [_copy_value(value) for value in values]
-
-
-def _write(model, fields: list[str], rows: list[tuple]) -> None:
-    """Insert rows: COPY on PostgreSQL (10,000 results in a tenth of a second), bulk_create elsewhere.
-
-    Django's bulk_create on PostgreSQL spends most of its time adapting values in Python; COPY streams them.
-    JSON values come already serialised as text.
-    """
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        meta = model._meta
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(meta.get_field(name).column) for name in fields)
-        cells = [_copy_column(column) for column in zip(*rows, strict=True)]
-        text = "\n".join(map("\t".join, zip(*cells, strict=True))) + "\n"
-        with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
-        ) as copy:
-            # One block of COPY text rather than write_row per row: the per-row adaptation costs
-            # a fifth of a second for 10,000 results.
-            for start in range(0, len(text), _COPY_CHUNK):
-                copy.write(text[start:start + _COPY_CHUNK])
-        return
-    meta = model._meta
-    attnames = [meta.get_field(name).attname for name in fields]
-    json_columns = [i for i, name in enumerate(fields) if meta.get_field(name).get_internal_type() == "JSONField"]
-    objects = []
-    for row in rows:
-        values = list(row)
-        for i in json_columns:
-            values[i] = json.loads(values[i])
-        objects.append(model(**dict(zip(attnames, values, strict=True))))
-    model.objects.bulk_create(objects, batch_size=WRITE_BATCH)
-
-
 def _criteria_table(criterion_ids: np.ndarray):
     """Scale and weights of the criteria in play: (ids, min, max, weight per stage column)."""
     stages = [""] + list(Application.Stage.values)
@@ -248,7 +135,7 @@ def _load(judging_round: JudgingRound) -> _Loaded:
         .values_list("pk", "assignment__application_id", "assignment__judge_id",
                      "assignment__application__category_id", "assignment__application__stage")
     )
-    scores = _fetch_integers(
+    scores = fetch_integers(
         CriterionScore.objects.filter(**{f"review__{key}": value for key, value in counted.items()},
                                       score__isnull=False)
         .order_by()
@@ -317,7 +204,7 @@ def _criterion_medians(entry_of_score, criterion_idx, raw, criterion_ids) -> dic
 def prize_boundaries(judging_round: JudgingRound) -> tuple[int, ...]:
     """The round's prize boundaries; an empty list means none (no overlap flags)."""
     if judging_round.prize_boundaries is None:
-        return DEFAULT_PRIZE_BOUNDARIES
+        return tuple(default_prize_boundaries())
     return tuple(int(rank) for rank in judging_round.prize_boundaries)
 
 
@@ -370,8 +257,8 @@ def round_aggregate(*, judging_round: JudgingRound, on_progress: Progress | None
         JudgingRound.objects.select_for_update().filter(pk=judging_round.pk).values_list("pk").first()
         EntryResult.objects.filter(round=judging_round).delete()
         JudgeResult.objects.filter(round=judging_round).delete()
-        _write(EntryResult, entry_fields, entry_rows)
-        _write(JudgeResult, judge_fields, judge_rows)
+        write_rows(EntryResult, entry_fields, entry_rows)
+        write_rows(JudgeResult, judge_fields, judge_rows)
     finished = time.perf_counter()
     report(100, _("Done"))
     return AggregationSummary(
@@ -382,53 +269,7 @@ def round_aggregate(*, judging_round: JudgingRound, on_progress: Progress | None
     )
 
 
-# --- runs: on demand and when a round closes ----------------------------------------------------------------
-
-
-@transaction.atomic
-def aggregation_request(*, judging_round: JudgingRound, user: User | None) -> AggregationRun:
-    """Queue a recompute of the round's results (after commit). A run already waiting is reused, not doubled."""
-    ensure_results_unlocked(judging_round)
-    waiting = AggregationRun.objects.filter(round=judging_round, state=AggregationRun.State.PENDING).first()
-    if waiting is not None:
-        return waiting
-    run = AggregationRun.objects.create(round=judging_round, created_by=user if user and user.is_authenticated else None)
-    audit_log(actor=user, action="aggregation.request", target=judging_round, edition_id=judging_round.edition_id,
-              after={"run": run.pk})
-    from ..tasks.scoring import aggregate_round
-
-    enqueue_on_commit(aggregate_round, run_id=run.pk)
-    return run
-
-
-def aggregation_after_round_closed(*, judging_round: JudgingRound, user: User | None) -> AggregationRun:
-    """The hook the round's closing calls: results are computed as soon as no more scores can come in."""
-    return aggregation_request(judging_round=judging_round, user=user)
-
-
-@transaction.atomic
-def round_close(*, round: JudgingRound, user: User | None) -> JudgingRound:  # noqa: A002 - as round_open
-    """open → closed: judges can no longer score or edit; the results are computed after commit.
-
-    Sits beside round_open (judging/services/assignment.py) in spirit: it is the round's state change that ends
-    scoring, so it lives with the scoring side that it triggers.
-    """
-    judging_round = JudgingRound.objects.select_for_update().select_related("edition").get(pk=round.pk)
-    if judging_round.state != JudgingRound.State.OPEN:
-        raise ValidationError(_("Only a round open for scoring can be closed."), code="state")
-    ensure_results_unlocked(judging_round)
-    judging_round.state = JudgingRound.State.CLOSED
-    judging_round.save(update_fields=["state"])
-    audit_log(actor=user, action="round.closed", target=judging_round, edition_id=judging_round.edition_id,
-              before={"state": JudgingRound.State.OPEN}, after={"state": JudgingRound.State.CLOSED})
-    aggregation_after_round_closed(judging_round=judging_round, user=user)
-    return judging_round
-
-
-def _run_update(run: AggregationRun, **fields) -> None:
-    for name, value in fields.items():
-        setattr(run, name, value)
-    AggregationRun.objects.filter(pk=run.pk).update(**fields)
+# --- a run, on demand or when a round closes -------------------------------------------------------------------
 
 
 def aggregation_run_execute(*, run: AggregationRun) -> AggregationRun:
@@ -439,10 +280,10 @@ def aggregation_run_execute(*, run: AggregationRun) -> AggregationRun:
     """
     if run.state == AggregationRun.State.SUCCEEDED:
         return run
-    _run_update(run, state=AggregationRun.State.RUNNING, progress=1, error="")
+    aggregation_run_move(run, AggregationRun.State.RUNNING, progress=1, error="")
 
     def progress(percent: int, message: str) -> None:
-        _run_update(run, progress=percent)
+        aggregation_run_progress(run, percent)
 
     judging_round = JudgingRound.objects.select_related("edition").get(pk=run.round_id)
     try:
@@ -450,56 +291,16 @@ def aggregation_run_execute(*, run: AggregationRun) -> AggregationRun:
         summary = round_aggregate(judging_round=judging_round, on_progress=progress)
     except Exception as error:
         if isinstance(error, OperationalError | InterfaceError):  # passing: the task retries the run
-            _run_update(run, state=AggregationRun.State.PENDING)
+            aggregation_run_move(run, AggregationRun.State.PENDING)
             raise
         logger.exception("aggregation run %s failed", run.pk)
         message = error.messages[0] if isinstance(error, ValidationError) else f"{type(error).__name__}: {error}"
-        _run_update(run, state=AggregationRun.State.FAILED, error=message[:2000],
-                    finished_at=timezone.now())
+        aggregation_run_move(run, AggregationRun.State.FAILED, error=message[:2000], finished_at=timezone.now())
         return run
     with transaction.atomic():
-        _run_update(run, state=AggregationRun.State.SUCCEEDED, progress=100, method=summary.method,
-                    method_version=summary.method_version, reviews=summary.reviews, seconds=summary.seconds,
-                    finished_at=timezone.now())
+        aggregation_run_move(run, AggregationRun.State.SUCCEEDED, progress=100, method=summary.method,
+                             method_version=summary.method_version, reviews=summary.reviews,
+                             seconds=summary.seconds, finished_at=timezone.now())
         round_mark_scored(judging_round=judging_round, user=run.created_by)
     return run
-
-
-def round_mark_scored(*, judging_round: JudgingRound, user: User | None) -> bool:
-    """closed → scored once its results are computed. Rounds in any other state keep it."""
-    moved = JudgingRound.objects.filter(pk=judging_round.pk, state=JudgingRound.State.CLOSED).update(
-        state=JudgingRound.State.SCORED
-    )
-    if moved:
-        judging_round.state = JudgingRound.State.SCORED
-        audit_log(actor=user, action="round.scored", target=judging_round, edition_id=judging_round.edition_id,
-                  before={"state": JudgingRound.State.CLOSED}, after={"state": JudgingRound.State.SCORED})
-    return bool(moved)
-
-
-@transaction.atomic
-def round_scoring_settings_update(*, round: JudgingRound, user: User | None,  # noqa: A002 - as round_open
-                                  prize_boundaries: list[int], explanation_to_applicants: bool) -> JudgingRound:
-    """The round's scoring settings: where prize tiers end (for the boundary flags) and whether applicants read
-    their explanation card after publication. New boundaries count from the next computation of the results."""
-    judging_round = JudgingRound.objects.select_for_update().select_related("edition").get(pk=round.pk)
-    ensure_results_unlocked(judging_round)
-    before = {"prize_boundaries": judging_round.prize_boundaries,
-              "explanation_to_applicants": judging_round.explanation_to_applicants}
-    judging_round.prize_boundaries = list(prize_boundaries)
-    judging_round.explanation_to_applicants = explanation_to_applicants
-    judging_round.full_clean(exclude=["categories"])
-    after = {"prize_boundaries": judging_round.prize_boundaries,
-             "explanation_to_applicants": judging_round.explanation_to_applicants}
-    if after != before:
-        judging_round.save(update_fields=["prize_boundaries", "explanation_to_applicants"])
-        audit_log(actor=user, action="round.scoring_settings", target=judging_round,
-                  edition_id=judging_round.edition_id, before=before, after=after)
-    return judging_round
-
-
-def ensure_results_unlocked(judging_round: JudgingRound) -> None:
-    """Once the chair has finalised the edition, its results are locked for good: no recompute changes them."""
-    if judging_round.edition.state in LOCKED_EDITION_STATES:
-        raise ValidationError(_("The edition is finalised: its results are locked for good."), code="finalised")
 

@@ -16,8 +16,8 @@ from submissions.models import Application, Category
 from ..models import Assignment, Bid, Conflict, JudgeProfile
 from ..selectors.assignment import ACTIVE_STATES
 from ..selectors.bids import BIDDABLE_STATUSES
-from .assignment import assignment_mark_conflicted
-from .scoring import LOCKED_EDITION_STATES
+from .conflicts import assignment_mark_conflicted
+from .locks import ensure_edition_unlocked
 
 PROFILE_FIELDS = ("country", "capacity", "active")
 
@@ -116,8 +116,8 @@ def bids_save(*, judge: JudgeProfile, user: User, entries: dict[int, str | None]
     if judge.user_id != user.pk:
         raise ValidationError(_("Only the judge places their own bids."), code="not_own")
     edition = Edition.objects.get(pk=judge.edition_id)
-    if edition.state in LOCKED_EDITION_STATES:
-        raise ValidationError(_("Judging in this edition is over: bids can no longer change."), code="closed")
+    ensure_edition_unlocked(edition, message=_("Judging in this edition is over: bids can no longer change."),
+                            code="closed")
     levels = set(Bid.Level.values)
     if any(level is not None and level not in levels for level in [*entries.values(), *categories.values()]):
         raise ValidationError(_("Choose eager, willing, not willing, conflict or no bid."), code="level")

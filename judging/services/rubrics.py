@@ -37,7 +37,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal.models import User
@@ -45,6 +44,7 @@ from portal.services import audit_log, snapshot
 from submissions.models import Application
 
 from ..models import Criterion, Rubric, StageWeight
+from .formatting import local_time
 
 TOTAL_SCALE = 10.0
 
@@ -126,7 +126,7 @@ def rubric_ensure_editable(rubric: Rubric | None) -> None:
         raise ValidationError(
             _("The rubric “%(name)s” has been frozen since the first score was saved on %(when)s: its criteria, "
               "scales and weights can no longer change, because earlier scores would then mean something else.")
-            % {"name": rubric.name, "when": date_format(timezone.localtime(frozen_at), "j F Y, H:i e")},
+            % {"name": rubric.name, "when": local_time(frozen_at, fmt="j F Y, H:i e")},
             code="frozen",
         )
 

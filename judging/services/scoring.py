@@ -15,19 +15,19 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from portal.models import Edition, User
+from portal.models import User
 from portal.services import audit_log
 from submissions.models import Application
-from worker.base import enqueue_on_commit
 
 from ..models import Assignment, CalibrationEntry, Criterion, CriterionScore, JudgeProfile, JudgingRound, Review
-from .assignment import assignment_start, assignment_submit
+from ..tasks.notifications import send_review_receipt
+from .assignments import assignment_start, assignment_submit
+from .formatting import local_time
+from .locks import edition_is_locked, ensure_edition_unlocked
 from .rubrics import rubric_for_application, rubric_freeze, weighted_total
 
-LOCKED_EDITION_STATES = (Edition.State.FINALISED, Edition.State.PUBLISHED)
 COMMENT_MAX_CHARS = 10_000
 
 
@@ -46,10 +46,6 @@ class ReviewInput:
 # --- rights ---------------------------------------------------------------------------------------------
 
 
-def _local(edition: Edition, moment: datetime) -> str:
-    return date_format(timezone.localtime(moment, edition.tz), "j F Y, H:i")
-
-
 def scoring_refusal(*, assignment: Assignment, user: User, now: datetime | None = None) -> ValidationError | None:
     """Why `user` may not score `assignment` now, or None when they may."""
     now = now or timezone.now()
@@ -62,7 +58,7 @@ def scoring_refusal(*, assignment: Assignment, user: User, now: datetime | None 
             _("This assignment is %(state)s: it takes no more scores.") % {"state": assignment.get_state_display()},
             code="inactive",
         )
-    if edition.state in LOCKED_EDITION_STATES:
+    if edition_is_locked(edition):
         return ValidationError(_("The edition is finalised: its scores are locked for good."), code="finalised")
     if judging_round.state != JudgingRound.State.OPEN:
         return ValidationError(
@@ -73,7 +69,7 @@ def scoring_refusal(*, assignment: Assignment, user: User, now: datetime | None 
     if now >= judging_round.deadline:
         return ValidationError(
             _("The scoring deadline passed on %(when)s (%(tz)s).")
-            % {"when": _local(edition, judging_round.deadline), "tz": edition.time_zone},
+            % {"when": local_time(judging_round.deadline, edition=edition), "tz": edition.time_zone},
             code="deadline",
         )
     return None
@@ -257,9 +253,7 @@ def review_submit(*, assignment: Assignment, user: User, data: ReviewInput | Non
     if assignment.state != Assignment.State.SUBMITTED:
         assignment_submit(assignment=assignment, user=user)
     if notify:
-        from ..tasks.scoring import send_review_receipt
-
-        enqueue_on_commit(send_review_receipt, review_id=review.pk)
+        send_review_receipt.delay_on_commit(review_id=review.pk)
     return _finish(assignment, rubric, review, before, scores, user=user,
                    action="review.update" if resubmission else "review.submit")
 
@@ -308,8 +302,7 @@ def queue_order_ensure(*, judge: JudgeProfile, judging_round: JudgingRound) -> i
 
 
 def _ensure_calibration_editable(judging_round: JudgingRound) -> None:
-    if judging_round.edition.state in LOCKED_EDITION_STATES:
-        raise ValidationError(_("The edition is finalised: nothing in it changes any more."), code="finalised")
+    ensure_edition_unlocked(judging_round.edition)
     if judging_round.state not in (JudgingRound.State.SCHEDULED, JudgingRound.State.ASSIGNING):
         raise ValidationError(
             _("Calibration entries are chosen before the round opens, so that the assigner can give them to every "

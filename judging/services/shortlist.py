@@ -20,7 +20,7 @@ from portal.services import audit_log
 from submissions.models import Application
 
 from ..models import EntryResult, JudgingRound, Shortlisting
-from .scoring import LOCKED_EDITION_STATES
+from .locks import ensure_edition_unlocked
 
 SHORTLIST_STATES = (JudgingRound.State.CLOSED, JudgingRound.State.SCORED)
 
@@ -33,8 +33,8 @@ class ShortlistOutcome:
 
 
 def _ensure_shortlist_editable(judging_round: JudgingRound) -> None:
-    if judging_round.edition.state in LOCKED_EDITION_STATES:
-        raise ValidationError(_("The edition is finalised: the shortlist no longer changes."), code="finalised")
+    ensure_edition_unlocked(judging_round.edition,
+                            message=_("The edition is finalised: the shortlist no longer changes."))
     if judging_round.state not in SHORTLIST_STATES:
         raise ValidationError(
             _("A shortlist is drawn once the round has closed (this one is %(state)s).")

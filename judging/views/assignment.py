@@ -20,7 +20,9 @@ from ..forms_assignment import AssignmentAddForm, AssignmentMoveForm, Assignment
 from ..forms_scoring import add_service_errors
 from ..models import Assignment, AssignmentRun, JudgingRound
 from ..selectors import assignment as selectors
-from ..services import assignment as services
+from ..services import round_jobs
+from ..services import assignments as services
+from ..services import rounds as round_services
 from .common import run_service
 
 ASSIGNMENTS_PER_PAGE = 50
@@ -83,7 +85,7 @@ def round_detail(request, edition, round_pk: int):
         "short_count": short_entries.count(),
         "replacement_notes": selectors.round_replacement_notes(round=judging_round),
         "can_manage": can_manage,
-        "can_change": can_manage and judging_round.state in services.CHANGEABLE_ROUND_STATES,
+        "can_change": can_manage and judging_round.state in round_services.CHANGEABLE_ROUND_STATES,
         "can_open": can_manage and judging_round.state == JudgingRound.State.ASSIGNING and active_run is None,
         "release_form": AssignmentReleaseForm(),
         "active_states": selectors.ACTIVE_STATES,
@@ -100,7 +102,7 @@ def round_create(request, edition):
                               "source": JudgingRound.Source.ELIGIBLE})
     if request.method == "POST" and form.is_valid():
         try:
-            judging_round = services.round_create(edition=edition, user=request.user, **form.cleaned_data)
+            judging_round = round_services.round_create(edition=edition, user=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -119,7 +121,7 @@ def round_edit(request, edition, round_pk: int):
     if request.method == "POST" and form.is_valid():
         changed = set(form.changed_data)  # an untouched deadline keeps its seconds
         try:
-            services.round_update(round=judging_round, user=request.user,
+            round_services.round_update(round=judging_round, user=request.user,
                                   data={name: form.cleaned_data[name] for name in changed})
         except ValidationError as error:
             add_service_errors(form, error)
@@ -128,7 +130,7 @@ def round_edit(request, edition, round_pk: int):
             return redirect("judging:round_detail", slug=edition.slug, round_pk=judging_round.pk)
     return render(request, "judging/assignment/round_form.html", {
         "edition": edition, "form": form, "round": judging_round,
-        "locked": judging_round.state not in services.CHANGEABLE_ROUND_STATES,
+        "locked": judging_round.state not in round_services.CHANGEABLE_ROUND_STATES,
     }, status=400 if form.is_bound else 200)
 
 
@@ -136,7 +138,7 @@ def round_edit(request, edition, round_pk: int):
 @edition_permission_required("judging.manage_rounds")
 def round_run(request, edition, round_pk: int):
     judging_round = _round(edition, round_pk)
-    run_service(request, lambda: services.assignment_run_create(round=judging_round, user=request.user),
+    run_service(request, lambda: round_jobs.assignment_run_create(round=judging_round, user=request.user),
                 success=_("The assigner is running. This page shows its progress."))
     return redirect("judging:round_detail", slug=edition.slug, round_pk=judging_round.pk)
 
@@ -158,7 +160,7 @@ def round_run_progress(request, edition, round_pk: int, run_pk: int):
 @edition_permission_required("judging.manage_rounds")
 def round_open(request, edition, round_pk: int):
     judging_round = _round(edition, round_pk)
-    run_service(request, lambda: services.round_open(round=judging_round, user=request.user),
+    run_service(request, lambda: round_services.round_open(round=judging_round, user=request.user),
                 success=_("The round is open for scoring. Each judge is e-mailed their entries."))
     return redirect("judging:round_detail", slug=edition.slug, round_pk=judging_round.pk)
 

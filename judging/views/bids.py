@@ -23,7 +23,7 @@ from ..forms_assignment import BidFilterForm, BidsForm, shown_entry_ids
 from ..selectors import bids as selectors
 from ..selectors.scoring import judge_profile
 from ..services import judges as services
-from ..services.scoring import LOCKED_EDITION_STATES
+from ..services.locks import LOCKED_EDITION_STATES
 
 BIDS_PER_PAGE = 50
 

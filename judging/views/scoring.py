@@ -240,7 +240,7 @@ def review_conflict(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Say why you have a conflict of interest with this entry."))
         return redirect("judging:scoring_review", pk=assignment.pk)
-    from ..services.assignment import assignment_declare_conflict
+    from ..services.conflicts import assignment_declare_conflict
 
     try:
         assignment_declare_conflict(assignment=assignment, user=request.user, reason=form.cleaned_data["reason"])

@@ -31,8 +31,11 @@ from ..forms_scoring import (
     add_service_errors,
 )
 from ..models import AggregationRun, Criterion, JudgingRound, Shortlisting
-from ..selectors import scoring as selectors
+from ..selectors import results as selectors
+from ..selectors import scoring as scoring_selectors
 from ..services import aggregation as aggregation_services
+from ..services import round_jobs
+from ..services import rounds as round_services
 from ..services import scoring as scoring_services
 from ..services import shortlist as shortlist_services
 from ..services.rubrics import rubric_for
@@ -47,7 +50,7 @@ REFUSED = {
 
 def _round(request, slug: str, round_id: int, perm: str) -> JudgingRound:
     edition = get_object_or_404(Edition, slug=slug)
-    judging_round = selectors.round_for_edition(edition=edition, pk=round_id)
+    judging_round = scoring_selectors.round_for_edition(edition=edition, pk=round_id)
     if judging_round is None:
         raise Http404
     if not request.user.has_perm(perm, judging_round):
@@ -223,7 +226,7 @@ def aggregation_start(request, slug: str, round_id: int):
     judging_round = _round(request, slug, round_id, "judging.run_aggregation")
     if needs_mfa_setup(request.user, judging_round.edition):
         return mfa_setup_redirect(request)
-    run_service(request, lambda: aggregation_services.aggregation_request(judging_round=judging_round,
+    run_service(request, lambda: round_jobs.aggregation_request(judging_round=judging_round,
                                                                         user=request.user),
                 success=_("The results are being recomputed from the raw scores."))
     return redirect(reverse("judging:scoring_leaderboard", args=[slug, round_id]))
@@ -236,7 +239,7 @@ def round_close_view(request, slug: str, round_id: int):
     judging_round = _round(request, slug, round_id, "judging.run_aggregation")
     if needs_mfa_setup(request.user, judging_round.edition):
         return mfa_setup_redirect(request)
-    run_service(request, lambda: aggregation_services.round_close(round=judging_round, user=request.user),
+    run_service(request, lambda: round_jobs.round_close(round=judging_round, user=request.user),
                 success=_("The round is closed: judges can no longer change their scores. "
                           "The results are being computed."))
     return redirect(reverse("judging:scoring_leaderboard", args=[slug, round_id]))
@@ -274,7 +277,7 @@ def scoring_settings(request, slug: str, round_id: int):
         form = ScoringSettingsForm(request.POST)
         if form.is_valid():
             try:
-                aggregation_services.round_scoring_settings_update(
+                round_services.round_scoring_settings_update(
                     round=judging_round, user=request.user,
                     prize_boundaries=form.cleaned_data["prize_boundaries"],
                     explanation_to_applicants=form.cleaned_data["explanation_to_applicants"],

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from portal.models import Edition
 from submissions.models import Application
 
-from ..selectors import scoring as selectors
+from ..selectors import results as selectors
 from .scoring_committee import _card
 
 

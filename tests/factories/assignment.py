@@ -18,10 +18,10 @@ def judge(edition, *, expertise=(), capacity=10, country="FR", **kwargs):
 
 def assign(judging_round: JudgingRound) -> AssignmentRun:
     """What the "Run the assigner" button and the worker do, in-process."""
-    from judging.services import assignment as services
+    from judging.services import assignment_runs, round_jobs
 
-    run = services.assignment_run_create(round=judging_round, user=None, enqueue=False)
-    return services.round_assign(run=run)
+    run = round_jobs.assignment_run_create(round=judging_round, user=None, enqueue=False)
+    return assignment_runs.round_assign(run=run)
 
 
 def active_pairs(judging_round: JudgingRound) -> set[tuple[int, int]]:

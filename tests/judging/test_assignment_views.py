@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from judging.models import Assignment, AssignmentRun, JudgingRound
-from judging.services import assignment as services
+from judging.services import round_jobs, rounds
 from portal.models import AuditEntry
 from tests.factories import EditionRoleFactory, MembershipFactory, OrganisationFactory, VerifiedUserFactory
 from tests.factories.assignment import active_pairs, assign, eligible, judge, one_category_round
@@ -141,7 +141,7 @@ def test_the_round_page_costs_the_same_queries_with_1_or_many_assignments(settin
 def test_the_rounds_list_costs_the_same_queries_with_1_or_many_rounds(setting, client, login, rows,
                                                                       django_assert_num_queries):
     for position in range(1000, 1000 + rows - 1):
-        services.round_create(edition=setting["edition"], user=None, name=f"Extra {position}", position=position,
+        rounds.round_create(edition=setting["edition"], user=None, name=f"Extra {position}", position=position,
                               categories=[setting["category"]], deadline=setting["round"].deadline)
     one_category_round(k=1, name="Another edition's round")
     login(person(setting["edition"], "observer"))
@@ -181,7 +181,7 @@ def test_the_run_button_starts_a_run_that_a_worker_finishes_after_commit(client,
 
 
 def test_a_run_under_way_shows_a_progress_bar_with_no_inline_script_or_style(setting, client, login):
-    run = services.assignment_run_create(round=setting["round"], user=None, enqueue=False)
+    run = round_jobs.assignment_run_create(round=setting["round"], user=None, enqueue=False)
     login(person(setting["edition"], "secretariat"))
 
     body = client.get(urls(setting)["detail"]).content.decode()

@@ -6,7 +6,7 @@ import pytest
 
 from judging.models import Bid
 from judging.services import judges as judge_services
-from judging.services.assignment import round_problem
+from judging.services.assignment_problem import round_problem
 from portal.models import AuditEntry, Edition
 from submissions.models import Application
 from tests.factories import (

@@ -313,12 +313,6 @@ def test_a_blind_rounds_receipt_email_names_no_applicant(client, login, blind_wo
 
 def test_declaring_a_conflict_calls_the_assignment_service(client, login):
     world = make_world(judges=1, entries=1)
-    try:
-        from judging.services import assignment as assignment_services
-    except ImportError:
-        pytest.skip("judging.services.assignment (issue 4) is not there yet")
-    if not hasattr(assignment_services, "assignment_declare_conflict"):
-        pytest.skip("assignment_declare_conflict (issue 4) is not there yet")
     login(world.judges[0].user)
     response = client.post(f"{review_url(world.assignment(0, 0))}conflict/", {"reason": "I advised them in 2023."})
     assert response.status_code == 302 and response.url == queue_url(world)

@@ -5,7 +5,6 @@ import socket
 import pytest
 from django.db import connection, transaction
 
-from worker.base import enqueue_on_commit
 from worker.models import WorkerHeartbeat
 from worker.tasks import heartbeat
 
@@ -26,15 +25,15 @@ def test_task_goes_through_redis_to_a_real_worker_that_writes_to_postgresql(cele
     assert WorkerHeartbeat.objects.count() == 1
 
 
-def test_enqueue_on_commit_sends_nothing_when_the_transaction_rolls_back(celery_worker_queue):
+def test_delay_on_commit_sends_nothing_when_the_transaction_rolls_back(celery_worker_queue):
     class Rollback(Exception):
         pass
 
     with pytest.raises(Rollback), transaction.atomic():
-        enqueue_on_commit(heartbeat, note="rolled back")
+        heartbeat.delay_on_commit(note="rolled back")
         raise Rollback
     with transaction.atomic():
-        enqueue_on_commit(heartbeat, note="committed")
+        heartbeat.delay_on_commit(note="committed")
     # The committed one arrives; then a synchronous round-trip proves the queue held nothing else.
     heartbeat.apply_async(kwargs={"note": "probe"}).get(timeout=60)
     assert WorkerHeartbeat.objects.get().beats == 2

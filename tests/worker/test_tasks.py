@@ -1,6 +1,5 @@
 import pytest
 
-from worker.base import enqueue_on_commit
 from worker.models import WorkerHeartbeat
 from worker.tasks import heartbeat
 
@@ -13,9 +12,9 @@ def test_heartbeat_in_process_is_idempotent_per_host():
     assert WorkerHeartbeat.objects.get(hostname=first["hostname"]).beats == 2
 
 
-def test_enqueue_on_commit_waits_for_the_commit(django_capture_on_commit_callbacks):
+def test_delay_on_commit_waits_for_the_commit(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        enqueue_on_commit(heartbeat, note="later")
+        heartbeat.delay_on_commit(note="later")
         assert WorkerHeartbeat.objects.count() == 0
     assert len(callbacks) == 1
     callbacks[0]()

@@ -202,7 +202,7 @@ def test_scoring_moves_the_assignment_through_the_assignment_service_with_a_full
 
 
 def test_the_assignment_service_starts_and_submits_once_and_only_for_the_judge():
-    from judging.services.assignment import assignment_start, assignment_submit
+    from judging.services.assignments import assignment_start, assignment_submit
 
     world = make_world(judges=2, entries=1, pairs=[(0, 0)])
     assignment = world.assignment(0, 0)
@@ -223,7 +223,7 @@ def test_the_assignment_service_starts_and_submits_once_and_only_for_the_judge()
 
 @pytest.mark.parametrize("state", ["conflict_declared", "released"])
 def test_the_assignment_service_refuses_to_revive_a_finished_assignment(state):
-    from judging.services.assignment import assignment_start, assignment_submit
+    from judging.services.assignments import assignment_start, assignment_submit
 
     world = make_world(judges=1, entries=1)
     assignment = world.assignment(0, 0)  # read while still assigned: the service reads the stored state

@@ -17,9 +17,10 @@ from judging.models import (
     JudgingRound,
     Review,
 )
-from judging.services import aggregation
-from judging.services.aggregation import aggregation_request, round_aggregate
-from judging.selectors.scoring import card_criteria
+from judging.services import aggregation, bulk_copy
+from judging.services.aggregation import round_aggregate
+from judging.services.round_jobs import aggregation_request
+from judging.selectors.results import card_criteria
 from judging.services.scoring import ReviewInput, review_save_draft, review_submit
 from judging.views.scoring_committee import _card
 from portal.models import AuditEntry, Edition
@@ -160,7 +161,7 @@ def test_awkward_text_and_numbers_survive_the_bulk_writer_and_reader():
               "disagreement", "uncorrected_judges", "tied", "boundary_overlap", "correction"]
     entry = world.entries[A]
     nan = math.nan if connection.vendor == "postgresql" else 7.0  # SQLite stores NaN as NULL
-    aggregation._write(EntryResult, fields, [
+    bulk_copy.write_rows(EntryResult, fields, [
         (world.round.pk, entry.pk, entry.category_id, 3, nan, math.inf, -math.inf, 0.1 + 0.2, 1e-300,
          -0.0, 1.0, 1, '{"k": "a\\tb"}', awkward, "1.1", True, 0, np.bool_(False), False, np.float64(0.5)),
     ])
@@ -190,11 +191,11 @@ def test_the_card_names_criteria_from_the_rubric_and_reads_rows_stored_with_thei
 def test_the_integer_reader_gives_the_rows_of_the_query():
     hand_world()
     query = CriterionScore.objects.order_by("review_id").values_list("review_id", "criterion_id", "score")
-    got = aggregation._fetch_integers(query, 3)
+    got = bulk_copy.fetch_integers(query, 3)
     assert got.dtype == np.int64
     assert got.tolist() == [list(row) for row in query]
     assert len(got) == len(SCORES)
-    assert aggregation._fetch_integers(query.filter(score__gt=99), 3).shape == (0, 3)
+    assert bulk_copy.fetch_integers(query.filter(score__gt=99), 3).shape == (0, 3)
 
 
 def test_results_go_with_their_round_though_the_database_does_not_check_the_key():
@@ -280,7 +281,7 @@ def test_results_are_locked_once_the_edition_is_finalised(django_capture_on_comm
 
 
 def test_closing_the_round_stops_scoring_and_computes_the_results(client, login, django_capture_on_commit_callbacks):
-    from judging.services.aggregation import round_close
+    from judging.services.round_jobs import round_close
 
     world = hand_world()
     secretariat = world.role("secretariat")

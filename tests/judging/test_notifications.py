@@ -6,9 +6,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from judging import notifications
 from judging.models import Assignment, JudgingRound, ReminderSent
-from judging.services import assignment as services
-from judging.tasks.assignment import notify_judges, send_reminders
+from judging.services import assignments, conflicts, rounds
+from judging.tasks.notifications import notify_judges, send_reminders
 from tests.factories import OrganisationFactory
 from tests.factories.assignment import assign, eligible, judge, one_category_round
 
@@ -28,7 +29,7 @@ def open_round(*, blind=False, deadline=None, reminder_hours=(), entries=4, judg
     profiles = [judge(edition, expertise=[category], capacity=entries) for _ in range(judges)]
     assign(judging_round)
     with capture(execute=True):
-        services.round_open(round=judging_round, user=None)
+        rounds.round_open(round=judging_round, user=None)
     judging_round.refresh_from_db()
     return judging_round, applications, profiles
 
@@ -71,7 +72,7 @@ def test_an_entry_added_after_opening_is_announced_alone_to_its_judge(django_cap
     newcomer = judge(judging_round.edition, capacity=3)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.assignment_add_manual(round=judging_round, judge=newcomer, application=applications[0], user=None)
+        assignments.assignment_add_manual(round=judging_round, judge=newcomer, application=applications[0], user=None)
 
     assert [message.to for message in mail.outbox] == [[newcomer.user.email]]
     assert applications[0].title in mail.outbox[0].body
@@ -92,8 +93,8 @@ def test_reminders_go_once_per_judge_and_lead_time_and_only_to_open_reviews(djan
     assert "2 reviews" in mail.outbox[0].body
     assert set(ReminderSent.objects.values_list("judge_id", "hours_before")) == {(busy.pk, 72)}
 
-    assert services.reminders_send(now=now + timedelta(hours=7)) == 1  # now 23 hours before: the 24-hour one
-    assert services.reminders_send(now=now + timedelta(hours=8)) == 0
+    assert notifications.reminders_send(now=now + timedelta(hours=7)) == 1  # now 23 hours before: the 24-hour one
+    assert notifications.reminders_send(now=now + timedelta(hours=8)) == 0
     assert set(ReminderSent.objects.values_list("judge_id", "hours_before")) == {(busy.pk, 72), (busy.pk, 24)}
     assert len(mail.outbox) == 2
 
@@ -104,10 +105,10 @@ def test_a_round_opened_late_sends_one_reminder_for_every_passed_lead_time(djang
         capture=django_capture_on_commit_callbacks)
     mail.outbox.clear()
 
-    assert services.reminders_send() == 2
+    assert notifications.reminders_send() == 2
     assert sorted(message.to[0] for message in mail.outbox) == sorted(j.user.email for j in judges)
     assert ReminderSent.objects.count() == 4  # both lead times recorded for both judges
-    assert services.reminders_send() == 0
+    assert notifications.reminders_send() == 0
 
 
 def test_no_reminders_for_rounds_not_open_or_past_their_deadline(django_capture_on_commit_callbacks):
@@ -115,9 +116,9 @@ def test_no_reminders_for_rounds_not_open_or_past_their_deadline(django_capture_
         deadline=timezone.now() + timedelta(hours=1), reminder_hours=[24],
         capture=django_capture_on_commit_callbacks)
     mail.outbox.clear()
-    assert services.reminders_send(now=timezone.now() + timedelta(hours=2)) == 0  # the deadline has passed
+    assert notifications.reminders_send(now=timezone.now() + timedelta(hours=2)) == 0  # the deadline has passed
     JudgingRound.objects.filter(pk=judging_round.pk).update(state=JudgingRound.State.CLOSED)
-    assert services.reminders_send() == 0
+    assert notifications.reminders_send() == 0
     assert mail.outbox == []
 
 
@@ -134,7 +135,7 @@ def blind_round_with_titles_naming_the_city(capture):
     profiles = [judge(edition, expertise=[category], capacity=2) for _ in range(2)]
     assign(judging_round)
     with capture(execute=True):
-        services.round_open(round=judging_round, user=None)
+        rounds.round_open(round=judging_round, user=None)
     judging_round.refresh_from_db()
     return judging_round, applications, profiles
 
@@ -154,7 +155,7 @@ def test_a_blind_rounds_reminder_withholds_the_city_named_in_a_title(django_capt
     _round, applications, judges = blind_round_with_titles_naming_the_city(django_capture_on_commit_callbacks)
     mail.outbox.clear()
 
-    assert services.reminders_send() == 2
+    assert notifications.reminders_send() == 2
     bodies = "\n".join(message.subject + message.body for message in mail.outbox)
     assert "Gwangju" not in bodies
     assert bodies.count("Cooler bus stops for [withheld], district") == 2
@@ -167,7 +168,7 @@ def test_a_blind_rounds_replacement_email_withholds_the_city_named_in_a_title(dj
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.assignment_declare_conflict(assignment=assignment, user=assignment.judge.user,
+        conflicts.assignment_declare_conflict(assignment=assignment, user=assignment.judge.user,
                                              reason="I advised this city last year")
 
     replacement = Assignment.objects.get(round=judging_round, source=Assignment.Source.REPLACEMENT)

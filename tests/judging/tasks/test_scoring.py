@@ -5,7 +5,7 @@ import time
 import pytest
 
 from judging.models import AggregationRun, EntryResult, JudgeResult
-from judging.services.aggregation import aggregation_request
+from judging.services.round_jobs import aggregation_request
 from judging.tasks.scoring import aggregate_round
 from tests.factories.scoring import A, B, C, D, hand_world
 

@@ -3,7 +3,7 @@
 import pytest
 
 from judging.models import Assignment, AssignmentRun, Conflict, JudgingRound, Shortlisting
-from judging.services import assignment as services
+from judging.services import assignment_problem, assignment_runs, assignments
 from judging.services import judges as judge_services
 from portal.models import AuditEntry
 from submissions.models import Application
@@ -15,6 +15,8 @@ from tests.factories.judging import (
     JudgingRoundFactory,
     ReviewFactory,
 )
+from tests.factories.assignment import active_pairs, assign, eligible, judge, loads, one_category_round
+
 from tests.factories.assignment import active_pairs, assign, eligible, judge, loads, one_category_round
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +142,7 @@ def test_the_same_country_setting_removes_exactly_those_pairs_from_the_problem()
     kenyan_entry = eligible(edition, category, organisation=OrganisationFactory(country="KE"))
     korean, stateless = judge(edition, country="KR"), judge(edition, country="")
 
-    built = services.round_problem(judging_round)
+    built = assignment_problem.round_problem(judging_round)
 
     rows = {int(pk): i for i, pk in enumerate(built.entry_ids)}
     columns = {int(pk): j for j, pk in enumerate(built.judge_ids)}
@@ -266,7 +268,7 @@ def test_a_finished_run_delivered_again_does_nothing():
     rows = list(Assignment.objects.values_list("pk", "judge_id", "application_id"))
     audits = AuditEntry.objects.count()
 
-    again = services.round_assign(run=run)
+    again = assignment_runs.round_assign(run=run)
 
     assert (again.pk, again.state, again.finished_at) == (run.pk, AssignmentRun.State.SUCCEEDED, run.finished_at)
     assert list(Assignment.objects.values_list("pk", "judge_id", "application_id")) == rows
@@ -277,7 +279,7 @@ def test_assignments_made_by_hand_are_kept_by_a_rerun():
     edition, category, judging_round = one_category_round(k=1)
     entry = eligible(edition, category)
     expert, novice = judge(edition, expertise=[category]), judge(edition)
-    services.assignment_add_manual(round=judging_round, judge=novice, application=entry, user=None)
+    assignments.assignment_add_manual(round=judging_round, judge=novice, application=entry, user=None)
 
     run = assign(judging_round)
 
@@ -291,14 +293,14 @@ def test_a_pair_the_secretariat_released_is_not_given_back_by_a_rerun():
     entry = eligible(edition, category)
     favourite, other = judge(edition, expertise=[category]), judge(edition)
     assign(judging_round)
-    services.assignment_release(assignment=Assignment.objects.get(judge=favourite), user=None)
+    assignments.assignment_release(assignment=Assignment.objects.get(judge=favourite), user=None)
 
     assign(judging_round)
 
     assert active_pairs(judging_round) == {(entry.pk, other.pk)}
     # By hand it can come back.
-    services.assignment_release(assignment=Assignment.objects.get(judge=other, state="assigned"), user=None)
-    services.assignment_add_manual(round=judging_round, judge=favourite, application=entry, user=None)
+    assignments.assignment_release(assignment=Assignment.objects.get(judge=other, state="assigned"), user=None)
+    assignments.assignment_add_manual(round=judging_round, judge=favourite, application=entry, user=None)
     assign(judging_round)
     assert active_pairs(judging_round) == {(entry.pk, favourite.pk)}
 
@@ -307,7 +309,7 @@ def test_a_conflict_recorded_while_the_solver_runs_is_respected(monkeypatch):
     edition, category, judging_round = one_category_round(k=1)
     entry = eligible(edition, category)
     favourite, other = judge(edition, expertise=[category]), judge(edition)
-    real_solve, calls = services.solve_assignment, []
+    real_solve, calls = assignment_runs.solve_assignment, []
 
     def solve_then_conflict(problem, **kwargs):
         solution = real_solve(problem, **kwargs)
@@ -316,7 +318,7 @@ def test_a_conflict_recorded_while_the_solver_runs_is_respected(monkeypatch):
         calls.append(solution)
         return solution
 
-    monkeypatch.setattr(services, "solve_assignment", solve_then_conflict)
+    monkeypatch.setattr(assignment_runs, "solve_assignment", solve_then_conflict)
     run = assign(judging_round)
 
     assert len(calls) == 2
@@ -399,7 +401,7 @@ def test_an_inactive_judge_gets_nothing_new_but_keeps_a_started_review():
     first, second = eligible(edition, category), eligible(edition, category)
     leaving = judge(edition, expertise=[category])
     staying = judge(edition)
-    services.assignment_add_manual(round=judging_round, judge=leaving, application=first, user=None)
+    assignments.assignment_add_manual(round=judging_round, judge=leaving, application=first, user=None)
     Assignment.objects.filter(judge=leaving).update(state=Assignment.State.IN_PROGRESS)
     judge_services.judge_profile_update(judge=leaving, actor=None, data={"active": False})
 
@@ -433,5 +435,5 @@ def test_round_problem_reads_with_the_same_number_of_queries_for_1_or_many_rows(
     _round_with(3, 2)  # another edition's round, read by neither
     judging_round.refresh_from_db()
     with django_assert_num_queries(12):
-        built = services.round_problem(JudgingRound.objects.select_related("edition").get(pk=judging_round.pk))
+        built = assignment_problem.round_problem(JudgingRound.objects.select_related("edition").get(pk=judging_round.pk))
     assert built.problem.affinity.shape == (entries, judges)

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from judging.models import Assignment, Conflict
-from judging.services import assignment as services
+from judging.services import assignments, conflicts
 from judging.services import judges as judge_services
 from portal.models import AuditEntry
 from tests.factories import EditionRoleFactory, MembershipFactory, OrganisationFactory
@@ -28,7 +28,7 @@ def test_adding_by_hand_returns_the_effect_on_affinity_and_loads(secretary):
     expert = judge(edition, expertise=[category], capacity=3)
     BidFactory(judge=expert, application=entry, level="eager")
 
-    change = services.assignment_add_manual(round=judging_round, judge=expert, application=entry, user=secretary)
+    change = assignments.assignment_add_manual(round=judging_round, judge=expert, application=entry, user=secretary)
 
     assert change.assignment.source == Assignment.Source.MANUAL
     assert (change.affinity, change.affinity_change) == (15, 15)
@@ -65,7 +65,7 @@ def test_adding_a_conflicted_pair_by_hand_is_refused_with_the_reason(kind, messa
         BidFactory(judge=conflicted, application=entry, level="conflict")
 
     with pytest.raises(ValidationError) as refused:
-        services.assignment_add_manual(round=judging_round, judge=conflicted, application=entry, user=secretary)
+        assignments.assignment_add_manual(round=judging_round, judge=conflicted, application=entry, user=secretary)
 
     assert message in refused.value.messages[0]
     assert refused.value.messages[0].startswith("Refused: this pair has a conflict of interest")
@@ -77,17 +77,17 @@ def test_adding_beyond_capacity_or_twice_or_outside_the_round_is_refused(secreta
     edition, category, judging_round = one_category_round(k=2)
     entry, other = eligible(edition, category), eligible(edition, category)
     full = judge(edition, capacity=1)
-    services.assignment_add_manual(round=judging_round, judge=full, application=entry, user=secretary)
+    assignments.assignment_add_manual(round=judging_round, judge=full, application=entry, user=secretary)
 
     with pytest.raises(ValidationError) as twice:
-        services.assignment_add_manual(round=judging_round, judge=full, application=entry, user=secretary)
+        assignments.assignment_add_manual(round=judging_round, judge=full, application=entry, user=secretary)
     with pytest.raises(ValidationError) as at_capacity:
-        services.assignment_add_manual(round=judging_round, judge=full, application=other, user=secretary)
+        assignments.assignment_add_manual(round=judging_round, judge=full, application=other, user=secretary)
     draft = eligible(edition, category)
     draft.status = "draft"
     draft.save()
     with pytest.raises(ValidationError) as not_entry:
-        services.assignment_add_manual(round=judging_round, judge=judge(edition), application=draft, user=secretary)
+        assignments.assignment_add_manual(round=judging_round, judge=judge(edition), application=draft, user=secretary)
 
     assert "This judge already has this entry." in twice.value.messages
     assert any("their capacity" in m for m in at_capacity.value.messages)
@@ -101,7 +101,7 @@ def test_the_preview_shows_the_effect_and_the_refusal_without_writing():
     member = judge(edition, expertise=[category])
     MembershipFactory(organisation=entry.organisation, user=member.user)
 
-    preview = services.manual_change_check(round=judging_round, judge=member, application=entry)
+    preview = assignments.manual_change_check(round=judging_round, judge=member, application=entry)
 
     assert preview.affinity == 10
     assert preview.problems[0].startswith("Refused: this pair has a conflict of interest")
@@ -115,9 +115,9 @@ def test_moving_releases_the_old_row_and_reports_the_affinity_change_and_both_lo
     edition, category, judging_round = one_category_round(k=1)
     entry = eligible(edition, category)
     novice, expert = judge(edition, capacity=4), judge(edition, expertise=[category], capacity=4)
-    added = services.assignment_add_manual(round=judging_round, judge=novice, application=entry, user=None).assignment
+    added = assignments.assignment_add_manual(round=judging_round, judge=novice, application=entry, user=None).assignment
 
-    change = services.assignment_move(assignment=added, to_judge=expert, user=secretary)
+    change = assignments.assignment_move(assignment=added, to_judge=expert, user=secretary)
 
     added.refresh_from_db()
     assert added.state == Assignment.State.RELEASED
@@ -134,10 +134,10 @@ def test_moving_to_a_conflicted_judge_is_refused_and_changes_nothing(secretary):
     entry = eligible(edition, category)
     first, member = judge(edition), judge(edition, expertise=[category])
     MembershipFactory(organisation=entry.organisation, user=member.user)
-    added = services.assignment_add_manual(round=judging_round, judge=first, application=entry, user=None).assignment
+    added = assignments.assignment_add_manual(round=judging_round, judge=first, application=entry, user=None).assignment
 
     with pytest.raises(ValidationError) as refused:
-        services.assignment_move(assignment=added, to_judge=member, user=secretary)
+        assignments.assignment_move(assignment=added, to_judge=member, user=secretary)
 
     assert "the judge is a member of the applying organisation" in refused.value.messages[0]
     added.refresh_from_db()
@@ -149,12 +149,12 @@ def test_a_started_review_cannot_be_moved(secretary):
     edition, category, judging_round = one_category_round(k=1)
     entry = eligible(edition, category)
     first, second = judge(edition), judge(edition)
-    added = services.assignment_add_manual(round=judging_round, judge=first, application=entry, user=None).assignment
+    added = assignments.assignment_add_manual(round=judging_round, judge=first, application=entry, user=None).assignment
     Assignment.objects.filter(pk=added.pk).update(state=Assignment.State.IN_PROGRESS)
     added.refresh_from_db()
 
     with pytest.raises(ValidationError) as refused:
-        services.assignment_move(assignment=added, to_judge=second, user=secretary)
+        assignments.assignment_move(assignment=added, to_judge=second, user=secretary)
 
     assert refused.value.messages == ["The judge has started this review: release it instead of moving it."]
 
@@ -162,12 +162,12 @@ def test_a_started_review_cannot_be_moved(secretary):
 def test_release_is_audited_and_only_once(secretary):
     edition, category, judging_round = one_category_round(k=1)
     entry = eligible(edition, category)
-    added = services.assignment_add_manual(round=judging_round, judge=judge(edition), application=entry,
+    added = assignments.assignment_add_manual(round=judging_round, judge=judge(edition), application=entry,
                                            user=None).assignment
 
-    services.assignment_release(assignment=added, user=secretary, reason="Judge unavailable")
+    assignments.assignment_release(assignment=added, user=secretary, reason="Judge unavailable")
     with pytest.raises(ValidationError):
-        services.assignment_release(assignment=added, user=secretary)
+        assignments.assignment_release(assignment=added, user=secretary)
 
     added.refresh_from_db()
     assert added.state == Assignment.State.RELEASED
@@ -180,7 +180,7 @@ def test_nothing_changes_by_hand_in_a_closed_round(secretary):
     edition, category, judging_round = one_category_round(k=1, state="closed")
     entry = eligible(edition, category)
     with pytest.raises(ValidationError) as refused:
-        services.assignment_add_manual(round=judging_round, judge=judge(edition), application=entry, user=secretary)
+        assignments.assignment_add_manual(round=judging_round, judge=judge(edition), application=entry, user=secretary)
     assert "The round is closed: its assignments no longer change." in refused.value.messages
 
 
@@ -199,12 +199,12 @@ def test_a_declared_conflict_is_replaced_by_the_best_available_judge(django_capt
     member = judge(edition, expertise=[category])
     MembershipFactory(organisation=entry.organisation, user=member.user)
     BidFactory(judge=member, application=entry, level="eager")
-    assignment = services.assignment_add_manual(round=judging_round, judge=declaring, application=entry,
+    assignment = assignments.assignment_add_manual(round=judging_round, judge=declaring, application=entry,
                                                 user=None).assignment
-    services.assignment_add_manual(round=judging_round, judge=staying, application=entry, user=None)
+    assignments.assignment_add_manual(round=judging_round, judge=staying, application=entry, user=None)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.assignment_declare_conflict(assignment=assignment, user=declaring.user,
+        conflicts.assignment_declare_conflict(assignment=assignment, user=declaring.user,
                                              reason="I advised this city last year")
 
     assert len(callbacks) == 1  # the replacement task, run in-process (eager) once the transaction committed
@@ -227,10 +227,10 @@ def test_the_replacement_task_run_twice_adds_one_judge(django_capture_on_commit_
     edition, category, judging_round = one_category_round(k=1)
     entry = eligible(edition, category)
     declaring, spare = judge(edition), judge(edition)
-    assignment = services.assignment_add_manual(round=judging_round, judge=declaring, application=entry,
+    assignment = assignments.assignment_add_manual(round=judging_round, judge=declaring, application=entry,
                                                 user=None).assignment
     with django_capture_on_commit_callbacks(execute=True):
-        services.assignment_declare_conflict(assignment=assignment, user=declaring.user, reason="Former employer")
+        conflicts.assignment_declare_conflict(assignment=assignment, user=declaring.user, reason="Former employer")
 
     assert replace_after_conflict.apply(kwargs={"assignment_id": assignment.pk}).get() == "no replacement"
     assert active_pairs(judging_round) == {(entry.pk, spare.pk)}
@@ -241,11 +241,11 @@ def test_without_an_available_judge_the_secretariat_gets_a_visible_note(django_c
     entry = eligible(edition, category)
     declaring = judge(edition)
     judge(edition, capacity=0)
-    assignment = services.assignment_add_manual(round=judging_round, judge=declaring, application=entry,
+    assignment = assignments.assignment_add_manual(round=judging_round, judge=declaring, application=entry,
                                                 user=None).assignment
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.assignment_declare_conflict(assignment=assignment, user=declaring.user, reason="My sister's NGO")
+        conflicts.assignment_declare_conflict(assignment=assignment, user=declaring.user, reason="My sister's NGO")
 
     assert active_pairs(judging_round) == set()
     note = AuditEntry.objects.get(action="assignment.replacement_unavailable")
@@ -256,10 +256,10 @@ def test_without_an_available_judge_the_secretariat_gets_a_visible_note(django_c
 def test_only_the_assigned_judge_declares_a_conflict(secretary):
     edition, category, judging_round = one_category_round(k=1)
     entry = eligible(edition, category)
-    assignment = services.assignment_add_manual(round=judging_round, judge=judge(edition), application=entry,
+    assignment = assignments.assignment_add_manual(round=judging_round, judge=judge(edition), application=entry,
                                                 user=None).assignment
     with pytest.raises(ValidationError) as refused:
-        services.assignment_declare_conflict(assignment=assignment, user=secretary, reason="On their behalf")
+        conflicts.assignment_declare_conflict(assignment=assignment, user=secretary, reason="On their behalf")
     assert refused.value.messages == ["Only the judge it is assigned to declares a conflict on it."]
     assert not Conflict.objects.exists()
 
@@ -268,10 +268,10 @@ def test_declaring_needs_a_reason():
     edition, category, judging_round = one_category_round(k=1)
     entry = eligible(edition, category)
     declaring = judge(edition)
-    assignment = services.assignment_add_manual(round=judging_round, judge=declaring, application=entry,
+    assignment = assignments.assignment_add_manual(round=judging_round, judge=declaring, application=entry,
                                                 user=None).assignment
     with pytest.raises(ValidationError):
-        services.assignment_declare_conflict(assignment=assignment, user=declaring.user, reason="  ")
+        conflicts.assignment_declare_conflict(assignment=assignment, user=declaring.user, reason="  ")
     assignment.refresh_from_db()
     assert assignment.state == Assignment.State.ASSIGNED
 
@@ -281,7 +281,7 @@ def test_a_conflict_recorded_by_the_secretariat_withdraws_and_replaces_the_assig
     edition, category, judging_round = one_category_round(k=1)
     entry = eligible(edition, category)
     conflicted, spare = judge(edition), judge(edition)
-    assignment = services.assignment_add_manual(round=judging_round, judge=conflicted, application=entry,
+    assignment = assignments.assignment_add_manual(round=judging_round, judge=conflicted, application=entry,
                                                 user=None).assignment
 
     with django_capture_on_commit_callbacks(execute=True):

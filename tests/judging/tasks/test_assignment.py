@@ -35,7 +35,7 @@ from django.db import connection, transaction
 
 from config.celery_app import app
 from judging.models import Assignment, AssignmentRun, JudgingRound
-from judging.services import assignment as services
+from judging.services import assignment_problem, assignment_runs, round_jobs
 from judging.services import judges as judge_services
 from judging.algorithms.assignment import solve_assignment
 from judging.tasks.assignment import assign_round
@@ -63,7 +63,7 @@ def build_round() -> JudgingRound:
 
 def optimal_pairs(judging_round: JudgingRound) -> set[tuple[int, int]]:
     """The set an uninterrupted run must produce: solved here, from the same rows."""
-    built = services.round_problem(JudgingRound.objects.select_related("edition").get(pk=judging_round.pk))
+    built = assignment_problem.round_problem(JudgingRound.objects.select_related("edition").get(pk=judging_round.pk))
     solution = solve_assignment(built.problem)
     pairs = {(int(built.entry_ids[i]), int(built.judge_ids[j])) for i, j in solution.pairs}
     return pairs | {(int(a), int(j)) for a, j in built.outside_pairs}
@@ -84,7 +84,7 @@ def assert_one_consistent_set(judging_round: JudgingRound, run: AssignmentRun) -
 def test_the_assign_task_delivered_twice_leaves_one_assignment_set(celery_worker_queue):
     assert connection.vendor == "postgresql"
     judging_round = build_round()
-    run = services.assignment_run_create(round=judging_round, user=None, enqueue=False)
+    run = round_jobs.assignment_run_create(round=judging_round, user=None, enqueue=False)
 
     # Two deliveries of the same message to the real worker, and a third execution here, at the same time.
     first = assign_round.apply_async(kwargs={"run_id": run.pk})
@@ -98,25 +98,25 @@ def test_the_assign_task_delivered_twice_leaves_one_assignment_set(celery_worker
 
 def test_a_run_that_crashed_after_reporting_progress_is_completed_by_the_worker(celery_worker_queue, monkeypatch):
     judging_round = build_round()
-    run = services.assignment_run_create(round=judging_round, user=None, enqueue=False)
+    run = round_jobs.assignment_run_create(round=judging_round, user=None, enqueue=False)
 
     class WorkerDied(BaseException):
         """Not an Exception: nothing in the service may catch it, as nothing survives a SIGKILL."""
 
-    report = services._Progress.__call__
+    report = assignment_runs._Progress.__call__
 
     def report_then_die(self, percent, message):
         report(self, percent, message)
-        if message == services.MESSAGE_SAVING:
+        if message == assignment_runs.MESSAGE_SAVING:
             raise WorkerDied
 
-    monkeypatch.setattr(services._Progress, "__call__", report_then_die)
+    monkeypatch.setattr(assignment_runs._Progress, "__call__", report_then_die)
     with pytest.raises(WorkerDied):
-        services.round_assign(run=run)
+        assignment_runs.round_assign(run=run)
     monkeypatch.undo()
 
     run.refresh_from_db()
-    assert (run.state, run.progress, run.message) == (AssignmentRun.State.RUNNING, 95, services.MESSAGE_SAVING)
+    assert (run.state, run.progress, run.message) == (AssignmentRun.State.RUNNING, 95, assignment_runs.MESSAGE_SAVING)
     assert Assignment.objects.filter(round=judging_round).count() == 0
 
     result = assign_round.apply_async(kwargs={"run_id": run.pk})  # the re-delivery, to the real worker
@@ -132,7 +132,7 @@ def test_the_worker_survives_the_database_being_emptied_between_tests(celery_wor
     ("content type instance with id 26 is not a valid choice"); the test worker forgets them.
     """
     first_round = build_round()
-    first = services.assignment_run_create(round=first_round, user=None, enqueue=False)
+    first = round_jobs.assignment_run_create(round=first_round, user=None, enqueue=False)
     assert assign_round.apply_async(kwargs={"run_id": first.pk}).get(timeout=120) == "succeeded"
     cached = ContentType.objects.get_for_model(JudgingRound).pk
 
@@ -141,7 +141,7 @@ def test_the_worker_survives_the_database_being_emptied_between_tests(celery_wor
     assert ContentType.objects.get_for_model(JudgingRound).pk != cached
 
     judging_round = build_round()
-    run = services.assignment_run_create(round=judging_round, user=None, enqueue=False)
+    run = round_jobs.assignment_run_create(round=judging_round, user=None, enqueue=False)
     assert assign_round.apply_async(kwargs={"run_id": run.pk}).get(timeout=120) == "succeeded", (
         AssignmentRun.objects.get(pk=run.pk).error
     )
@@ -199,13 +199,13 @@ def _delete_waiting_on_a_lock() -> bool:
 
 def test_a_worker_killed_in_the_middle_of_the_write_is_retried_to_one_consistent_set(celery_worker_queue, repo_root):
     judging_round = build_round()
-    first = services.assignment_run_create(round=judging_round, user=None, enqueue=False)
-    services.round_assign(run=first)
+    first = round_jobs.assignment_run_create(round=judging_round, user=None, enqueue=False)
+    assignment_runs.round_assign(run=first)
     before = set(Assignment.objects.filter(round=judging_round).values_list("pk", "application_id", "judge_id"))
     # A judge leaves: the next run must delete their assignments (nobody started them) and give them to others.
     leaving = Assignment.objects.filter(round=judging_round).order_by("pk").first().judge
     judge_services.judge_profile_update(judge=leaving, actor=None, data={"active": False})
-    run = services.assignment_run_create(round=judging_round, user=None, enqueue=False)
+    run = round_jobs.assignment_run_create(round=judging_round, user=None, enqueue=False)
 
     queue = f"portal-crash-{uuid.uuid4().hex[:8]}"
     log_path = repo_root / "var" / "test-celery-crash-worker.log"

@@ -1,0 +1,29 @@
+"""Judging's models, one module per sub-domain; every model is importable from `judging.models`.
+
+- judges: JudgeProfile, Bid, Conflict
+- rounds: JudgingRound, Assignment, AssignmentRun, ReminderSent, CalibrationEntry
+- rubrics: Rubric, Criterion, StageWeight
+- reviews: Review, CriterionScore
+- results: AggregationRun, EntryResult, JudgeResult, Shortlisting
+
+State fields change only through the services in judging/services/ (one writer per state).
+"""
+
+from .judges import Bid, Conflict, JudgeProfile
+from .results import AggregationRun, EntryResult, JudgeResult, Shortlisting
+from .reviews import CriterionScore, Review
+from .rounds import (
+    Assignment,
+    AssignmentRun,
+    CalibrationEntry,
+    JudgingRound,
+    ReminderSent,
+    default_prize_boundaries,
+)
+from .rubrics import Criterion, Rubric, StageWeight
+
+__all__ = [
+    "AggregationRun", "Assignment", "AssignmentRun", "Bid", "CalibrationEntry", "Conflict", "Criterion",
+    "CriterionScore", "EntryResult", "JudgeProfile", "JudgeResult", "JudgingRound", "ReminderSent", "Review",
+    "Rubric", "Shortlisting", "StageWeight", "default_prize_boundaries",
+]

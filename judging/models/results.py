@@ -1,0 +1,96 @@
+"""A round's results: the aggregation runs, entry and judge results, and the shortlist drawn from them."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from submissions.models import Application, Category
+
+from .judges import JudgeProfile
+from .rounds import JudgingRound
+
+
+class AggregationRun(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for a worker")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Done")
+        FAILED = "failed", _("Failed")
+
+    round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="aggregation_runs")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    method = models.CharField(max_length=100, blank=True)
+    method_version = models.CharField(max_length=20, blank=True)
+    reviews = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "-created_at"]
+
+
+class EntryResult(models.Model):
+    """The aggregate of one entry in one round; replaced as a whole by every recompute."""
+
+    # Round and category carry no database constraint or index of their own: the rows are derived data that
+    # one service writes whole under the round's lock, taking both ids from the round and its applications
+    # in the same transaction, and Django still cascades deletes. Checking 20,000 deferred foreign keys and
+    # keeping two more indexes at each recompute cost a third of its write (bench_results, 10,000 entries);
+    # the unique (round, application) and (round, category, rank) indexes serve every read.
+    round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="entry_results",
+                              db_constraint=False, db_index=False)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="results")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", db_constraint=False,
+                                 db_index=False)
+    n_reviews = models.PositiveIntegerField()
+    mean = models.FloatField()
+    median = models.FloatField()
+    corrected = models.FloatField()
+    spread = models.FloatField()
+    stdev = models.FloatField()
+    disagreement = models.BooleanField(default=False)
+    uncorrected_judges = models.PositiveIntegerField(default=0)
+    interval_low = models.FloatField()
+    interval_high = models.FloatField()
+    rank = models.PositiveIntegerField()
+    tied = models.BooleanField(default=False)
+    boundary_overlap = models.BooleanField(default=False)
+    criterion_medians = models.JSONField(default=dict)
+    correction = models.FloatField(default=0, help_text=_("corrected minus mean"))
+    method = models.CharField(max_length=100)
+    method_version = models.CharField(max_length=20)
+
+    class Meta:
+        ordering = ["round", "category", "rank", "application_id"]
+        constraints = [models.UniqueConstraint(fields=["round", "application"], name="entry_result_unique")]
+        indexes = [models.Index(fields=["round", "category", "rank"])]
+
+
+class JudgeResult(models.Model):
+    round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="judge_results")
+    judge = models.ForeignKey(JudgeProfile, on_delete=models.CASCADE, related_name="results")
+    n_reviews = models.PositiveIntegerField()
+    offset = models.FloatField()
+    corrected = models.BooleanField()
+
+    class Meta:
+        ordering = ["round", "judge"]
+        constraints = [models.UniqueConstraint(fields=["round", "judge"], name="judge_result_unique")]
+
+
+class Shortlisting(models.Model):
+    """An entry taken from a round into the next: by rank (top n of its category) or by hand with a reason."""
+
+    round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="shortlist")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="shortlistings")
+    by_rank = models.BooleanField(default=True)
+    reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "application"], name="shortlisting_unique")]

@@ -1,0 +1,182 @@
+"""Judging rounds, their assignments, the assigner's runs, reminders sent and calibration entries."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from submissions.models import Application, Category
+from portal.models import Edition
+
+from .judges import JudgeProfile
+
+
+def default_prize_boundaries() -> list[int]:
+    """Seoul-like tiers: 1 gold, 2 silver, 3 bronze end at ranks 1, 3 and 6."""
+    return [1, 3, 6]
+
+
+class JudgingRound(models.Model):
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        ASSIGNING = "assigning", _("Assigning")
+        OPEN = "open", _("Open for scoring")
+        CLOSED = "closed", _("Closed")
+        SCORED = "scored", _("Scored")
+
+    class Source(models.TextChoices):
+        ELIGIBLE = "eligible", _("All eligible entries")
+        SHORTLIST = "shortlist", _("The shortlist of the previous round")
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="rounds")
+    name = models.CharField(_("name"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    categories = models.ManyToManyField(Category, related_name="rounds", verbose_name=_("categories"))
+    source = models.CharField(_("entries"), max_length=20, choices=Source.choices, default=Source.ELIGIBLE)
+    previous_round = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_rounds",
+        verbose_name=_("previous round"),
+    )
+    judges_per_entry = models.PositiveSmallIntegerField(_("judges per entry"), default=3)
+    deadline = models.DateTimeField(_("scoring deadline"))
+    blind = models.BooleanField(_("blind"), default=False, help_text=_("Judges do not see who applied."))
+    reminder_hours = models.JSONField(
+        _("reminders (hours before the deadline)"), default=list, blank=True,
+        help_text=_("e.g. [72, 24]: judges with open reviews are reminded that many hours before the deadline."),
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.SCHEDULED)
+    # Scoring (issue 5): where prize tiers end in each category's ranking, until prizes are data of their own,
+    # and whether applicants read their entry's explanation card once the edition is published.
+    prize_boundaries = models.JSONField(
+        _("prize boundaries"), default=default_prize_boundaries, blank=True,
+        help_text=_("Ranks after which a prize tier ends, e.g. [1, 3, 6] for 1 gold, 2 silver, 3 bronze."),
+    )
+    explanation_to_applicants = models.BooleanField(
+        _("applicants see their explanation card"), default=False,
+        help_text=_("After publication, each applicant reads the per-criterion medians and the correction applied."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("judging round")
+        verbose_name_plural = _("judging rounds")
+        ordering = ["edition", "position"]
+        constraints = [models.UniqueConstraint(fields=["edition", "position"], name="round_unique_position")]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.edition}"
+
+    def clean(self) -> None:
+        if self.source == self.Source.SHORTLIST and self.previous_round_id is None:
+            raise ValidationError({"previous_round": _("A round on a shortlist needs the round it follows.")})
+        if self.previous_round_id and self.previous_round.edition_id != self.edition_id:
+            raise ValidationError({"previous_round": _("The previous round must belong to the same edition.")})
+        if any(not isinstance(hours, int) or hours <= 0 for hours in self.reminder_hours or []):
+            raise ValidationError({"reminder_hours": _("Reminders are whole numbers of hours, e.g. [72, 24].")})
+        boundaries = self.prize_boundaries or []
+        if not isinstance(boundaries, list) or any(
+            not isinstance(rank, int) or isinstance(rank, bool) or rank < 1 for rank in boundaries
+        ) or boundaries != sorted(set(boundaries)):
+            raise ValidationError({"prize_boundaries": _("Prize boundaries are increasing whole ranks, e.g. [1, 3, 6].")})
+
+
+class Assignment(models.Model):
+    class State(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+        CONFLICT_DECLARED = "conflict_declared", _("Conflict declared")
+        RELEASED = "released", _("Released")
+
+    class Source(models.TextChoices):
+        SOLVER = "solver", _("Assigner")
+        MANUAL = "manual", _("By hand")
+        REPLACEMENT = "replacement", _("Replacement")
+        CALIBRATION = "calibration", _("Calibration")
+
+    ACTIVE_STATES = (State.ASSIGNED, State.IN_PROGRESS, State.SUBMITTED)
+    STARTED_STATES = (State.IN_PROGRESS, State.SUBMITTED)
+
+    round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="assignments")
+    judge = models.ForeignKey(JudgeProfile, on_delete=models.PROTECT, related_name="assignments")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="assignments")
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.ASSIGNED)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.SOLVER)
+    affinity = models.IntegerField(_("affinity"), default=0)
+    # Each judge's queue has its own fixed random order (issue 5), so reading order does not bias the same entries.
+    queue_position = models.PositiveIntegerField(default=0)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["round", "judge", "queue_position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "judge", "application"], name="assignment_unique_active",
+                condition=models.Q(state__in=["assigned", "in_progress", "submitted"]),
+            )
+        ]
+        indexes = [models.Index(fields=["round", "state"]), models.Index(fields=["judge", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.judge.user} → {self.application} ({self.get_state_display()})"
+
+
+class AssignmentRun(models.Model):
+    """One run of the assigner for a round, with its progress and result, shown on the round's page."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for a worker")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Done")
+        INFEASIBLE = "infeasible", _("No feasible assignment")
+        FAILED = "failed", _("Failed")
+
+    round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="assignment_runs")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True)
+    objective = models.BigIntegerField(null=True, blank=True)
+    bound = models.BigIntegerField(null=True, blank=True)
+    min_load = models.PositiveIntegerField(null=True, blank=True)
+    max_load = models.PositiveIntegerField(null=True, blank=True)
+    kept = models.PositiveIntegerField(default=0, help_text=_("Assignments kept because their review had started."))
+    shortfall = models.JSONField(default=dict, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.round} · run {self.pk} · {self.state}"
+
+
+class ReminderSent(models.Model):
+    """One reminder to one judge for one round at one lead time; the unique key makes reminders idempotent."""
+
+    round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="reminders_sent")
+    judge = models.ForeignKey(JudgeProfile, on_delete=models.CASCADE, related_name="reminders_sent")
+    hours_before = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "judge", "hours_before"], name="reminder_unique")
+        ]
+
+
+class CalibrationEntry(models.Model):
+    """An entry every judge of its category in the round scores first, tying the judges' pools together."""
+
+    round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="calibration_entries")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "application"], name="calibration_unique")]

@@ -1,0 +1,194 @@
+"""E-mails to judges, built here and sent by the tasks: entries assigned, reminders, the review receipt.
+
+Each e-mail is rendered from the templates in judging/templates/judging/*/email/, in the
+recipient's language when the portal knows it (`_in_language_of`), and lists entries the way
+the judge's pages do: in a blind round no organisation, and titles through `entry_title`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import mail
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from .models import Assignment, JudgingRound, ReminderSent, Review
+from .selectors.assignment import ACTIVE_STATES
+from .selectors.scoring import entry_title
+from .services.formatting import local_time
+
+State = Assignment.State
+RoundState = JudgingRound.State
+
+# How many judges' e-mails go out over one SMTP connection.
+MAIL_BATCH = 50
+
+
+def _in_language_of(user):
+    """Render in the recipient's language when their account records one; otherwise in the active language.
+
+    Accounts record no language yet (portal.User has no such field): until they do, this changes nothing.
+    """
+    language = getattr(user, "language", "")
+    return translation.override(language) if language else contextlib.nullcontext()
+
+
+def _local_deadline(judging_round: JudgingRound) -> str:
+    return local_time(judging_round.deadline, edition=judging_round.edition, with_zone=True)
+
+
+def _workspace_url(judging_round: JudgingRound) -> str:
+    return f"{settings.PORTAL_BASE_URL}{reverse('portal:edition_workspace', args=[judging_round.edition.slug])}"
+
+
+def _mail_entries(judging_round: JudgingRound, assignments: list[Assignment]) -> list[dict]:
+    """A judge's e-mail lines. In a blind round neither the organisation nor a title that names it is shown:
+    titles go through `entry_title`, as on the judge's pages, because they often name the city."""
+    return [
+        {
+            "number": assignment.application_id,
+            "title": entry_title(application=assignment.application, judging_round=judging_round),
+            "category": assignment.application.category.name,
+            "organisation": None if judging_round.blind else assignment.application.organisation,
+            "state": assignment.get_state_display(),
+        }
+        for assignment in assignments
+    ]
+
+
+def _mail(template: str, context: dict, to) -> mail.EmailMessage:
+    """One e-mail to the judge `context["judge"]` (their profile) at `to`, in their language."""
+    with _in_language_of(context["judge"].user):
+        return mail.EmailMessage(
+            subject=render_to_string(f"judging/assignment/email/{template}_subject.txt", context).strip(),
+            body=render_to_string(f"judging/assignment/email/{template}_body.txt", context),
+            to=[to],
+        )
+
+
+def _batches(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def round_notify_judges(*, round: JudgingRound) -> int:  # noqa: A002
+    """E-mail each judge of an open round the entries not yet announced to them. Returns the e-mails sent.
+
+    Each judge's e-mail and the marking of its assignments happen in one transaction
+    that holds those rows locked (skipping rows another run holds), so two runs never
+    send the same entries and a crash before the commit leaves them to be sent again.
+    """
+    judging_round = JudgingRound.objects.select_related("edition").get(pk=round.pk)
+    if judging_round.state != RoundState.OPEN:
+        return 0
+    pending = Assignment.objects.filter(round=judging_round, state__in=ACTIVE_STATES, notified_at__isnull=True)
+    judge_ids = sorted(set(pending.values_list("judge_id", flat=True)))
+    context = {"round": judging_round, "edition": judging_round.edition, "deadline": _local_deadline(judging_round),
+               "url": _workspace_url(judging_round)}
+    sent = 0
+    for batch in _batches(judge_ids, MAIL_BATCH):
+        with mail.get_connection() as connection:
+            for judge_id in batch:
+                with transaction.atomic():
+                    rows = list(
+                        pending.filter(judge_id=judge_id).select_for_update(skip_locked=True, of=("self",))
+                        .select_related("judge__user", "application__organisation", "application__category")
+                        .order_by("queue_position", "pk")
+                    )
+                    if not rows:
+                        continue
+                    judge = rows[0].judge
+                    entries = _mail_entries(judging_round, rows)
+                    message = _mail("assigned", {**context, "judge": judge, "entries": entries}, judge.user.email)
+                    connection.send_messages([message])
+                    Assignment.objects.filter(pk__in=[a.pk for a in rows]).update(notified_at=timezone.now())
+                    sent += 1
+    return sent
+
+
+def reminders_send(*, now: datetime | None = None) -> int:
+    """Remind judges with open reviews, once per (round, judge, hours before), when that moment has passed.
+
+    When several moments have passed at once (a round opened late), the judge gets one
+    e-mail, and every passed moment is recorded as reminded.
+    """
+    now = now or timezone.now()
+    sent = 0
+    rounds = JudgingRound.objects.filter(state=RoundState.OPEN, deadline__gt=now).select_related("edition")
+    for judging_round in rounds:
+        due = sorted(h for h in set(judging_round.reminder_hours or []) if judging_round.deadline - timedelta(hours=h) <= now)
+        if not due:
+            continue
+        open_reviews = Assignment.objects.filter(round=judging_round, state__in=(State.ASSIGNED, State.IN_PROGRESS))
+        judge_ids = sorted(set(open_reviews.values_list("judge_id", flat=True)))
+        context = {"round": judging_round, "edition": judging_round.edition,
+                   "deadline": _local_deadline(judging_round), "hours": due[0],
+                   "url": _workspace_url(judging_round)}
+        for batch in _batches(judge_ids, MAIL_BATCH):
+            with mail.get_connection() as connection:
+                for judge_id in batch:
+                    sent += _remind(judging_round, judge_id, due, open_reviews, context, connection)
+    return sent
+
+
+def _remind(judging_round: JudgingRound, judge_id: int, due: list[int], open_reviews, context: dict,
+            connection) -> int:
+    try:
+        with transaction.atomic():
+            already = set(ReminderSent.objects.filter(round=judging_round, judge_id=judge_id, hours_before__in=due)
+                          .values_list("hours_before", flat=True))
+            missing = [h for h in due if h not in already]
+            if not missing:
+                return 0
+            # The unique key (round, judge, hours) stops a concurrent run here: it fails, rolls back, sends nothing.
+            ReminderSent.objects.bulk_create(
+                [ReminderSent(round=judging_round, judge_id=judge_id, hours_before=h) for h in missing]
+            )
+            rows = list(open_reviews.filter(judge_id=judge_id)
+                        .select_related("judge__user", "application__organisation", "application__category")
+                        .order_by("queue_position", "pk"))
+            if not rows:
+                return 0
+            judge = rows[0].judge
+            connection.send_messages([_mail("reminder", {**context, "judge": judge,
+                                                         "entries": _mail_entries(judging_round, rows)},
+                                            judge.user.email)])
+            return 1
+    except IntegrityError:
+        return 0
+
+
+def review_receipt_send(*, review_id: int) -> str:
+    """Tell the judge their review was received. In a blind round the e-mail names no applicant either."""
+    review = (
+        Review.objects.select_related("assignment__round__edition", "assignment__judge__user",
+                                      "assignment__application__organisation")
+        .filter(pk=review_id, state=Review.State.SUBMITTED)
+        .first()
+    )
+    if review is None:
+        return "nothing to send"
+    assignment = review.assignment
+    judging_round = assignment.round
+    judge = assignment.judge.user
+    context = {
+        "judge": judge,
+        "title": entry_title(application=assignment.application, judging_round=judging_round),
+        "round": judging_round,
+        "edition": judging_round.edition,
+        "submitted_at": timezone.localtime(review.submitted_at, judging_round.edition.tz),
+        "deadline": timezone.localtime(judging_round.deadline, judging_round.edition.tz),
+        "url": f"{settings.PORTAL_BASE_URL}{reverse('judging:scoring_review', args=[assignment.pk])}",
+    }
+    with _in_language_of(judge):
+        subject = render_to_string("judging/scoring/email/receipt_subject.txt", context).strip()
+        body = render_to_string("judging/scoring/email/receipt_body.txt", context)
+    send_mail(subject=subject, message=body, from_email=None, recipient_list=[judge.email])
+    return "sent"

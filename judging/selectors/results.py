@@ -1,0 +1,249 @@
+"""Reads for the committee's results: the leaderboard, peer bands, breakdowns, charts' data, the shortlist,
+and what an applicant reads after publication.
+
+Every list is one query with its joins applied, whatever its length, so the pages keep the
+same number of queries for 10 rows as for 1,000.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from portal.db import fetch_rows
+from portal.models import Organisation
+from submissions.models import Application
+
+from ..models import (
+    AggregationRun,
+    Assignment,
+    CalibrationEntry,
+    Criterion,
+    CriterionScore,
+    EntryResult,
+    JudgeResult,
+    JudgingRound,
+    Review,
+    Shortlisting,
+)
+from ..algorithms.aggregation import competition_ranks
+from .assignment import round_entries
+
+
+@dataclass
+class BoardRow:
+    """One entry of the leaderboard, as plain values with its numbers already formatted (no model instances)."""
+
+    application_id: int
+    title: str
+    organisation: str
+    stage: str
+    stage_label: str
+    band: str
+    band_label: str
+    n_reviews: int
+    mean: float
+    median: float
+    corrected: float
+    spread: float
+    interval_low: float
+    interval_high: float
+    rank: int
+    tied: bool
+    disagreement: bool
+    uncorrected_judges: int
+    boundary_overlap: bool
+    url: str = ""
+    band_rank: int = 0
+    band_tied: bool = False
+
+    @property
+    def shown(self) -> dict:
+        return {"mean": f"{self.mean:.2f}", "median": f"{self.median:.2f}", "corrected": f"{self.corrected:.2f}",
+                "interval": f"{self.interval_low:.2f}–{self.interval_high:.2f}", "spread": f"{self.spread:.1f}"}
+
+
+BOARD_COLUMNS = (
+    "application_id", "application__title", "application__organisation__name", "application__stage",
+    "application__organisation__population_band", "n_reviews", "mean", "median", "corrected", "spread",
+    "interval_low", "interval_high", "rank", "tied", "disagreement", "uncorrected_judges", "boundary_overlap",
+)
+
+
+def leaderboard(*, judging_round: JudgingRound, category_id: int | None, stage: str = "",
+                band: str = "") -> list[BoardRow]:
+    """One category's results in rank order, optionally only one development stage and/or population band."""
+    results = EntryResult.objects.filter(round=judging_round)
+    if category_id is not None:
+        results = results.filter(category_id=category_id)
+    if stage:
+        results = results.filter(application__stage=stage)
+    if band:
+        results = results.filter(application__organisation__population_band=band)
+    stage_labels = {code: str(label) for code, label in Application.Stage.choices}
+    band_labels = {code: str(label) for code, label in Organisation.PopulationBand.choices}
+    entry_url = reverse("judging:scoring_entry", args=[judging_round.edition.slug, judging_round.pk, 0])
+    entry_url = entry_url[: -len("0/")] + "{}/"
+    rows = []
+    # The raw cursor: a thousand rows through the ORM's row machinery cost more than the query.
+    for (application_id, title, organisation, stage_code, band_code, n_reviews, mean, median, corrected, spread,
+         interval_low, interval_high, rank, tied, disagreement, uncorrected_judges, boundary_overlap) in fetch_rows(
+        results.order_by("category_id", "rank", "application_id").values_list(*BOARD_COLUMNS)
+    ):
+        rows.append(BoardRow(
+            application_id, title, organisation, stage_code or "", stage_labels.get(stage_code, ""), band_code,
+            band_labels.get(band_code, band_code), n_reviews, mean, median, corrected, spread, interval_low,
+            interval_high, rank, bool(tied), bool(disagreement), uncorrected_judges, bool(boundary_overlap),
+            url=entry_url.format(application_id),
+        ))
+    return rows
+
+
+def peer_bands(rows: list[BoardRow], *, group_by: str) -> list[dict]:
+    """The rows split into peer bands (by stage, population band or both), ranked within each band."""
+    def key(row: BoardRow) -> tuple:
+        return tuple(value for wanted, value in (("stage", row.stage), ("band", row.band)) if wanted in group_by)
+
+    def label(row: BoardRow) -> str:
+        parts = []
+        if "stage" in group_by:
+            parts.append(row.stage_label or str(_("Stage not given")))
+        if "band" in group_by:
+            parts.append(row.band_label)
+        return " · ".join(parts)
+
+    groups: dict[tuple, list[BoardRow]] = {}
+    for row in rows:
+        groups.setdefault(key(row) if group_by else (), []).append(row)
+    bands = []
+    for _key, members in sorted(groups.items()):
+        ranks, tied = competition_ranks([member.corrected for member in members])
+        for member, rank, is_tied in zip(members, ranks.tolist(), tied.tolist(), strict=True):
+            member.band_rank, member.band_tied = rank, is_tied
+        members.sort(key=lambda m: (m.band_rank, m.application_id))
+        bands.append({"label": label(members[0]) if group_by else "", "rows": members})
+    return bands
+
+
+def results_method(*, judging_round: JudgingRound) -> tuple[str, str] | None:
+    """(method, version) the round's current results were computed with; None before the first computation."""
+    # No ordering (first() would add ORDER BY id and scan them all): every row of a round carries the same method.
+    return next(iter(EntryResult.objects.filter(round=judging_round).order_by()
+                     .values_list("method", "method_version")[:1]), None)
+
+
+def round_result_scores(*, judging_round: JudgingRound) -> list[tuple[int, float, float]]:
+    """(category id, mean, corrected) of every result of the round: the distribution charts' data, one query."""
+    return list(
+        EntryResult.objects.filter(round=judging_round).order_by().values_list("category_id", "mean", "corrected")
+    )
+
+
+def judge_results(*, judging_round: JudgingRound) -> list[JudgeResult]:
+    return list(
+        JudgeResult.objects.filter(round=judging_round).select_related("judge__user").order_by("offset", "judge_id")
+    )
+
+
+def latest_run(*, judging_round: JudgingRound) -> AggregationRun | None:
+    return AggregationRun.objects.filter(round=judging_round).order_by("-created_at", "-id").first()
+
+
+def entries_without_results(*, judging_round: JudgingRound, category_id: int | None) -> int:
+    """Entries of the round (by their active assignments) that have no result: no submitted review counted yet."""
+    assigned = Assignment.objects.filter(round=judging_round, state__in=Assignment.ACTIVE_STATES)
+    if category_id is not None:
+        assigned = assigned.filter(application__category_id=category_id)
+    with_result = EntryResult.objects.filter(round=judging_round, application_id=OuterRef("application_id"))
+    return assigned.filter(~Exists(with_result)).values("application_id").distinct().count()
+
+
+def card_criteria(results) -> dict[int, Criterion]:
+    """The criteria named in the explanation cards of these results (None entries skipped), in one query."""
+    ids = {int(key) for result in results if result is not None for key in result.criterion_medians}
+    return Criterion.objects.in_bulk(sorted(ids)) if ids else {}
+
+
+def entry_result(*, judging_round: JudgingRound, application_id: int) -> EntryResult | None:
+    return (
+        EntryResult.objects.filter(round=judging_round, application_id=application_id)
+        .select_related("application__organisation", "application__category", "category")
+        .first()
+    )
+
+
+def entry_reviews(*, judging_round: JudgingRound, application_id: int) -> list[Review]:
+    """Every review of the entry in the round (drafts too, marked), with its judge and its scores."""
+    return list(
+        Review.objects.filter(assignment__round=judging_round, assignment__application_id=application_id,
+                              assignment__state__in=Assignment.ACTIVE_STATES)
+        .select_related("assignment__judge__user")
+        .prefetch_related(Prefetch("scores", queryset=CriterionScore.objects.select_related("criterion")))
+        .order_by("assignment__judge__user__email")
+    )
+
+
+def judge_offsets(*, judging_round: JudgingRound, judge_ids: list[int]) -> dict[int, JudgeResult]:
+    return {r.judge_id: r for r in JudgeResult.objects.filter(round=judging_round, judge_id__in=judge_ids)}
+
+
+def round_candidates(*, judging_round: JudgingRound) -> QuerySet[Application]:
+    """The round's entries (one definition, the assigner's), ready to list for calibration and shortlisting."""
+    return (
+        round_entries(round=judging_round)
+        .select_related("category", "organisation")
+        .order_by("category__position", "title", "id")
+    )
+
+
+def calibration_entries(*, judging_round: JudgingRound) -> list[CalibrationEntry]:
+    return list(
+        CalibrationEntry.objects.filter(round=judging_round)
+        .select_related("application__category", "application__organisation")
+        .order_by("application__category__position", "application__title", "id")
+    )
+
+
+def shortlist(*, judging_round: JudgingRound) -> list[Shortlisting]:
+    return list(
+        Shortlisting.objects.filter(round=judging_round)
+        .select_related("application__category", "application__organisation", "decided_by")
+        .order_by("application__category__position", "application__title", "id")
+    )
+
+
+def shortlist_results(*, judging_round: JudgingRound, application_ids: list[int]) -> dict[int, EntryResult]:
+    return {r.application_id: r for r in EntryResult.objects.filter(round=judging_round,
+                                                                     application_id__in=application_ids)}
+
+
+def applicant_feedback(*, application: Application) -> list[dict]:
+    """Per round of a published edition: the judges' comments for the applicant and, if the round allows, its card.
+
+    Judges stay anonymous: no name, no score of a single judge.
+    """
+    rounds = []
+    results = {r.round_id: r for r in EntryResult.objects.filter(application=application)}
+    reviews = (
+        Review.objects.filter(assignment__application=application, state=Review.State.SUBMITTED,
+                              assignment__state=Assignment.State.SUBMITTED)
+        .exclude(applicant_comment="")
+        .order_by("assignment__round__position", "submitted_at", "id")
+        .values_list("assignment__round_id", "applicant_comment")
+    )
+    comments: dict[int, list[str]] = {}
+    for round_id, comment in reviews:
+        comments.setdefault(round_id, []).append(comment)
+    for judging_round in JudgingRound.objects.filter(edition_id=application.edition_id).order_by("position"):
+        result = results.get(judging_round.pk)
+        if judging_round.pk not in comments and result is None:
+            continue
+        rounds.append({
+            "round": judging_round,
+            "comments": comments.get(judging_round.pk, []),
+            "result": result if judging_round.explanation_to_applicants else None,
+        })
+    return rounds

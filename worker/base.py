@@ -42,7 +42,3 @@ class PortalTask(DjangoTask):
             import_string(self.fails_run)(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
         super().on_failure(exc, task_id, args, kwargs, einfo)
 
-
-def enqueue_on_commit(task, /, **kwargs) -> None:
-    """TEMPORARY during the layout change; callers move to ``task.delay_on_commit(**kwargs)``."""
-    task.delay_on_commit(**kwargs)

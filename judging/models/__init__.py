@@ -5,10 +5,12 @@
 - rubrics: Rubric, Criterion, StageWeight
 - reviews: Review, CriterionScore
 - results: AggregationRun, EntryResult, JudgeResult, Shortlisting
+- awards: PrizeTier, EditionAward, AwardDecision, DeliberationMinutes, Ballot, DecisionNotice, AwardJob
 
 State fields change only through the services in judging/services/ (one writer per state).
 """
 
+from .awards import AwardDecision, AwardJob, Ballot, DecisionNotice, DeliberationMinutes, EditionAward, PrizeTier
 from .judges import Bid, Conflict, JudgeProfile
 from .results import AggregationRun, EntryResult, JudgeResult, Shortlisting
 from .reviews import CriterionScore, Review
@@ -23,6 +25,7 @@ from .rounds import (
 from .rubrics import Criterion, Rubric, StageWeight
 
 __all__ = [
+    "AwardDecision", "AwardJob", "Ballot", "DecisionNotice", "DeliberationMinutes", "EditionAward", "PrizeTier",
     "AggregationRun", "Assignment", "AssignmentRun", "Bid", "CalibrationEntry", "Conflict", "Criterion",
     "CriterionScore", "EntryResult", "JudgeProfile", "JudgeResult", "JudgingRound", "ReminderSent", "Review",
     "Rubric", "Shortlisting", "StageWeight", "default_prize_boundaries",

@@ -55,6 +55,10 @@ class JudgingRound(models.Model):
         _("applicants see their explanation card"), default=False,
         help_text=_("After publication, each applicant reads the per-criterion medians and the correction applied."),
     )
+    committee_vote = models.BooleanField(
+        _("the committee votes"), default=False,
+        help_text=_("Committee members rank each category's entries of this round; the Schulze method decides."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -38,6 +38,29 @@ class Edition(models.Model):
     conflict_same_country = models.BooleanField(
         _("judges never score entries from their own country"), default=False,
     )
+    # Awards (issue 9): how ties are broken when the committee asks, what is published, and when the edition
+    # was locked and published. Only portal.services.editions writes the two time stamps, with the state.
+    class TieBreak(models.TextChoices):
+        CHAIR = "chair", _("The chair's casting decision")
+        CRITERION = "criterion", _("The higher score on a named criterion")
+
+    tie_break = models.CharField(_("tie-break rule"), max_length=20, choices=TieBreak.choices, default=TieBreak.CHAIR)
+    tie_break_criterion = models.CharField(
+        _("tie-break criterion"), max_length=200, blank=True,
+        help_text=_("The criterion's name, when ties are broken by a criterion."),
+    )
+    publish_scores = models.BooleanField(
+        _("publish scores"), default=False, help_text=_("The public results show each winner's corrected score."),
+    )
+    publish_dataset = models.BooleanField(
+        _("publish a verifiable dataset"), default=False,
+        help_text=_("With the results, an anonymised dataset from which anyone can recompute the ranking."),
+    )
+    finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -75,6 +98,7 @@ class EditionRole(models.Model):
         JUDGE = "judge", _("Judge")
         CHAIR = "chair", _("Chair")
         OBSERVER = "observer", _("Observer")
+        COMMITTEE = "committee", _("Committee member")
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="roles")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="edition_roles")

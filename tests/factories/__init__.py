@@ -1,3 +1,12 @@
+from .awards import (
+    AwardDecisionFactory,
+    AwardJobFactory,
+    BallotFactory,
+    DecisionNoticeFactory,
+    DeliberationMinutesFactory,
+    EditionAwardFactory,
+    PrizeTierFactory,
+)
 from .judging import (
     AggregationRunFactory,
     AssignmentFactory,
@@ -40,6 +49,13 @@ from .submissions import (
 from .worker import WorkerHeartbeatFactory
 
 __all__ = [
+    "AwardDecisionFactory",
+    "AwardJobFactory",
+    "BallotFactory",
+    "DecisionNoticeFactory",
+    "DeliberationMinutesFactory",
+    "EditionAwardFactory",
+    "PrizeTierFactory",
     "PASSWORD_FOR_TESTS",
     "AggregationRunFactory",
     "ApplicationFactory",

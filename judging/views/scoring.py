@@ -8,8 +8,6 @@ scores. The committee's pages live in scoring_committee.py, the applicant's in
 scoring_feedback.py; every URL of the scoring area is listed at the bottom.
 """
 
-from html import escape
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +16,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -134,22 +131,15 @@ def workbench(request, slug: str, round_id: int):
     services.queue_order_ensure(judge=judge, judging_round=judging_round)
     queue = selectors.judge_queue(judge=judge, judging_round=judging_round)
     progress = selectors.queue_progress(queue)
-    state_labels = {"submitted": escape(_("Done")), "in_progress": escape(_("In progress")),
-                    "assigned": escape(_("To do"))}
-    # Rows built in Python: a 1,000-entry queue through the template engine costs some 40 ms; this, a few.
-    rows_html = [
-        mark_safe(  # noqa: S308 - every value is escaped or a number
-            f'<tr class="state-{escape(row.state)}"><td>{number}</td><td><a href="{escape(row.url)}">'
-            f'{escape(row.title)}</a></td><td>{escape(row.category)}</td>'
-            f'<td class="queue-state">{state_labels.get(row.state, "")}</td></tr>'
-        )
-        for number, row in enumerate(queue, start=1)
-    ]
+    state_labels = {"submitted": _("Done"), "in_progress": _("In progress"), "assigned": _("To do")}
+    # Plain tuples unpacked by the template's loop: a thousand rows stay cheap to render.
+    rows = [(number, row.url, row.title, row.category, row.state, state_labels.get(row.state, ""))
+            for number, row in enumerate(queue, start=1)]
     return render(request, "judging/scoring/workbench.html", {
         "edition": edition,
         "round": judging_round,
         "queue": queue,
-        "rows_html": rows_html,
+        "rows": rows,
         "progress": progress,
         "percent_done": round(100 * progress.done / progress.total) if progress.total else 0,
         "open": judging_round.state == judging_round.State.OPEN and timezone.now() < judging_round.deadline,

@@ -4,15 +4,12 @@ Secretariat, chair and observers read them; judges never do (not even one who al
 committee role in the edition), nor do applicants. Observers read and change nothing.
 """
 
-from html import escape
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -57,45 +54,36 @@ def _round(request, slug: str, round_id: int, perm: str) -> JudgingRound:
 # --- leaderboard ----------------------------------------------------------------------------------------------
 
 
-def _board_rows_html(rows, *, banded: bool, expected: int) -> str:
-    """The leaderboard's rows as one block of HTML built in Python, every value escaped.
+def _board_rows(rows, *, expected: int) -> list[tuple]:
+    """The leaderboard's rows as flat tuples in the order of the table's columns, for the template's loop.
 
-    A category of 1,000 entries has some 15,000 cells; Django's template engine takes over 100 ms for them
-    and format_html (lazy-aware escaping) half of that; html.escape and an f-string a few milliseconds. The
-    markup mirrors the table head in leaderboard.html.
+    A category of 1,000 entries has some 15,000 cells: plain strings unpacked by `{% for %}` keep the
+    template engine's work to a lookup and an escape per cell. Flags are (css suffix, label) pairs.
     """
-    labels = {
-        "disagreement": escape(_("judges disagree")), "few": escape(_("reviews missing")),
-        "boundary": escape(_("cannot be told apart at a prize boundary")), "tie": escape(_("tie")),
-    }
-    html = []
+    labels = {"disagreement": _("judges disagree"), "few": _("reviews missing"),
+              "boundary": _("cannot be told apart at a prize boundary"), "tie": _("tie")}
+    board = []
     for row in rows:
         shown = row.shown
         flags = []
         if row.disagreement:
-            flags.append(f'<span class="flag flag-disagreement">{labels["disagreement"]}</span>')
+            flags.append(("disagreement", labels["disagreement"]))
         if row.n_reviews < expected:
-            flags.append(f'<span class="flag flag-few">{labels["few"]}</span>')
+            flags.append(("few", labels["few"]))
         if row.uncorrected_judges:
             text = ngettext("%(n)s judge not corrected", "%(n)s judges not corrected", row.uncorrected_judges)
-            flags.append(f'<span class="flag flag-uncorrected">{escape(text % {"n": row.uncorrected_judges})}</span>')
+            flags.append(("uncorrected", text % {"n": row.uncorrected_judges}))
         if row.boundary_overlap:
-            flags.append(f'<span class="flag flag-boundary">{labels["boundary"]}</span>')
+            flags.append(("boundary", labels["boundary"]))
         if row.tied:
-            flags.append(f'<span class="flag flag-tie">{labels["tie"]}</span>')
-        band_cell = f"<td>{'=' if row.band_tied else ''}{row.band_rank}</td>" if banded else ""
-        html.append(
-            f'<tr>{band_cell}<td>{"=" if row.tied else ""}{row.rank}</td>'
-            f'<td><a href="{escape(row.url)}">{escape(row.title)}</a><br>'
-            f'<span class="muted">{escape(row.organisation)}</span></td>'
-            f'<td>{escape(row.stage_label or "—")} · {escape(row.band_label)}</td>'
-            f'<td class="num">{shown["mean"]}</td><td class="num">{shown["median"]}</td>'
-            f'<td class="num"><strong>{shown["corrected"]}</strong></td>'
-            f'<td class="num">{shown["interval"]}</td><td class="num">{shown["spread"]}</td>'
-            f'<td class="num">{row.n_reviews}/{expected}</td><td class="flags">{" ".join(flags)}</td></tr>'
-        )
-    # One safe string, not a thousand: the template's loop over rows cost more than building them.
-    return mark_safe("\n".join(html))  # noqa: S308 - every value above is escaped or a number
+            flags.append(("tie", labels["tie"]))
+        board.append((
+            f"{'=' if row.band_tied else ''}{row.band_rank}", f"{'=' if row.tied else ''}{row.rank}", row.url,
+            row.title, row.organisation, f"{row.stage_label or '—'} · {row.band_label}", shown["mean"],
+            shown["median"], shown["corrected"], shown["interval"], shown["spread"], f"{row.n_reviews}/{expected}",
+            flags,
+        ))
+    return board
 
 
 @login_required
@@ -120,7 +108,7 @@ def leaderboard(request, slug: str, round_id: int):
     bands = selectors.peer_bands(rows, group_by=group_by) if (group_by or stage or band) else [{"label": "", "rows": rows}]
     banded = bool(group_by or stage or band)
     for item in bands:
-        item["html"] = _board_rows_html(item["rows"], banded=banded, expected=judging_round.judges_per_entry)
+        item["board"] = _board_rows(item["rows"], expected=judging_round.judges_per_entry)
 
     all_scores = selectors.round_result_scores(judging_round=judging_round)
     distributions = []

@@ -8,20 +8,19 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.service_errors import add_service_errors, run_service
 from portal.access import edition_permission_required
+from portal.progress import JobProgress, job_progress_response
 
-from ..forms_assignment import AssignmentAddForm, AssignmentMoveForm, AssignmentReleaseForm, RoundForm
-from ..forms_scoring import add_service_errors
+from ..forms.assignment import AssignmentAddForm, AssignmentMoveForm, AssignmentReleaseForm, RoundForm
 from ..models import Assignment, AssignmentRun, JudgingRound
 from ..selectors import assignment as selectors
 from ..services import assignment as services
-from .common import run_service
 
 ASSIGNMENTS_PER_PAGE = 50
 SHORT_ENTRIES_SHOWN = 20
@@ -42,6 +41,19 @@ def _change_summary(change: services.AssignmentChange) -> str:
     )
     return _("Total affinity %(change)+d (this pair: %(affinity)s). Loads: %(loads)s.") % {
         "change": change.affinity_change, "affinity": change.affinity, "loads": loads}
+
+
+def _run_job(edition, judging_round: JudgingRound, run: AssignmentRun, *, can_manage: bool) -> JobProgress:
+    """The assigner's run for the progress partial; a failed run offers a new run to whom may start one."""
+    failed = run.state == AssignmentRun.State.FAILED
+    return JobProgress(
+        dom_id="run-progress", label=_("Progress of the run under way"),
+        url=reverse("judging:round_run_progress", args=[edition.slug, judging_round.pk, run.pk]),
+        progress=run.progress, state=run.state, state_label=run.get_state_display(),
+        message=_(run.message) if run.message else "", finished=run.state in selectors.FINISHED_RUN_STATES,
+        error=run.error if failed else "",
+        retry_url=reverse("judging:round_run", args=[edition.slug, judging_round.pk]) if failed and can_manage else "",
+    )
 
 
 def _gap(run: AssignmentRun | None) -> float | None:
@@ -74,7 +86,7 @@ def round_detail(request, edition, round_pk: int):
         "entry_count": selectors.round_entries(round=judging_round).count(),
         "judges": judges,
         "active_run": active_run,
-        "active_run_message": _(active_run.message) if active_run and active_run.message else "",
+        "active_job": _run_job(edition, judging_round, active_run, can_manage=can_manage) if active_run else None,
         "last_run": last_run,
         "gap": _gap(last_run),
         "shortfall": sorted((last_run.shortfall or {}).items()) if last_run else [],
@@ -144,14 +156,11 @@ def round_run(request, edition, round_pk: int):
 @require_GET
 @edition_permission_required("judging.view_rounds")
 def round_run_progress(request, edition, round_pk: int, run_pk: int):
-    run = get_object_or_404(AssignmentRun, pk=run_pk, round__pk=round_pk, round__edition=edition)
-    return JsonResponse({
-        "state": run.state,
-        "state_display": run.get_state_display(),
-        "progress": run.progress,
-        "message": _(run.message) if run.message else "",
-        "finished": run.state in selectors.FINISHED_RUN_STATES,
-    })
+    """The run's progress partial, polled by itself while the run goes on."""
+    run = get_object_or_404(AssignmentRun.objects.select_related("round"), pk=run_pk, round__pk=round_pk,
+                            round__edition=edition)
+    return job_progress_response(request, _run_job(edition, run.round, run, can_manage=request.user.has_perm(
+        "judging.manage_rounds", edition)))
 
 
 @require_POST
@@ -231,19 +240,3 @@ def assignment_release(request, edition, round_pk: int, pk: int):
                 success=_("%(judge)s no longer judges “%(entry)s”.") % {
                     "judge": assignment.judge.user, "entry": assignment.application})
     return redirect(f"{reverse('judging:round_detail', args=[edition.slug, judging_round.pk])}#assignments")
-
-
-urlpatterns = [
-    path("e/<slug:slug>/rounds/", round_list, name="round_list"),
-    path("e/<slug:slug>/rounds/new/", round_create, name="round_create"),
-    path("e/<slug:slug>/rounds/<int:round_pk>/", round_detail, name="round_detail"),
-    path("e/<slug:slug>/rounds/<int:round_pk>/edit/", round_edit, name="round_edit"),
-    path("e/<slug:slug>/rounds/<int:round_pk>/run/", round_run, name="round_run"),
-    path("e/<slug:slug>/rounds/<int:round_pk>/runs/<int:run_pk>/progress/", round_run_progress,
-         name="round_run_progress"),
-    path("e/<slug:slug>/rounds/<int:round_pk>/open/", round_open, name="round_open"),
-    path("e/<slug:slug>/rounds/<int:round_pk>/assignments/add/", assignment_add, name="assignment_add"),
-    path("e/<slug:slug>/rounds/<int:round_pk>/assignments/<int:pk>/move/", assignment_move, name="assignment_move"),
-    path("e/<slug:slug>/rounds/<int:round_pk>/assignments/<int:pk>/release/", assignment_release,
-         name="assignment_release"),
-]

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from portal.access import mfa_setup_redirect, needs_mfa_setup
 from submissions.models import Application, Edition
 
-from ..forms_assignment import BidFilterForm, BidsForm, shown_entry_ids
+from ..forms.assignment import BidFilterForm, BidsForm, shown_entry_ids
 from ..selectors import bids as selectors
 from ..selectors.scoring import judge_profile
 from ..services import judges as services
@@ -99,8 +98,3 @@ def _save(request, judge, categories) -> str:
                                        "Saved: %(n)s bids changed. Bids count for the next run of the assigner.",
                                        changed) % {"n": changed})
     return ""
-
-
-urlpatterns = [
-    path("e/<slug:slug>/bids/", bids, name="bids"),
-]

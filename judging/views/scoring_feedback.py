@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from submissions.models import Application, Edition
 
 from ..selectors import scoring as selectors
-from .scoring_committee import _card
+from .results import _card
 
 
 @login_required

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
+from portal.service_errors import add_service_errors
 from portal.access import mfa_setup_redirect, needs_mfa_setup
 from portal.models import Organisation
 
@@ -30,7 +31,6 @@ from ..forms import (
     AttachmentForm,
     InviteForm,
     WithdrawForm,
-    add_service_errors,
 )
 from ..models import Application, Attachment, Category, Edition, Invitation
 

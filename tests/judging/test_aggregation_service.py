@@ -21,7 +21,7 @@ from judging.services import aggregation
 from judging.services.aggregation import aggregation_request, round_aggregate
 from judging.selectors.scoring import card_criteria
 from judging.services.scoring import ReviewInput, review_save_draft, review_submit
-from judging.views.scoring_committee import _card
+from judging.views.results import _card
 from portal.models import AuditEntry
 from submissions.models import Application, Edition
 from tests.factories.judging import JudgeProfileFactory, StageWeightFactory

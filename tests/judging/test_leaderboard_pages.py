@@ -165,8 +165,15 @@ def test_the_secretariat_recomputes_the_results_and_the_page_follows_the_run(cli
     run = AggregationRun.objects.get()
     assert (run.state, run.progress) == ("succeeded", 100)
     assert EntryResult.objects.count() == 4
-    progress = client.get(f"/e/{scored.edition.slug}/scoring/rounds/{scored.round.pk}/runs/{run.pk}/").json()
-    assert progress == {"state": "succeeded", "state_label": "Done", "progress": 100, "done": True, "error": ""}
+    progress_url = f"/e/{scored.edition.slug}/scoring/rounds/{scored.round.pk}/runs/{run.pk}/"
+    progress = client.get(progress_url).content.decode()
+    # The finished computation's partial: the full bar, its state, no failure and no more polling.
+    assert '<div id="run-progress-job" class="job-progress" data-state="succeeded">' in progress
+    assert ('<progress id="run-progress" max="100" value="100" aria-describedby="run-progress-message">100%'
+            '</progress>') in progress
+    assert '<p id="run-progress-message" role="status" aria-live="polite">Done</p>' in progress
+    assert "hx-get" not in progress and "status-ineligible" not in progress and "Try again" not in progress
+    assert client.get(progress_url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
 
 
 @pytest.mark.parametrize("role", ["observer", "chair"])

@@ -15,11 +15,11 @@ from django.utils.translation import ngettext
 
 from portal.admin import ReadOnlyAdminMixin
 
-from .forms_assignment import BidAdminForm, ConflictAdminForm, JudgeProfileAdminForm, JudgingRoundAdminForm
-from .models import Assignment, AssignmentRun, Bid, CalibrationEntry, Conflict, JudgeProfile, JudgingRound
-from .services import assignment as assignment_services
-from .services import judges as judge_services
-from .services import scoring as scoring_services
+from ..forms.assignment import BidAdminForm, ConflictAdminForm, JudgeProfileAdminForm, JudgingRoundAdminForm
+from ..models import Assignment, AssignmentRun, Bid, CalibrationEntry, Conflict, JudgeProfile, JudgingRound
+from ..services import assignment as assignment_services
+from ..services import judges as judge_services
+from ..services import scoring as scoring_services
 
 
 def _require_secretariat(request, edition) -> None:

@@ -55,6 +55,7 @@ def edition_permission_required(
     perm: str,
     *,
     load: Callable | None = None,
+    on: Callable | None = None,
     refusal: str | None = None,
     mfa_unless: str | None = None,
     mfa_refusal: Callable | None = None,
@@ -63,7 +64,8 @@ def edition_permission_required(
 
     Without `load` the view takes (request, edition, ...) reached by an edition `slug` in the URL. With
     `load(request, **url_kwargs)` (returning the object, or raising Http404) the permission is checked on
-    that object, and the view takes (request, obj, ...) with the URL arguments the loader did not consume.
+    that object (or on `on(obj)`, e.g. an attachment's application), and the view takes (request, obj, ...)
+    with the URL arguments the loader did not consume.
     A user lacking `perm` gets a 403 (`refusal` says why); privileged roles of the object's edition are sent
     to MFA set-up first when enforcement is on, unless they also hold `mfa_unless` on the object (an
     applicant reading their own application). `mfa_refusal(request)`, when given, answers instead of the
@@ -77,10 +79,11 @@ def edition_permission_required(
         @login_required
         def wrapper(request, *args, **kwargs):
             obj = loader(request, **{name: kwargs.pop(name) for name in consumed if name in kwargs})
-            if not request.user.has_perm(perm, obj):
+            target = on(obj) if on else obj
+            if not request.user.has_perm(perm, target):
                 raise PermissionDenied(refusal or _("Your roles in this edition do not include this page."))
-            if needs_mfa_setup(request.user, edition_of(obj)) and not (
-                mfa_unless and request.user.has_perm(mfa_unless, obj)
+            if needs_mfa_setup(request.user, edition_of(target)) and not (
+                mfa_unless and request.user.has_perm(mfa_unless, target)
             ):
                 return mfa_refusal(request) if mfa_refusal else mfa_setup_redirect(request)
             return view(request, obj, *args, **kwargs)

@@ -161,12 +161,7 @@ def review(request, assignment: Assignment):
     submitting = request.POST.get("action") == "submit"
     already_submitted = review_obj is not None and review_obj.state == Review.State.SUBMITTED
     try:
-        if already_submitted:
-            services.review_submit(assignment=assignment, user=request.user, data=form.review_input())
-        else:
-            services.review_save_draft(assignment=assignment, user=request.user, data=form.review_input())
-            if submitting:
-                services.review_submit(assignment=assignment, user=request.user)
+        services.review_save(assignment=assignment, user=request.user, data=form.review_input(), submit=submitting)
     except ValidationError as error:
         add_service_errors(form, error)
         return _review_page(request, selectors.review_assignment(pk=assignment.pk), form=form, status=400)

@@ -235,3 +235,20 @@ def test_another_organisation_cannot_read_the_feedback(client, login):
     assert response.status_code == 403
     assert "Entry 2" not in response.content.decode()
 
+
+
+@pytest.mark.parametrize(("role", "retry"), [("secretariat", True), ("observer", False)])
+def test_a_failed_computation_shows_its_error_and_a_retry_button_to_whom_may_recompute(client, login, scored, role,
+                                                                                       retry):
+    run = AggregationRun.objects.create(round=scored.round, state=AggregationRun.State.FAILED, progress=40,
+                                        error="The worker stopped.")
+    login(scored.role(role))
+    slug, round_pk = scored.edition.slug, scored.round.pk
+    progress = client.get(f"/e/{slug}/scoring/rounds/{round_pk}/runs/{run.pk}/").content.decode()
+    assert '<div id="run-progress-job" class="job-progress" data-state="failed">' in progress
+    assert ('<progress id="run-progress" max="100" value="40" aria-describedby="run-progress-message">40%'
+            '</progress>') in progress
+    assert '<p class="status-ineligible">The worker stopped.</p>' in progress
+    assert "hx-get" not in progress
+    retry_form = f'<form method="post" action="/e/{slug}/scoring/rounds/{round_pk}/aggregate/">'
+    assert (retry_form in progress, "Try again" in progress) == (retry, retry)

@@ -5,7 +5,7 @@ import pytest
 from judging.models import CalibrationEntry, JudgingRound
 from tests.factories import MembershipFactory
 
-from .test_scoring_setup import make_world
+from ..test_scoring_setup import make_world
 
 pytestmark = pytest.mark.django_db
 

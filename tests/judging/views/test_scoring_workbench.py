@@ -14,7 +14,7 @@ from tests.factories import MembershipFactory, OrganisationFactory
 from tests.factories.judging import CalibrationEntryFactory
 from tests.factories.submissions import AttachmentFactory
 
-from .test_scoring_setup import make_world, submitted_entry
+from ..test_scoring_setup import make_world, submitted_entry
 
 pytestmark = pytest.mark.django_db
 

@@ -16,16 +16,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .models import EditionRole
+from .rules import _roles as roles_in_edition
 
 
 def needs_mfa_setup(user, edition=None) -> bool:
     """True when MFA is enforced and `user` holds a role that needs it (in `edition`, or anywhere) without TOTP."""
     if not settings.PORTAL_MFA_REQUIRED or not user.is_authenticated:
         return False
-    roles = EditionRole.objects.filter(user=user, role__in=settings.PORTAL_MFA_ROLES)
     if edition is not None:
-        roles = roles.filter(edition=edition)
-    if not (roles.exists() or (edition is None and user.is_staff)):
+        # The roles the permission check just read (cached per request): no second query.
+        if not roles_in_edition(user, edition) & set(settings.PORTAL_MFA_ROLES):
+            return False
+    elif not (EditionRole.objects.filter(user=user, role__in=settings.PORTAL_MFA_ROLES).exists() or user.is_staff):
         return False
     return not is_mfa_enabled(user, [Authenticator.Type.TOTP])
 

@@ -24,8 +24,9 @@ def needs_mfa_setup(user, edition=None) -> bool:
     if not settings.PORTAL_MFA_REQUIRED or not user.is_authenticated:
         return False
     if edition is not None:
-        # The roles the permission check just read (cached per request): no second query.
-        if not roles_in_edition(user, edition) & set(settings.PORTAL_MFA_ROLES):
+        # The roles the permission check just read, cached on the user object (request.user is a lazy proxy
+        # around it): no second query.
+        if not roles_in_edition(getattr(user, "_wrapped", user), edition) & set(settings.PORTAL_MFA_ROLES):
             return False
     elif not (EditionRole.objects.filter(user=user, role__in=settings.PORTAL_MFA_ROLES).exists() or user.is_staff):
         return False

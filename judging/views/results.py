@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from portal.fragments import FRAGMENT_SECONDS, content_key
 from portal.progress import JobProgress, job_progress_response
 from portal.service_errors import run_service
 from submissions.models import Application
@@ -79,6 +80,7 @@ def leaderboard(request, judging_round: JudgingRound):
     banded = bool(group_by or stage or band)
     for item in bands:
         item["board"] = _board_rows(item["rows"], expected=judging_round.judges_per_entry)
+        item["board_key"] = content_key(item["board"])  # the rendered rows are cached under their content
 
     all_scores = selectors.round_result_scores(judging_round=judging_round)
     distributions = []
@@ -97,6 +99,7 @@ def leaderboard(request, judging_round: JudgingRound):
         "filters": filters,
         "bands": bands,
         "banded": banded,
+        "fragment_seconds": FRAGMENT_SECONDS,
         "row_count": len(rows),
         "distributions": distributions,
         "leniency": charts.leniency(judges),

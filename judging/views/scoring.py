@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.service_errors import add_service_errors
 from portal.access import edition_permission_required
+from portal.fragments import FRAGMENT_SECONDS, content_key
 from submissions.models import Attachment
 
 from ..forms.scoring import ConflictForm, ReviewForm
@@ -136,6 +137,8 @@ def workbench(request, edition, round_id: int):
         "round": judging_round,
         "queue": queue,
         "rows": rows,
+        "rows_key": content_key(rows),  # the rendered rows are cached under their content
+        "fragment_seconds": FRAGMENT_SECONDS,
         "progress": progress,
         "percent_done": round(100 * progress.done / progress.total) if progress.total else 0,
         "open": judging_round.state == judging_round.State.OPEN and timezone.now() < judging_round.deadline,

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from portal.service_errors import add_service_errors, run_service
 from portal.access import edition_permission_required
 from portal.progress import JobProgress, job_progress_response
+from portal.service_errors import add_service_errors, run_service
 
 from ..forms.assignment import AssignmentAddForm, AssignmentMoveForm, AssignmentReleaseForm, RoundForm
 from ..models import Assignment, AssignmentRun, JudgingRound

@@ -11,8 +11,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from portal.service_errors import add_service_errors
 from portal.access import edition_permission_required
+from portal.service_errors import add_service_errors
 
 from ..forms.assignment import JudgeForm
 from ..models import JudgeProfile

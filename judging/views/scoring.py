@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.service_errors import add_service_errors
 from portal.access import edition_permission_required
 from portal.fragments import FRAGMENT_SECONDS, content_key
+from portal.service_errors import add_service_errors
 from submissions.models import Attachment
 
 from ..forms.scoring import ConflictForm, ReviewForm

@@ -15,8 +15,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from portal.service_errors import add_service_errors
 from portal.access import edition_permission_required
+from portal.service_errors import add_service_errors
 
 from .. import exports, selectors, services
 from ..filters import ScreeningFilter

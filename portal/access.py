@@ -1,5 +1,7 @@
 """Access checks shared by every app's views: edition permissions and MFA for privileged roles."""
 
+import inspect
+from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -13,17 +15,20 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .models import Edition, EditionRole
+from .models import EditionRole
+from .rules import _roles as roles_in_edition
 
 
 def needs_mfa_setup(user, edition=None) -> bool:
     """True when MFA is enforced and `user` holds a role that needs it (in `edition`, or anywhere) without TOTP."""
     if not settings.PORTAL_MFA_REQUIRED or not user.is_authenticated:
         return False
-    roles = EditionRole.objects.filter(user=user, role__in=settings.PORTAL_MFA_ROLES)
     if edition is not None:
-        roles = roles.filter(edition=edition)
-    if not (roles.exists() or (edition is None and user.is_staff)):
+        # The roles the permission check just read, cached on the user object (request.user is a lazy proxy
+        # around it): no second query.
+        if not roles_in_edition(getattr(user, "_wrapped", user), edition) & set(settings.PORTAL_MFA_ROLES):
+            return False
+    elif not (EditionRole.objects.filter(user=user, role__in=settings.PORTAL_MFA_ROLES).exists() or user.is_staff):
         return False
     return not is_mfa_enabled(user, [Authenticator.Type.TOTP])
 
@@ -36,23 +41,55 @@ def mfa_setup_redirect(request):
     return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
 
 
-def edition_permission_required(perm: str):
-    """Decorate a view taking (request, edition, ...) reached by an edition slug in the URL.
+def _edition_by_slug(request, slug: str):
+    from submissions.models import Edition
 
-    Refuses with 403 when the user lacks `perm` for that edition, and sends privileged
-    roles to MFA set-up first when enforcement is on.
+    return get_object_or_404(Edition, slug=slug)
+
+
+def edition_of(obj):
+    """The edition an object of an edition URL belongs to: itself, its `edition`, or its round's."""
+    if hasattr(obj, "round") and not hasattr(obj, "edition"):
+        return obj.round.edition
+    return getattr(obj, "edition", obj)
+
+
+def edition_permission_required(
+    perm: str,
+    *,
+    load: Callable | None = None,
+    on: Callable | None = None,
+    refusal: str | None = None,
+    mfa_unless: str | None = None,
+    mfa_refusal: Callable | None = None,
+):
+    """Declare an edition URL's permission: login, the rules permission on its object, then MFA.
+
+    Without `load` the view takes (request, edition, ...) reached by an edition `slug` in the URL. With
+    `load(request, **url_kwargs)` (returning the object, or raising Http404) the permission is checked on
+    that object (or on `on(obj)`, e.g. an attachment's application), and the view takes (request, obj, ...)
+    with the URL arguments the loader did not consume.
+    A user lacking `perm` gets a 403 (`refusal` says why); privileged roles of the object's edition are sent
+    to MFA set-up first when enforcement is on, unless they also hold `mfa_unless` on the object (an
+    applicant reading their own application). `mfa_refusal(request)`, when given, answers instead of the
+    redirect (a script's JSON endpoint).
     """
+    loader = load or _edition_by_slug
+    consumed = [name for name in inspect.signature(loader).parameters if name != "request"]
 
     def decorator(view):
         @wraps(view)
         @login_required
-        def wrapper(request, slug, *args, **kwargs):
-            edition = get_object_or_404(Edition, slug=slug)
-            if not request.user.has_perm(perm, edition):
-                raise PermissionDenied(_("Your roles in this edition do not include this page."))
-            if needs_mfa_setup(request.user, edition):
-                return mfa_setup_redirect(request)
-            return view(request, edition, *args, **kwargs)
+        def wrapper(request, *args, **kwargs):
+            obj = loader(request, **{name: kwargs.pop(name) for name in consumed if name in kwargs})
+            target = on(obj) if on else obj
+            if not request.user.has_perm(perm, target):
+                raise PermissionDenied(refusal or _("Your roles in this edition do not include this page."))
+            if needs_mfa_setup(request.user, edition_of(target)) and not (
+                mfa_unless and request.user.has_perm(mfa_unless, target)
+            ):
+                return mfa_refusal(request) if mfa_refusal else mfa_setup_redirect(request)
+            return view(request, obj, *args, **kwargs)
 
         wrapper.permission_required = perm
         return wrapper

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applicant, secretariat
+from .views import applicant, attachments, invitations, secretariat
 
 app_name = "submissions"
 urlpatterns = [
@@ -15,9 +15,9 @@ urlpatterns = [
     path("applications/<int:pk>/reopen/", applicant.application_reopen, name="application_reopen"),
     path("applications/<int:pk>/withdraw/", applicant.application_withdraw, name="application_withdraw"),
     path("applications/<int:pk>/attachments/", applicant.attachment_upload, name="attachment_upload"),
-    path("attachments/<int:pk>/remove/", applicant.attachment_remove, name="attachment_remove"),
-    path("attachments/<int:pk>/download/", applicant.attachment_download, name="attachment_download"),
-    path("organisations/<int:pk>/invite/", applicant.organisation_invite, name="organisation_invite"),
+    path("attachments/<int:pk>/remove/", attachments.attachment_remove, name="attachment_remove"),
+    path("attachments/<int:pk>/download/", attachments.attachment_download, name="attachment_download"),
+    path("organisations/<int:pk>/invite/", invitations.organisation_invite, name="organisation_invite"),
     # Secretariat: screening and settings of an edition.
     path("e/<slug:slug>/screening/", secretariat.screening_list, name="screening_list"),
     path("e/<slug:slug>/screening/export.csv", secretariat.screening_export_csv, name="screening_export_csv"),

@@ -333,3 +333,16 @@ def calibration_unmark(*, judging_round: JudgingRound, application: Application,
     if deleted:
         audit_log(actor=user, action="calibration.unmark", target=application, edition_id=judging_round.edition_id,
                   before={"round": judging_round.pk, "application": application.pk})
+
+
+# --- the review form's one call ---------------------------------------------------------------------------
+
+
+def review_save(*, assignment: Assignment, user: User, data: ReviewInput, submit: bool) -> Review:
+    """What the review form's buttons do: a submitted review is changed by submitting it again; a draft is
+    saved, then submitted when `submit` (a refused submission leaves the typed draft saved)."""
+    review = Review.objects.filter(assignment=assignment).only("state").first()
+    if review is not None and review.state == Review.State.SUBMITTED:
+        return review_submit(assignment=assignment, user=user, data=data)
+    draft = review_save_draft(assignment=assignment, user=user, data=data)
+    return review_submit(assignment=assignment, user=user) if submit else draft

@@ -8,22 +8,21 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.access import edition_permission_required
+from portal.progress import JobProgress, job_progress_response
+from portal.service_errors import add_service_errors, run_service
 
-from ..forms_assignment import AssignmentAddForm, AssignmentMoveForm, AssignmentReleaseForm, RoundForm
-from ..forms_scoring import add_service_errors
+from ..forms.assignment import AssignmentAddForm, AssignmentMoveForm, AssignmentReleaseForm, RoundForm
 from ..models import Assignment, AssignmentRun, JudgingRound
 from ..selectors import assignment as selectors
-from ..services import round_jobs
-from ..services import assignments as services
 from ..services import rounds as round_services
-from .common import run_service
+from ..services import round_jobs
+from ..services import assignments as assignment_services
 
 ASSIGNMENTS_PER_PAGE = 50
 SHORT_ENTRIES_SHOWN = 20
@@ -36,7 +35,7 @@ def _round(edition, round_pk: int) -> JudgingRound:
     return judging_round
 
 
-def _change_summary(change: services.AssignmentChange) -> str:
+def _change_summary(change: assignment_services.AssignmentChange) -> str:
     loads = "; ".join(
         _("%(judge)s %(before)s → %(after)s of %(capacity)s")
         % {"judge": load.judge.user, "before": load.before, "after": load.after, "capacity": load.capacity}
@@ -44,6 +43,19 @@ def _change_summary(change: services.AssignmentChange) -> str:
     )
     return _("Total affinity %(change)+d (this pair: %(affinity)s). Loads: %(loads)s.") % {
         "change": change.affinity_change, "affinity": change.affinity, "loads": loads}
+
+
+def _run_job(edition, judging_round: JudgingRound, run: AssignmentRun, *, can_manage: bool) -> JobProgress:
+    """The assigner's run for the progress partial; a failed run offers a new run to whom may start one."""
+    failed = run.state == AssignmentRun.State.FAILED
+    return JobProgress(
+        dom_id="run-progress", label=_("Progress of the run under way"),
+        url=reverse("judging:round_run_progress", args=[edition.slug, judging_round.pk, run.pk]),
+        progress=run.progress, state=run.state, state_label=run.get_state_display(),
+        message=_(run.message) if run.message else "", finished=run.state in selectors.FINISHED_RUN_STATES,
+        error=run.error if failed else "",
+        retry_url=reverse("judging:round_run", args=[edition.slug, judging_round.pk]) if failed and can_manage else "",
+    )
 
 
 def _gap(run: AssignmentRun | None) -> float | None:
@@ -76,7 +88,7 @@ def round_detail(request, edition, round_pk: int):
         "entry_count": selectors.round_entries(round=judging_round).count(),
         "judges": judges,
         "active_run": active_run,
-        "active_run_message": _(active_run.message) if active_run and active_run.message else "",
+        "active_job": _run_job(edition, judging_round, active_run, can_manage=can_manage) if active_run else None,
         "last_run": last_run,
         "gap": _gap(last_run),
         "shortfall": sorted((last_run.shortfall or {}).items()) if last_run else [],
@@ -146,14 +158,11 @@ def round_run(request, edition, round_pk: int):
 @require_GET
 @edition_permission_required("judging.view_rounds")
 def round_run_progress(request, edition, round_pk: int, run_pk: int):
-    run = get_object_or_404(AssignmentRun, pk=run_pk, round__pk=round_pk, round__edition=edition)
-    return JsonResponse({
-        "state": run.state,
-        "state_display": run.get_state_display(),
-        "progress": run.progress,
-        "message": _(run.message) if run.message else "",
-        "finished": run.state in selectors.FINISHED_RUN_STATES,
-    })
+    """The run's progress partial, polled by itself while the run goes on."""
+    run = get_object_or_404(AssignmentRun.objects.select_related("round"), pk=run_pk, round__pk=round_pk,
+                            round__edition=edition)
+    return job_progress_response(request, _run_job(edition, run.round, run, can_manage=request.user.has_perm(
+        "judging.manage_rounds", edition)))
 
 
 @require_POST
@@ -174,10 +183,10 @@ def assignment_add(request, edition, round_pk: int):
     if request.method == "POST" and form.is_valid():
         judge, application = form.cleaned_data["judge"], form.cleaned_data["application"]
         if request.POST.get("action") == "preview":
-            preview = services.manual_change_check(round=judging_round, judge=judge, application=application)
+            preview = assignment_services.manual_change_check(round=judging_round, judge=judge, application=application)
         else:
             try:
-                change = services.assignment_add_manual(round=judging_round, judge=judge, application=application,
+                change = assignment_services.assignment_add_manual(round=judging_round, judge=judge, application=application,
                                                         user=request.user)
             except ValidationError as error:
                 form.add_error(None, error)
@@ -203,11 +212,11 @@ def assignment_move(request, edition, round_pk: int, pk: int):
     if request.method == "POST" and form.is_valid():
         to_judge = form.cleaned_data["to_judge"]
         if request.POST.get("action") == "preview":
-            preview = services.manual_change_check(round=judging_round, judge=to_judge,
+            preview = assignment_services.manual_change_check(round=judging_round, judge=to_judge,
                                                    application=assignment.application, moving=assignment)
         else:
             try:
-                change = services.assignment_move(assignment=assignment, to_judge=to_judge, user=request.user)
+                change = assignment_services.assignment_move(assignment=assignment, to_judge=to_judge, user=request.user)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -229,23 +238,7 @@ def assignment_release(request, edition, round_pk: int, pk: int):
                                    round=judging_round)
     form = AssignmentReleaseForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    run_service(request, lambda: services.assignment_release(assignment=assignment, user=request.user, reason=reason),
+    run_service(request, lambda: assignment_services.assignment_release(assignment=assignment, user=request.user, reason=reason),
                 success=_("%(judge)s no longer judges “%(entry)s”.") % {
                     "judge": assignment.judge.user, "entry": assignment.application})
     return redirect(f"{reverse('judging:round_detail', args=[edition.slug, judging_round.pk])}#assignments")
-
-
-urlpatterns = [
-    path("e/<slug:slug>/rounds/", round_list, name="round_list"),
-    path("e/<slug:slug>/rounds/new/", round_create, name="round_create"),
-    path("e/<slug:slug>/rounds/<int:round_pk>/", round_detail, name="round_detail"),
-    path("e/<slug:slug>/rounds/<int:round_pk>/edit/", round_edit, name="round_edit"),
-    path("e/<slug:slug>/rounds/<int:round_pk>/run/", round_run, name="round_run"),
-    path("e/<slug:slug>/rounds/<int:round_pk>/runs/<int:run_pk>/progress/", round_run_progress,
-         name="round_run_progress"),
-    path("e/<slug:slug>/rounds/<int:round_pk>/open/", round_open, name="round_open"),
-    path("e/<slug:slug>/rounds/<int:round_pk>/assignments/add/", assignment_add, name="assignment_add"),
-    path("e/<slug:slug>/rounds/<int:round_pk>/assignments/<int:pk>/move/", assignment_move, name="assignment_move"),
-    path("e/<slug:slug>/rounds/<int:round_pk>/assignments/<int:pk>/release/", assignment_release,
-         name="assignment_release"),
-]

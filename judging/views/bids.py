@@ -6,37 +6,35 @@ Bids count for the next run of the assigner; they change nothing already assigne
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from portal.access import mfa_setup_redirect, needs_mfa_setup
-from portal.models import Edition
+from portal.access import edition_permission_required
 from submissions.models import Application
 
-from ..forms_assignment import BidFilterForm, BidsForm, shown_entry_ids
+from ..forms.assignment import BidFilterForm, BidsForm, shown_entry_ids
 from ..selectors import bids as selectors
 from ..selectors.scoring import judge_profile
 from ..services import judges as services
-from ..services.locks import LOCKED_EDITION_STATES
+from ..services.locks import edition_is_locked
 
 BIDS_PER_PAGE = 50
 
 
-@login_required
+ONLY_JUDGES = _lazy("Only the active judges of this edition bid on its entries.")
+
+
+@edition_permission_required("portal.judge_edition", refusal=ONLY_JUDGES)
 @require_http_methods(["GET", "POST"])
-def bids(request, slug: str):
-    edition = get_object_or_404(Edition, slug=slug)
+def bids(request, edition):
     judge = judge_profile(user=request.user, edition=edition)
     if judge is None or not judge.active:
-        raise PermissionDenied(_("Only the active judges of this edition bid on its entries."))
-    if needs_mfa_setup(request.user, edition):
-        return mfa_setup_redirect(request)
+        raise PermissionDenied(ONLY_JUDGES)
     judge.edition = edition
     categories = selectors.edition_categories(edition=edition)
     filters = BidFilterForm(request.GET or None, categories=categories)
@@ -45,7 +43,7 @@ def bids(request, slug: str):
     page = Paginator(selectors.biddable_entries(edition=edition, category_id=category_id, search=search),
                      BIDS_PER_PAGE).get_page(request.GET.get("page"))
     entries = list(page.object_list)
-    closed = edition.state in LOCKED_EDITION_STATES
+    closed = edition_is_locked(edition)
 
     status, error = 200, ""
     if request.method == "POST":
@@ -100,8 +98,3 @@ def _save(request, judge, categories) -> str:
                                        "Saved: %(n)s bids changed. Bids count for the next run of the assigner.",
                                        changed) % {"n": changed})
     return ""
-
-
-urlpatterns = [
-    path("e/<slug:slug>/bids/", bids, name="bids"),
-]

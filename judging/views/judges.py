@@ -9,13 +9,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils.translation import gettext as _
 
 from portal.access import edition_permission_required
+from portal.service_errors import add_service_errors
 
-from ..forms_assignment import JudgeForm
-from ..forms_scoring import add_service_errors
+from ..forms.assignment import JudgeForm
 from ..models import JudgeProfile
 from ..selectors import assignment as selectors
 from ..services import judges as services
@@ -66,9 +65,3 @@ def judge_edit(request, edition, pk: int):
     return render(request, "judging/assignment/judge_form.html", {
         "edition": edition, "judge": judge, "form": form,
     }, status=400 if form.is_bound else 200)
-
-
-urlpatterns = [
-    path("e/<slug:slug>/judges/", judge_list, name="judge_list"),
-    path("e/<slug:slug>/judges/<int:pk>/", judge_edit, name="judge_edit"),
-]

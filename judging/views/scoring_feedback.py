@@ -4,26 +4,24 @@ Only members of the applying organisation, and only once the edition is publishe
 that, nothing of the judging shows, not even whether comments exist.
 """
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext as _
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _lazy
 
-from portal.models import Edition
 from submissions.models import Application
+from portal.models import Edition
+from submissions.views.loaders import EDIT, application_permission_required
 
-from ..selectors import results as selectors
-from .scoring_committee import _card
+from ..selectors import results as result_selectors
+from .results import _card
 
 
-@login_required
-def feedback(request, pk: int):
-    application = get_object_or_404(Application.objects.select_related("edition", "category", "organisation"), pk=pk)
-    if not request.user.has_perm("submissions.application_edit", application):
-        raise PermissionDenied(_("Only members of the organisation that owns this application can read its feedback."))
+@application_permission_required(
+    EDIT, refusal=_lazy("Only members of the organisation that owns this application can read its feedback."),
+)
+def feedback(request, application: Application):
     published = application.edition.state == Edition.State.PUBLISHED
-    rounds = selectors.applicant_feedback(application=application) if published else []
-    criteria = selectors.card_criteria([item["result"] for item in rounds])
+    rounds = result_selectors.applicant_feedback(application=application) if published else []
+    criteria = result_selectors.card_criteria([item["result"] for item in rounds])
     for item in rounds:
         item["card"] = _card(item["result"], criteria)
     return render(request, "judging/scoring/feedback.html", {

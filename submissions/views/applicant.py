@@ -1,27 +1,26 @@
-"""The applicant's pages: start a draft, edit and autosave it, attach files, submit, reopen, withdraw, invite.
+"""The applicant's pages: start a draft, edit and autosave it, attach files, submit, reopen, withdraw.
 
 Views parse input, call one service per change and show its result; the services decide what is
 allowed. Every page checks the user's right to the application first, so another organisation's
-id in the URL gets a 403 page that shows nothing of it.
+id in the URL gets a 403 page that shows nothing of it. Removing and downloading files: attachments.py;
+invitations to an organisation: invitations.py.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
-from portal.access import mfa_setup_redirect, needs_mfa_setup
 from portal.models import Edition, Organisation
-from portal.services import organisations as organisation_services
+from portal.service_errors import add_service_errors
 
 from .. import selectors, services
 from ..attachments import ALLOWED_TYPES
@@ -29,32 +28,15 @@ from ..forms.applicant import (
     ApplicationDraftForm,
     ApplyForm,
     AttachmentForm,
-    InviteForm,
     WithdrawForm,
-    add_service_errors,
 )
 from ..models import Application, Attachment, Category
+from .loaders import EDIT, VIEW, application_permission_required
 
 APPLICATIONS_PAGE_SIZE = 25
-VIEW = "submissions.application_view"
-EDIT = "submissions.application_edit"
 
 
 # --- helpers -------------------------------------------------------------------------------------------
-
-def _application(request, pk: int, perm: str) -> Application:
-    application = get_object_or_404(Application.objects.select_related("edition", "category", "organisation"), pk=pk)
-    if not request.user.has_perm(perm, application):
-        if perm == EDIT:
-            raise PermissionDenied(_("Only members of the organisation that owns this application can change it."))
-        raise PermissionDenied(_("Only members of the organisation that owns this application can open it."))
-    return application
-
-
-def _reader_needs_mfa(request, application: Application) -> bool:
-    """Staff of the edition reading an application need MFA like on their other pages; members do not."""
-    return not request.user.has_perm(EDIT, application) and needs_mfa_setup(request.user, application.edition)
-
 
 def _call_refusal(edition: Edition) -> str | None:
     """Why the call takes no changes now, or None while it is open."""
@@ -261,11 +243,8 @@ def my_applications(request):
 
 # --- one application -----------------------------------------------------------------------------------
 
-@login_required
-def application_detail(request, pk: int):
-    application = _application(request, pk, VIEW)
-    if _reader_needs_mfa(request, application):
-        return mfa_setup_redirect(request)
+@application_permission_required(VIEW)
+def application_detail(request, application: Application):
     snapshot = application.snapshots.select_related("submitted_by").first()
     return _render(request, "application_detail.html", {
         "application": application,
@@ -279,9 +258,8 @@ def application_detail(request, pk: int):
     })
 
 
-@login_required
-def application_edit(request, pk: int):
-    application = _application(request, pk, EDIT)
+@application_permission_required(EDIT)
+def application_edit(request, application: Application):
     if request.method != "POST":
         if not application.is_editable:
             messages.info(request, _("This application is %(status)s, so it cannot be edited. "
@@ -298,11 +276,10 @@ def application_edit(request, pk: int):
     return redirect("submissions:application_edit", pk=application.pk)
 
 
-@login_required
+@application_permission_required(EDIT)
 @require_POST
-def application_autosave(request, pk: int):
+def application_autosave(request, application: Application):
     """Save the draft from the page's script; answers JSON {saved_at, errors}."""
-    application = _application(request, pk, EDIT)
     form = ApplicationDraftForm(request.POST, sections=_sections(application))
     form.is_valid()
     saved_at = version = None
@@ -318,11 +295,8 @@ def application_autosave(request, pk: int):
     return JsonResponse({"saved_at": saved_at, "errors": errors, "version": version}, status=status)
 
 
-@login_required
-def application_preview(request, pk: int):
-    application = _application(request, pk, VIEW)
-    if _reader_needs_mfa(request, application):
-        return mfa_setup_redirect(request)
+@application_permission_required(VIEW)
+def application_preview(request, application: Application):
     return _render(request, "application_preview.html", {
         "application": application,
         "edition": application.edition,
@@ -332,10 +306,9 @@ def application_preview(request, pk: int):
     })
 
 
-@login_required
+@application_permission_required(EDIT)
 @require_POST
-def application_submit(request, pk: int):
-    application = _application(request, pk, EDIT)
+def application_submit(request, application: Application):
     form, upload_form, ok = _save_changes(request, application) if application.is_editable else (None, None, True)
     if not ok:
         return _edit_page(request, application, form=form, upload_form=upload_form, submit_failed=True)
@@ -354,10 +327,9 @@ def application_submit(request, pk: int):
     return redirect("submissions:application_detail", pk=application.pk)
 
 
-@login_required
+@application_permission_required(EDIT)
 @require_http_methods(["GET", "POST"])
-def application_reopen(request, pk: int):
-    application = _application(request, pk, EDIT)
+def application_reopen(request, application: Application):
     error = None
     if request.method == "POST":
         try:
@@ -372,10 +344,9 @@ def application_reopen(request, pk: int):
                    {"application": application, "edition": application.edition, "error": error})
 
 
-@login_required
+@application_permission_required(EDIT)
 @require_http_methods(["GET", "POST"])
-def application_withdraw(request, pk: int):
-    application = _application(request, pk, EDIT)
+def application_withdraw(request, application: Application):
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -392,88 +363,10 @@ def application_withdraw(request, pk: int):
 
 # --- attachments ---------------------------------------------------------------------------------------
 
-@login_required
+@application_permission_required(EDIT)
 @require_POST
-def attachment_upload(request, pk: int):
-    application = _application(request, pk, EDIT)
+def attachment_upload(request, application: Application):
     form, upload_form, ok = _save_changes(request, application, upload_required=True)
     if not ok:
         return _edit_page(request, application, form=form, upload_form=upload_form)
     return redirect(reverse("submissions:application_edit", args=[application.pk]) + "#attachments")
-
-
-@login_required
-@require_POST
-def attachment_remove(request, pk: int):
-    attachment = get_object_or_404(
-        Attachment.objects.select_related("application__edition", "application__category", "application__organisation"),
-        pk=pk, removed_at__isnull=True,
-    )
-    application = attachment.application
-    if not request.user.has_perm(EDIT, application):
-        raise PermissionDenied(_("Only members of the organisation that owns this application can change its files."))
-    form, _upload_form, ok = _save_changes(request, application, with_upload=False)
-    if not ok:
-        return _edit_page(request, application, form=form)
-    try:
-        services.attachment_remove(attachment=attachment, user=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, _("“%(name)s” removed.") % {"name": attachment.original_name})
-    return redirect(reverse("submissions:application_edit", args=[application.pk]) + "#attachments")
-
-
-def _serves_signed_urls(storage) -> bool:
-    # Only S3 hands out signed, expiring URLs; the local private folder has no URL at all.
-    from storages.backends.s3 import S3Storage
-
-    return isinstance(storage, S3Storage)
-
-
-@login_required
-def attachment_download(request, pk: int):
-    attachment = get_object_or_404(
-        Attachment.objects.select_related("application__edition", "application__organisation"), pk=pk
-    )
-    application = attachment.application
-    if not request.user.has_perm(VIEW, application):
-        raise PermissionDenied(_("Only members of the organisation that owns this file, and the edition's "
-                                 "secretariat, can download it."))
-    if _reader_needs_mfa(request, application):
-        return mfa_setup_redirect(request)
-    storage = attachment.file.storage
-    if _serves_signed_urls(storage):
-        return redirect(storage.url(attachment.file.name, parameters={
-            "ResponseContentDisposition": content_disposition_header(True, attachment.original_name),
-            "ResponseContentType": attachment.content_type,
-        }))
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-# --- organisations: invitations ------------------------------------------------------------------------
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def organisation_invite(request, pk: int):
-    organisation = get_object_or_404(Organisation, pk=pk)
-    if not request.user.has_perm("portal.organisation_manage", organisation):
-        raise PermissionDenied(_("Only an owner of the organisation can invite colleagues."))
-    form = InviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation = organisation_services.organisation_invite(
-                organisation=organisation, email=form.cleaned_data["email"], actor=request.user
-            )
-        except ValidationError as error:
-            add_service_errors(form, error, field="email")
-        else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
-            return redirect("portal:organisation_detail", pk=organisation.pk)
-    pending = organisation.invitations.filter(accepted_at__isnull=True).order_by("-created_at")
-    return _render(request, "organisation_invite.html",
-                   {"organisation": organisation, "form": form, "pending": pending})

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from portal.access import edition_permission_required
 from portal.models import Edition
 from portal.services import editions as edition_services
+from portal.service_errors import add_service_errors
 
 from .. import exports, selectors, services
 from ..filters import ScreeningFilter
@@ -32,15 +33,6 @@ from ..forms.secretariat import (
 
 SCREENING_PAGE_SIZE = 50
 Status = Application.Status
-
-
-def _add_service_error(form, error: ValidationError) -> None:
-    """Put a service's refusal beside the field it names, or above the form when the form has no such field."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _screening_filter(request, edition: Edition) -> ScreeningFilter:
@@ -76,7 +68,7 @@ def screening_list(request, edition):
                     eligible=form.eligible, reason=form.cleaned_data["reason"],
                 )
             except ValidationError as error:
-                _add_service_error(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, (
                     ngettext("%(count)s application marked eligible.", "%(count)s applications marked eligible.", count)
@@ -119,7 +111,7 @@ def screening_detail(request, edition, pk: int):
                 services.application_screen(application=application, user=request.user, eligible=form.eligible,
                                             reason=form.cleaned_data["reason"])
             except ValidationError as error:
-                _add_service_error(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Decision saved: %(title)s is now %(status)s.") % {
                     "title": application, "status": Status(
@@ -215,7 +207,7 @@ def _save_rows(formset, *, save, delete, save_unchanged: bool = False) -> bool:
                     elif form.has_changed() or (save_unchanged and instance is None):
                         save(instance, form.cleaned_data)
                 except ValidationError as error:
-                    _add_service_error(form, error)
+                    add_service_errors(form, error)
                     raise _RowRefused from error
     except _RowRefused:
         return False
@@ -279,7 +271,7 @@ def edition_settings(request, edition):
                 edition_services.edition_update(edition=edition, user=user,
                                         data={name: edition_form.cleaned_data[name] for name in changed})
             except ValidationError as error:
-                _add_service_error(edition_form, error)
+                add_service_errors(edition_form, error)
             else:
                 saved = _("Edition details saved.")
         else:

@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 
-from judging.admin_scoring import CriterionScoreInline
+from judging.admin.scoring import CriterionScoreInline
 from judging.models import Assignment, AssignmentRun, EntryResult, Review
 from portal.admin import ReadOnlyAdminMixin
 from portal.models import AuditEntry, Invitation

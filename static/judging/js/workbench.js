@@ -1,12 +1,11 @@
 // The scoring pages: the review form saves itself as the judge goes, keeps a copy of unsaved
-// input in this browser, and the results page follows a computation's progress bar.
+// input in this browser. (A computation's progress bar polls itself with htmx: portal/_job_progress.html.)
 // Progressive enhancement only: every page works without this file. No inline code (strict CSP):
 // translated messages come in data-* attributes of the page.
 (() => {
   "use strict";
 
   const AUTOSAVE_DELAY_MS = 1500;
-  const POLL_MS = 1000;
 
   // --- autosave of the review draft (the shared parts: portal/js/autosave.js) ---
   const startAutosave = (form) => {
@@ -114,27 +113,8 @@
     }
   };
 
-  // --- a computation's progress bar ---
-  const followProgress = (bar) => {
-    const poll = async () => {
-      try {
-        const response = await fetch(bar.dataset.progressUrl, { credentials: "same-origin" });
-        const answer = await response.json();
-        bar.value = answer.progress;
-        bar.textContent = `${answer.progress}%`;
-        if (answer.done) {
-          window.location.reload();
-          return;
-        }
-      } catch (error) { /* try again */ }
-      window.setTimeout(poll, POLL_MS);
-    };
-    window.setTimeout(poll, POLL_MS);
-  };
-
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("form[data-autosave-url]").forEach(startAutosave);
-    document.querySelectorAll("progress[data-progress-url]").forEach(followProgress);
     const summary = document.getElementById("error-summary");
     if (summary) summary.focus();
   });

@@ -22,7 +22,7 @@ from judging.services.aggregation import round_aggregate
 from judging.services.round_jobs import aggregation_request
 from judging.selectors.results import card_criteria
 from judging.services.scoring import ReviewInput, review_save_draft, review_submit
-from judging.views.scoring_committee import _card
+from judging.views.results import _card
 from portal.models import AuditEntry, Edition
 from submissions.models import Application
 from tests.factories.judging import JudgeProfileFactory, StageWeightFactory

@@ -161,8 +161,15 @@ def test_the_secretariat_recomputes_the_results_and_the_page_follows_the_run(cli
     run = AggregationRun.objects.get()
     assert (run.state, run.progress) == ("succeeded", 100)
     assert EntryResult.objects.count() == 4
-    progress = client.get(f"/e/{scored.edition.slug}/scoring/rounds/{scored.round.pk}/runs/{run.pk}/").json()
-    assert progress == {"state": "succeeded", "state_label": "Done", "progress": 100, "done": True, "error": ""}
+    progress_url = f"/e/{scored.edition.slug}/scoring/rounds/{scored.round.pk}/runs/{run.pk}/"
+    progress = client.get(progress_url).content.decode()
+    # The finished computation's partial: the full bar, its state, no failure and no more polling.
+    assert '<div id="run-progress-job" class="job-progress" data-state="succeeded">' in progress
+    assert ('<progress id="run-progress" max="100" value="100" aria-describedby="run-progress-message">100%'
+            '</progress>') in progress
+    assert '<p id="run-progress-message" role="status" aria-live="polite">Done</p>' in progress
+    assert "hx-get" not in progress and "status-ineligible" not in progress and "Try again" not in progress
+    assert client.get(progress_url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
 
 
 @pytest.mark.parametrize("role", ["observer", "chair"])
@@ -249,3 +256,18 @@ def test_the_feedback_page_costs_the_same_queries_for_one_and_many_comments(clie
     [item] = response.context["rounds"]
     assert item["comments"] == [f"Comment {j}" for j in range(rows)]
     assert "For the other entry" not in response.content.decode()
+@pytest.mark.parametrize(("role", "retry"), [("secretariat", True), ("observer", False)])
+def test_a_failed_computation_shows_its_error_and_a_retry_button_to_whom_may_recompute(client, login, scored, role,
+                                                                                       retry):
+    run = AggregationRun.objects.create(round=scored.round, state=AggregationRun.State.FAILED, progress=40,
+                                        error="The worker stopped.")
+    login(scored.role(role))
+    slug, round_pk = scored.edition.slug, scored.round.pk
+    progress = client.get(f"/e/{slug}/scoring/rounds/{round_pk}/runs/{run.pk}/").content.decode()
+    assert '<div id="run-progress-job" class="job-progress" data-state="failed">' in progress
+    assert ('<progress id="run-progress" max="100" value="40" aria-describedby="run-progress-message">40%'
+            '</progress>') in progress
+    assert '<p class="status-ineligible">The worker stopped.</p>' in progress
+    assert "hx-get" not in progress
+    retry_form = f'<form method="post" action="/e/{slug}/scoring/rounds/{round_pk}/aggregate/">'
+    assert (retry_form in progress, "Try again" in progress) == (retry, retry)

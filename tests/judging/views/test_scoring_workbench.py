@@ -133,7 +133,8 @@ def test_the_queue_costs_the_same_queries_for_one_entry_as_for_many(client, logi
     world = make_world(judges=2, entries=rows + 1, blind=rows > 1, pairs=[(0, e) for e in range(rows)] + [(1, rows)])
     login(world.judges[0].user)
     client.get(queue_url(world))  # the first read places the queue; later reads only check it
-    with django_assert_num_queries(11):
+    # Session, user, the judge role (the page's permission), then the queue's own reads.
+    with django_assert_num_queries(12):
         response = client.get(queue_url(world))
     assert response.status_code == 200
     assert sorted(a.application_id for a in response.context["queue"]) == [e.pk for e in world.entries[:rows]]
@@ -356,3 +357,20 @@ def test_the_review_page_renders_the_entry_with_the_applicants_partial_in_blind_
     body = response.content.decode()
     assert f'<a href="{review_url(assignment)}attachments/1/">Attachment 1</a>' in body
     assert "Organisation</dt>" not in body
+
+
+def test_the_queues_cached_rows_follow_every_change_of_the_rows(client, login):
+    world = make_world(judges=1, entries=2)
+    login(world.judges[0].user)
+    first = client.get(queue_url(world)).content.decode()
+    assignment = Assignment.objects.filter(round=world.round).order_by("queue_position", "id").first()
+    assert re.search(r'<tr class="state-assigned"><td>1</td><td><a href="[^"]+">[^<]+</a></td>', first)
+
+    assignment.application.title = "A title changed <after> the first view"
+    assignment.application.save(update_fields=["title"])
+    Assignment.objects.filter(pk=assignment.pk).update(state=Assignment.State.IN_PROGRESS)
+    again = client.get(queue_url(world)).content.decode()
+
+    assert "A title changed &lt;after&gt; the first view" in again
+    assert re.search(r'<tr class="state-in_progress"><td>1</td><td><a href="[^"]+">A title changed &lt;after&gt; '
+                     r'the first view</a></td><td>[^<]+</td><td class="queue-state">In progress</td></tr>', again)

@@ -15,12 +15,12 @@ from django.utils.translation import ngettext
 
 from portal.admin import ReadOnlyAdminMixin
 
-from .forms_assignment import BidAdminForm, ConflictAdminForm, JudgeProfileAdminForm, JudgingRoundAdminForm
-from .models import Assignment, AssignmentRun, Bid, CalibrationEntry, Conflict, JudgeProfile, JudgingRound
-from .services import assignments as assignment_services
-from .services import rounds as round_services
-from .services import judges as judge_services
-from .services import scoring as scoring_services
+from ..forms.assignment import BidAdminForm, ConflictAdminForm, JudgeProfileAdminForm, JudgingRoundAdminForm
+from ..models import Assignment, AssignmentRun, Bid, CalibrationEntry, Conflict, JudgeProfile, JudgingRound
+from ..services import judges as judge_services
+from ..services import scoring as scoring_services
+from ..services import rounds as round_services
+from ..services import assignments as assignment_services
 
 
 def _require_secretariat(request, edition) -> None:

@@ -61,7 +61,7 @@ def test_the_committee_reads_the_rounds_and_the_round_page(role, setting, client
     assert setting["round"].name in listing.content.decode()
     body = detail.content.decode()
     assert SECRET_ORGANISATION in body and SECRET_JUDGE_EMAIL in body
-    assert client.get(pages["progress"]).json()["state"] == "succeeded"
+    assert 'data-state="succeeded"' in client.get(pages["progress"]).content.decode()
     assert ("Run the assigner" in body) == (role == "secretariat")
     assert ("Add an assignment by hand" in body) == (role == "secretariat")
 
@@ -175,9 +175,16 @@ def test_the_run_button_starts_a_run_that_a_worker_finishes_after_commit(client,
     assert judging_round.state == JudgingRound.State.ASSIGNING
     page = client.get(f"/e/{edition.slug}/rounds/{judging_round.pk}/").content.decode()
     assert "Proven upper bound" in page and "0.0000 %" in page and "from 2 to 2 entries per judge" in page
-    progress = client.get(f"/e/{edition.slug}/rounds/{judging_round.pk}/runs/{run.pk}/progress/").json()
-    assert progress == {"state": "succeeded", "state_display": "Done", "progress": 100, "message": "Done",
-                        "finished": True}
+    progress_url = f"/e/{edition.slug}/rounds/{judging_round.pk}/runs/{run.pk}/progress/"
+    progress = client.get(progress_url).content.decode()
+    # The finished run's partial: the full bar, its message, and no more polling.
+    assert '<div id="run-progress-job" class="job-progress" data-state="succeeded">' in progress
+    assert ('<progress id="run-progress" max="100" value="100" aria-describedby="run-progress-message">100%'
+            '</progress>') in progress
+    assert '<p id="run-progress-message" role="status" aria-live="polite">Done</p>' in progress
+    assert "hx-get" not in progress and "Try again" not in progress
+    # The partial polling itself learns that the run is over: the page reloads to show the outcome.
+    assert client.get(progress_url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
 
 
 def test_a_run_under_way_shows_a_progress_bar_with_no_inline_script_or_style(setting, client, login):
@@ -186,10 +193,16 @@ def test_a_run_under_way_shows_a_progress_bar_with_no_inline_script_or_style(set
 
     body = client.get(urls(setting)["detail"]).content.decode()
 
-    assert f'data-progress-url="/e/{setting["edition"].slug}/rounds/{setting["round"].pk}/runs/{run.pk}/progress/"' in body
+    progress_url = f"/e/{setting['edition'].slug}/rounds/{setting['round'].pk}/runs/{run.pk}/progress/"
+    polling = f'hx-get="{progress_url}" hx-trigger="every 1s" hx-swap="outerHTML"'
+    assert polling in body
     assert re.search(r'<progress id="run-progress" max="100" value="0"', body)
     assert '<label for="run-progress">' in body
-    assert "/static/judging/js/progress.js" in body
+    assert "/static/portal/js/vendor/htmx.min.js" in body and "progress.js" not in body
+    # The endpoint answers the same partial, still polling while the run is under way.
+    partial = client.get(progress_url, headers={"HX-Request": "true"})
+    assert partial.status_code == 200 and polling in partial.content.decode()
+    assert re.search(r'<progress id="run-progress" max="100" value="0"', partial.content.decode())
     assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in body
     assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", body))
     assert "style=" not in body and "<style" not in body
@@ -287,7 +300,7 @@ def test_a_button_shows_every_reason_the_service_gives_for_refusing():
     from django.core.exceptions import ValidationError
     from django.test import RequestFactory
 
-    from judging.views.common import run_service
+    from portal.service_errors import run_service
 
     request = RequestFactory().post("/")
     request.session = {}

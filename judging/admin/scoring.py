@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from portal.admin import ReadOnlyAdminMixin
 
-from .models import (
+from ..models import (
     AggregationRun,
     CalibrationEntry,
     Criterion,
@@ -23,7 +23,7 @@ from .models import (
     Shortlisting,
     StageWeight,
 )
-from .services import rubrics as rubric_services
+from ..services import rubrics as rubric_services
 
 
 def _frozen(obj) -> bool:

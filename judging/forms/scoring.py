@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Organisation
 from submissions.models import Application
 
-from .models import Criterion, CriterionScore, Review
-from .services.scoring import COMMENT_MAX_CHARS, ReviewInput
+from ..models import Criterion, CriterionScore, Review
+from ..services.scoring import COMMENT_MAX_CHARS, ReviewInput
 
 CONFIDENCE_CHOICES = [
     (1, _("1 — low: outside my field")),
@@ -17,15 +17,6 @@ CONFIDENCE_CHOICES = [
     (4, _("4")),
     (5, _("5 — expert: I know this field well")),
 ]
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's ValidationError onto the form: each message beside its field, the rest at the top."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error)
 
 
 class ReviewForm(forms.Form):

@@ -11,8 +11,8 @@ from portal.models import Organisation, User
 from submissions.models import Application, Category
 from submissions.forms.secretariat import WallClockDateTimeField, wall_clock
 
-from .models import Bid, Conflict, JudgeProfile, JudgingRound
-from .selectors.assignment import round_active_judges, round_entries
+from ..models import Bid, Conflict, JudgeProfile, JudgingRound
+from ..selectors.assignment import round_active_judges, round_entries
 
 
 class JudgeChoiceField(forms.ModelChoiceField):

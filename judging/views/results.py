@@ -1,0 +1,217 @@
+"""The committee's results of a round: leaderboard per category, one entry's breakdown, computing the results.
+
+Secretariat, chair and observers read them; judges never do (not even one who also holds a
+committee role in the edition), nor do applicants. Observers read and change nothing.
+"""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from portal.fragments import FRAGMENT_SECONDS, content_key
+from portal.progress import JobProgress, job_progress_response
+from portal.service_errors import run_service
+from submissions.models import Application
+
+from ..forms.scoring import LeaderboardFilterForm
+from ..models import AggregationRun, Criterion, JudgingRound
+from ..services import aggregation as aggregation_services
+from ..services.rubrics import rubric_for
+from ..services import round_jobs
+from ..selectors import results as result_selectors
+from . import scoring_charts as charts
+from .loaders import round_permission_required
+
+
+# --- leaderboard ----------------------------------------------------------------------------------------------
+
+
+def _board_rows(rows, *, expected: int) -> list[tuple]:
+    """The leaderboard's rows as flat tuples in the order of the table's columns, for the template's loop.
+
+    A category of 1,000 entries has some 15,000 cells: plain strings unpacked by `{% for %}` keep the
+    template engine's work to a lookup and an escape per cell. Flags are (css suffix, label) pairs.
+    """
+    labels = {"disagreement": _("judges disagree"), "few": _("reviews missing"),
+              "boundary": _("cannot be told apart at a prize boundary"), "tie": _("tie")}
+    board = []
+    for row in rows:
+        shown = row.shown
+        flags = []
+        if row.disagreement:
+            flags.append(("disagreement", labels["disagreement"]))
+        if row.n_reviews < expected:
+            flags.append(("few", labels["few"]))
+        if row.uncorrected_judges:
+            text = ngettext("%(n)s judge not corrected", "%(n)s judges not corrected", row.uncorrected_judges)
+            flags.append(("uncorrected", text % {"n": row.uncorrected_judges}))
+        if row.boundary_overlap:
+            flags.append(("boundary", labels["boundary"]))
+        if row.tied:
+            flags.append(("tie", labels["tie"]))
+        board.append((
+            f"{'=' if row.band_tied else ''}{row.band_rank}", f"{'=' if row.tied else ''}{row.rank}", row.url,
+            row.title, row.organisation, f"{row.stage_label or '—'} · {row.band_label}", shown["mean"],
+            shown["median"], shown["corrected"], shown["interval"], shown["spread"], f"{row.n_reviews}/{expected}",
+            flags,
+        ))
+    return board
+
+
+@round_permission_required("judging.view_results")
+def leaderboard(request, judging_round: JudgingRound):
+    edition = judging_round.edition
+    categories = list(judging_round.categories.order_by("position", "name"))
+    try:
+        category_id = int(request.GET.get("category") or (categories[0].pk if categories else 0))
+    except ValueError:
+        category_id = categories[0].pk if categories else 0
+    category = next((c for c in categories if c.pk == category_id), categories[0] if categories else None)
+    filters = LeaderboardFilterForm(request.GET or None)
+    stage = band = group_by = ""
+    if filters.is_valid():
+        stage, band, group_by = (filters.cleaned_data["stage"], filters.cleaned_data["band"],
+                                 filters.cleaned_data["group_by"])
+    rows = result_selectors.leaderboard(judging_round=judging_round, category_id=category.pk if category else None,
+                                 stage=stage, band=band)
+    bands = result_selectors.peer_bands(rows, group_by=group_by) if (group_by or stage or band) else [{"label": "", "rows": rows}]
+    banded = bool(group_by or stage or band)
+    for item in bands:
+        item["board"] = _board_rows(item["rows"], expected=judging_round.judges_per_entry)
+        item["board_key"] = content_key(item["board"])  # the rendered rows are cached under their content
+
+    all_scores = result_selectors.round_result_scores(judging_round=judging_round)
+    distributions = []
+    for c in categories:
+        corrected = [score for category_of, _mean, score in all_scores if category_of == c.pk]
+        raw = [mean for category_of, mean, _score in all_scores if category_of == c.pk]
+        distributions.append({"category": c, "corrected": charts.histogram(corrected), "raw": charts.histogram(raw),
+                              "corrected_id": f"dist-corrected-{c.pk}", "raw_id": f"dist-raw-{c.pk}"})
+    judges = result_selectors.judge_results(judging_round=judging_round)
+    run = result_selectors.latest_run(judging_round=judging_round)
+    return render(request, "judging/scoring/leaderboard.html", {
+        "edition": edition,
+        "round": judging_round,
+        "categories": categories,
+        "category": category,
+        "filters": filters,
+        "bands": bands,
+        "banded": banded,
+        "fragment_seconds": FRAGMENT_SECONDS,
+        "row_count": len(rows),
+        "distributions": distributions,
+        "leniency": charts.leniency(judges),
+        "judges": judges,
+        "run": run,
+        "run_active": run is not None and run.state in (AggregationRun.State.PENDING, AggregationRun.State.RUNNING),
+        "run_job": _run_job(request, judging_round, run) if run is not None else None,
+        "method": result_selectors.results_method(judging_round=judging_round),
+        "missing": result_selectors.entries_without_results(judging_round=judging_round,
+                                                     category_id=category.pk if category else None),
+        "can_recompute": request.user.has_perm("judging.run_aggregation", judging_round),
+        "boundaries": aggregation_services.prize_boundaries(judging_round),
+        "expected_reviews": judging_round.judges_per_entry,
+    })
+
+
+@round_permission_required("judging.view_results")
+def entry_result(request, judging_round: JudgingRound, application_id: int):
+    """One entry's breakdown by criterion and by judge, and its explanation card."""
+    application = get_object_or_404(
+        Application.objects.select_related("organisation", "category"), pk=application_id,
+        edition_id=judging_round.edition_id,
+    )
+    result = result_selectors.entry_result(judging_round=judging_round, application_id=application.pk)
+    reviews = result_selectors.entry_reviews(judging_round=judging_round, application_id=application.pk)
+    if result is None and not reviews:
+        raise Http404
+    rubric = rubric_for(edition_id=application.edition_id, category_id=application.category_id)
+    criteria = list(rubric.criteria.all()) if rubric else []
+    offsets = result_selectors.judge_offsets(judging_round=judging_round,
+                                      judge_ids=[r.assignment.judge_id for r in reviews])
+    table = []
+    for review in reviews:
+        by_criterion = {score.criterion_id: score for score in review.scores.all()}
+        judge_result = offsets.get(review.assignment.judge_id)
+        table.append({
+            "review": review,
+            "judge": review.assignment.judge.user,
+            "cells": [by_criterion.get(c.pk) for c in criteria],
+            "offset": judge_result.offset if judge_result and judge_result.corrected else None,
+            "uncorrected": judge_result is not None and not judge_result.corrected,
+        })
+    return render(request, "judging/scoring/entry.html", {
+        "edition": judging_round.edition,
+        "round": judging_round,
+        "application": application,
+        "result": result,
+        "criteria": criteria,
+        "table": table,
+        "card": _card(result, result_selectors.card_criteria([result])),
+    })
+
+
+def _card(result, criteria: dict[int, Criterion]):
+    """The explanation card's rows: per criterion its median on its own scale; None without a result.
+
+    `criteria` (result_selectors.card_criteria) names the criteria; rows stored before names left the results
+    carry their own.
+    """
+    if result is None:
+        return None
+    rows = []
+    for key, item in sorted(result.criterion_medians.items(), key=lambda pair: int(pair[0])):
+        criterion = criteria.get(int(key))
+        rows.append({
+            "name": criterion.name if criterion else item.get("name", ""), "median": item.get("median"),
+            "n": item.get("n"), "scale_min": criterion.scale_min if criterion else item.get("scale_min"),
+            "scale_max": criterion.scale_max if criterion else item.get("scale_max"),
+        })
+    return {"result": result, "criteria": rows}
+
+
+# --- aggregation runs -----------------------------------------------------------------------------------------
+
+
+@round_permission_required("judging.run_aggregation")
+@require_POST
+def aggregation_start(request, judging_round: JudgingRound):
+    run_service(request, lambda: round_jobs.aggregation_request(judging_round=judging_round,
+                                                                        user=request.user),
+                success=_("The results are being recomputed from the raw scores."))
+    return redirect(reverse("judging:scoring_leaderboard", args=[judging_round.edition.slug, judging_round.pk]))
+
+
+@round_permission_required("judging.run_aggregation")
+@require_POST
+def round_close_view(request, judging_round: JudgingRound):
+    """Close the round (no more scores) and compute its results."""
+    run_service(request, lambda: round_jobs.round_close(round=judging_round, user=request.user),
+                success=_("The round is closed: judges can no longer change their scores. "
+                          "The results are being computed."))
+    return redirect(reverse("judging:scoring_leaderboard", args=[judging_round.edition.slug, judging_round.pk]))
+
+
+@round_permission_required("judging.view_results")
+def aggregation_progress(request, judging_round: JudgingRound, run_id: int):
+    """The run's progress partial, polled by itself while the results are computed."""
+    run = get_object_or_404(AggregationRun, pk=run_id, round=judging_round)
+    return job_progress_response(request, _run_job(request, judging_round, run))
+
+
+def _run_job(request, judging_round: JudgingRound, run: AggregationRun) -> JobProgress:
+    """A computation of the results for the progress partial; a failed one offers to recompute."""
+    failed = run.state == AggregationRun.State.FAILED
+    can_retry = failed and request.user.has_perm("judging.run_aggregation", judging_round)
+    return JobProgress(
+        dom_id="run-progress", label=_("Computing the results"),
+        url=reverse("judging:scoring_run", args=[judging_round.edition.slug, judging_round.pk, run.pk]),
+        progress=run.progress, state=run.state, state_label=run.get_state_display(),
+        finished=run.state in (AggregationRun.State.SUCCEEDED, AggregationRun.State.FAILED),
+        error=run.error if failed else "",
+        retry_url=reverse("judging:scoring_aggregate", args=[judging_round.edition.slug, judging_round.pk])
+        if can_retry else "",
+    )

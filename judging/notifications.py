@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from .models import Assignment, JudgingRound, ReminderSent, Review
 from .selectors.assignment import ACTIVE_STATES
 from .selectors.scoring import entry_title
-from .services.formatting import local_time
+from portal.formatting import local_time
 
 State = Assignment.State
 RoundState = JudgingRound.State

@@ -2,23 +2,15 @@
 
 import rules
 
-from portal.rules import is_chair, is_committee, is_judge, is_secretariat
+from portal.rules import is_chair, is_committee, is_judge, is_secretariat, via_edition
 
 from .models import Assignment
 
 
-def _in_round_edition(edition_predicate, name: str) -> rules.Predicate:
-    """The edition-level role predicate, asked of a round's edition (False without a round)."""
 
-    def predicate(user, judging_round) -> bool:
-        return judging_round is not None and edition_predicate(user, judging_round.edition)
-
-    return rules.Predicate(predicate, name=name)
-
-
-is_round_secretariat = _in_round_edition(is_secretariat, "is_round_secretariat")
+is_round_secretariat = via_edition(is_secretariat, "is_round_secretariat")
 # Secretariat, chair and observer read everything about a round.
-is_round_committee = _in_round_edition(is_committee, "is_round_committee")
+is_round_committee = via_edition(is_committee, "is_round_committee")
 
 
 @rules.predicate
@@ -45,8 +37,8 @@ rules.add_perm("judging.manage_rounds", is_secretariat)
 # since a judge must never read the other judges' scores.
 
 
-is_round_judge = _in_round_edition(is_judge, "is_round_judge")
-is_round_chair = _in_round_edition(is_chair, "is_round_chair")
+is_round_judge = via_edition(is_judge, "is_round_judge")
+is_round_chair = via_edition(is_chair, "is_round_chair")
 
 
 rules.add_perm("judging.view_results", is_round_committee & ~is_round_judge)

@@ -37,6 +37,18 @@ has_any_role = is_secretariat | is_judge | is_chair | is_observer
 # The committee reads everything in its edition (applications, rounds, the audit trail); a judge is not on it.
 is_committee = is_secretariat | is_chair | is_observer
 
+
+def via_edition(edition_predicate, name: str, *, edition_of=lambda obj: obj.edition) -> rules.Predicate:
+    """An edition-level role predicate asked of an object of that edition (a round, an application, ...).
+
+    False without an object. Every app's object-level role predicates are made with this one adapter.
+    """
+
+    def predicate(user, obj) -> bool:
+        return obj is not None and edition_predicate(user, edition_of(obj))
+
+    return rules.Predicate(predicate, name=name)
+
 rules.add_perm("portal.view_edition_workspace", has_any_role)
 rules.add_perm("portal.manage_edition", is_secretariat)
 rules.add_perm("portal.view_audit_trail", is_committee)

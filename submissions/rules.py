@@ -2,7 +2,7 @@
 
 import rules
 
-from portal.rules import is_committee, is_secretariat
+from portal.rules import is_committee, is_secretariat, via_edition
 
 
 @rules.predicate
@@ -12,15 +12,9 @@ def is_application_member(user, application) -> bool:
     return application.organisation.memberships.filter(user=user).exists()
 
 
-@rules.predicate
-def is_edition_reader_of_application(user, application) -> bool:
-    """Secretariat, chair and observer of the application's edition read every application in it."""
-    return application is not None and is_committee(user, application.edition)
-
-
-@rules.predicate
-def is_secretariat_of_application(user, application) -> bool:
-    return application is not None and is_secretariat(user, application.edition)
+# Secretariat, chair and observer of the application's edition read every application in it.
+is_edition_reader_of_application = via_edition(is_committee, "is_edition_reader_of_application")
+is_secretariat_of_application = via_edition(is_secretariat, "is_secretariat_of_application")
 
 
 rules.add_perm("submissions.application_view", is_application_member | is_edition_reader_of_application)

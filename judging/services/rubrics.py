@@ -44,7 +44,7 @@ from portal.services import audit_log, snapshot
 from submissions.models import Application
 
 from ..models import Criterion, Rubric, StageWeight
-from .formatting import local_time
+from portal.formatting import local_time
 
 TOTAL_SCALE = 10.0
 

@@ -24,7 +24,7 @@ from submissions.models import Application
 from ..models import Assignment, CalibrationEntry, Criterion, CriterionScore, JudgeProfile, JudgingRound, Review
 from ..tasks.notifications import send_review_receipt
 from .assignments import assignment_start, assignment_submit
-from .formatting import local_time
+from portal.formatting import local_time
 from .locks import edition_is_locked, ensure_edition_unlocked
 from .rubrics import rubric_for_application, rubric_freeze, weighted_total
 

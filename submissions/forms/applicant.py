@@ -11,17 +11,6 @@ from submissions import attachments
 from submissions.models import Application, Category, FormSection
 
 
-def add_service_errors(form: forms.Form, error: ValidationError, *, field: str | None = None) -> None:
-    """Put a service's ValidationError on `form`: each message beside its field, the rest at the top.
-
-    A dict error names fields ('' or '__all__' for the whole form); a plain error goes to `field`.
-    """
-    if hasattr(error, "error_dict"):
-        for name, messages in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(field if field in form.fields else None, error)
-
 
 class ApplyForm(forms.Form):
     """Which organisation enters which category: the two choices that start a draft."""

@@ -11,7 +11,6 @@ from .applications import (
     application_create,
     application_reopen,
     application_save_draft,
-    application_snapshot_data,
     application_submission_errors,
     application_submit,
     application_withdraw,
@@ -25,7 +24,7 @@ from .status import APPLICATION_TRANSITIONS, application_lock, application_set_s
 __all__ = [
     "APPLICATION_TRANSITIONS", "DRAFT_FIELD_HARD_LIMIT", "SCREENABLE", "application_create", "application_lock",
     "application_reopen", "application_save_draft", "application_screen", "application_set_status",
-    "application_snapshot_data", "application_submission_errors", "application_submit", "application_withdraw",
+    "application_submission_errors", "application_submit", "application_withdraw",
     "applications_screen_bulk", "attachment_add", "attachment_remove", "category_delete", "category_save",
     "ensure_call_open", "form_section_delete", "form_section_save",
 ]

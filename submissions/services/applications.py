@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal.formatting import local_time
 from portal.models import Edition, Membership, Organisation, User
 from portal.services.audit import audit_log, snapshot
 from submissions.models import Application, ApplicationSnapshot, Category, StatusChange
@@ -23,8 +23,6 @@ DRAFT_FIELD_HARD_LIMIT = 100_000
 
 # --- deadlines -----------------------------------------------------------------------------------------
 
-def _local(edition: Edition, moment: datetime) -> str:
-    return date_format(timezone.localtime(moment, edition.tz), "j F Y, H:i")
 
 
 def ensure_call_open(edition: Edition, *, now: datetime | None = None) -> None:
@@ -37,7 +35,7 @@ def ensure_call_open(edition: Edition, *, now: datetime | None = None) -> None:
     if now >= edition.closes_at:
         raise ValidationError(
             _("The call closed on %(when)s (%(tz)s). Changes are no longer accepted.")
-            % {"when": _local(edition, edition.closes_at), "tz": edition.time_zone},
+            % {"when": local_time(edition.closes_at, edition=edition), "tz": edition.time_zone},
             code="closed",
         )
 
@@ -191,8 +189,3 @@ def application_withdraw(*, application: Application, user: User, reason: str = 
         raise ValidationError(_("This application can no longer be withdrawn."), code="not_withdrawable")
     application_set_status(application=application, to=Status.WITHDRAWN, user=user, reason=reason)
     return application
-
-
-def application_snapshot_data(application: Application) -> dict:
-    """What `application_submit` freezes, for writers that must produce the same rows (the bulk demo seed)."""
-    return _snapshot_data(application)

@@ -1,4 +1,4 @@
-"""How judging's services and e-mails write a moment: in the edition's time zone when there is one."""
+"""How services and e-mails write a moment as text: in the edition's time zone when there is one."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from portal.models import Edition
+from .models import Edition
 
 DATETIME_FORMAT = "j F Y, H:i"
 

@@ -31,6 +31,7 @@ from ..tasks.notifications import notify_judges
 from .assignment_problem import RoundProblem, round_problem
 from ..algorithms.assignment import AssignmentSolution, check_solution, solve_assignment
 from .locks import round_lock
+from .queues import queues_place
 from .rounds import CHANGEABLE_ROUND_STATES
 
 logger = logging.getLogger(__name__)
@@ -251,7 +252,7 @@ def _replace_assignments(judging_round: JudgingRound, target: dict[tuple[int, in
         Assignment(
             round=judging_round, judge_id=judge_id, application_id=application_id, state=State.ASSIGNED,
             source=Assignment.Source.CALIBRATION if application_id in calibration else Assignment.Source.SOLVER,
-            affinity=affinity,  # queue_position stays 0: the judges' workbench places it (issue 5)
+            affinity=affinity,  # queue_position 0 until queues_place below
         )
         for (application_id, judge_id), affinity in sorted(target.items())
         if (application_id, judge_id) not in present
@@ -261,6 +262,7 @@ def _replace_assignments(judging_round: JudgingRound, target: dict[tuple[int, in
             Assignment.objects.bulk_create(new, batch_size=1000)
     except IntegrityError as error:  # the partial unique constraint caught a concurrent write
         raise _InputsChanged from error
+    queues_place(judging_round=judging_round, judge_ids={assignment.judge_id for assignment in new})
     return {
         "before": len(current),
         "after": len(current) - len(removable) + len(new),

@@ -34,6 +34,7 @@ from ..selectors.assignment import (
 )
 from ..tasks.notifications import notify_judges
 from .locks import round_lock
+from .queues import queue_order_ensure
 from .rounds import CHANGEABLE_ROUND_STATES
 
 State = Assignment.State
@@ -260,6 +261,7 @@ def _assignment_create(judging_round: JudgingRound, judge: JudgeProfile, applica
     )
     assignment.full_clean()
     assignment.save()
+    queue_order_ensure(judge=judge, judging_round=judging_round)
     return assignment
 
 

@@ -8,7 +8,6 @@ nothing here reads another judge's scores.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,7 +20,7 @@ from portal.models import User
 from portal.services import audit_log
 from submissions.models import Application
 
-from ..models import Assignment, CalibrationEntry, Criterion, CriterionScore, JudgeProfile, JudgingRound, Review
+from ..models import Assignment, CalibrationEntry, Criterion, CriterionScore, JudgingRound, Review
 from ..tasks.notifications import send_review_receipt
 from .assignments import assignment_start, assignment_submit
 from portal.formatting import local_time
@@ -259,43 +258,6 @@ def review_submit(*, assignment: Assignment, user: User, data: ReviewInput | Non
 
 
 # --- the queue's order ------------------------------------------------------------------------------------
-
-
-def queue_key(*, round_id: int, judge_id: int, application_id: int) -> str:
-    """A judge's own random but fixed rank for an entry: a hash of (round, judge, entry).
-
-    Each entry's place depends only on those three ids, so an entry added later (a replacement) slots in
-    without reshuffling the rest, and two judges read the same entries in unrelated orders.
-    """
-    return hashlib.sha256(f"{round_id}:{judge_id}:{application_id}".encode()).hexdigest()
-
-
-@transaction.atomic
-def queue_order_ensure(*, judge: JudgeProfile, judging_round: JudgingRound) -> int:
-    """Give the judge's active assignments in the round their queue positions, calibration entries first.
-
-    Positions start at 1; 0 means "not placed yet" (the assigner creates assignments with 0). One query when
-    every assignment is placed already; returns how many positions changed.
-    """
-    active = Assignment.objects.filter(round=judging_round, judge=judge, state__in=Assignment.ACTIVE_STATES)
-    if not active.filter(queue_position=0).exists():
-        return 0
-    assignments = list(active.select_for_update().only("id", "application_id", "queue_position"))
-    calibration = set(
-        CalibrationEntry.objects.filter(round=judging_round).values_list("application_id", flat=True)
-    )
-    ordered = sorted(
-        assignments,
-        key=lambda a: (a.application_id not in calibration,
-                       queue_key(round_id=judging_round.pk, judge_id=judge.pk, application_id=a.application_id)),
-    )
-    changed = []
-    for position, assignment in enumerate(ordered, start=1):
-        if assignment.queue_position != position:
-            assignment.queue_position = position
-            changed.append(assignment)
-    Assignment.objects.bulk_update(changed, ["queue_position"])
-    return len(changed)
 
 
 # --- calibration ----------------------------------------------------------------------------------------

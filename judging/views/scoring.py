@@ -126,7 +126,6 @@ def workbench(request, edition, round_id: int):
     judge = selectors.judge_profile(user=request.user, edition=edition)
     if judging_round is None or judge is None:
         raise PermissionDenied(NO_QUEUE)
-    services.queue_order_ensure(judge=judge, judging_round=judging_round)
     queue = selectors.judge_queue(judge=judge, judging_round=judging_round)
     progress = selectors.queue_progress(queue)
     state_labels = {"submitted": _("Done"), "in_progress": _("In progress"), "assigned": _("To do")}

@@ -1,7 +1,6 @@
 """Forms for the applicant's pages. They parse and display input; the services decide what is allowed."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _

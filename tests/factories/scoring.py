@@ -46,8 +46,12 @@ class World:
 
 def make_world(*, judges: int = 2, entries: int = 2, pairs=None, criteria=((0, 10, 1), (0, 10, 1)),
                blind: bool = False, state=JudgingRound.State.OPEN, edition_state=Edition.State.JUDGING,
-               category=None, edition=None) -> World:
-    """`pairs` lists (judge index, entry index) to assign; by default every judge gets every entry."""
+               category=None, edition=None, place_queues: bool = True) -> World:
+    """`pairs` lists (judge index, entry index) to assign; by default every judge gets every entry.
+
+    With `place_queues` the judges' queues are ordered as the assignment services order them; without, the
+    assignments wait unplaced (position 0), as right before the services place them.
+    """
     edition = edition or EditionFactory(state=edition_state, opens_at=timezone.now() - timedelta(days=60),
                                         closes_at=timezone.now() - timedelta(days=30))
     category = category or CategoryFactory(edition=edition, name="Human-centric")
@@ -68,6 +72,14 @@ def make_world(*, judges: int = 2, entries: int = 2, pairs=None, criteria=((0, 1
     for j, e in pairs if pairs is not None else [(j, e) for j in range(judges) for e in range(entries)]:
         world.assignments[(j, e)] = AssignmentFactory(round=judging_round, judge=judge_profiles[j],
                                                       application=apps[e])
+    if not place_queues:
+        return world
+    # As the assignment services do when they make assignments: each judge's queue gets its order.
+    from judging.services.queues import queues_place
+
+    queues_place(judging_round=judging_round, judge_ids=[profile.pk for profile in judge_profiles])
+    for assignment in world.assignments.values():
+        assignment.refresh_from_db(fields=["queue_position"])
     return world
 
 

@@ -17,8 +17,6 @@ from tests.factories.judging import (
 )
 from tests.factories.assignment import active_pairs, assign, eligible, judge, loads, one_category_round
 
-from tests.factories.assignment import active_pairs, assign, eligible, judge, loads, one_category_round
-
 pytestmark = pytest.mark.django_db
 
 
@@ -58,6 +56,22 @@ def test_every_entry_gets_exactly_k_distinct_judges_within_capacity():
     assert all(load <= 4 for load in loads(judging_round).values())
     assert set(loads(judging_round)) <= {j.pk for j in judges}
     assert run.objective == run.bound
+
+
+def test_the_run_places_every_judges_queue_so_reading_it_never_writes():
+    edition = EditionFactory()
+    human = CategoryFactory(edition=edition)
+    judging_round = JudgingRoundFactory(edition=edition, categories=[human], judges_per_entry=2)
+    for _ in range(4):
+        eligible(edition, human)
+    judges = [judge(edition, expertise=[human], capacity=4) for _ in range(2)]
+
+    assign(judging_round)
+
+    for profile in judges:
+        positions = sorted(Assignment.objects.filter(round=judging_round, judge=profile)
+                           .values_list("queue_position", flat=True))
+        assert positions == [1, 2, 3, 4]
 
 
 def test_a_judge_never_gets_more_than_their_capacity_even_as_the_only_expert():

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from judging.models import Assignment, CalibrationEntry, CriterionScore, JudgingRound, Review, Rubric
 from judging.services import scoring
-from judging.services.scoring import ReviewInput, queue_order_ensure, review_save_draft, review_submit
+from judging.services.queues import queue_order_ensure
+from judging.services.scoring import ReviewInput, review_save_draft, review_submit
 from portal.models import AuditEntry, Edition
 from submissions.models import Application
 from tests.factories.judging import AssignmentFactory, CalibrationEntryFactory
@@ -248,7 +249,7 @@ def test_no_rubric_means_no_scoring_with_a_clear_message():
 
 
 def test_each_judge_gets_a_fixed_order_of_their_own_with_calibration_entries_first():
-    world = make_world(judges=2, entries=12)
+    world = make_world(judges=2, entries=12, place_queues=False)
     CalibrationEntryFactory(round=world.round, application=world.entries[7])
     for judge in world.judges:
         assert queue_order_ensure(judge=judge, judging_round=world.round) == 12
@@ -265,7 +266,7 @@ def test_each_judge_gets_a_fixed_order_of_their_own_with_calibration_entries_fir
 
 
 def test_a_late_assignment_slots_in_without_reshuffling_the_others():
-    world = make_world(judges=1, entries=6)
+    world = make_world(judges=1, entries=6, place_queues=False)
     judge = world.judges[0]
     queue_order_ensure(judge=judge, judging_round=world.round)
     before = list(Assignment.objects.filter(judge=judge).order_by("queue_position").values_list("application_id",

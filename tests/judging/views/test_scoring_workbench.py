@@ -8,6 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from judging.models import Assignment, CriterionScore, JudgingRound, Review
+from judging.services.queues import queues_place
 from judging.services.scoring import ReviewInput, review_submit
 from portal.models import Edition
 from tests.factories import MembershipFactory, OrganisationFactory
@@ -117,8 +118,9 @@ def test_the_queue_shows_progress_and_the_deadline_in_the_editions_time_zone(cli
 
 
 def test_calibration_entries_come_first_in_every_judges_queue(client, login):
-    world = make_world(judges=2, entries=8)
+    world = make_world(judges=2, entries=8, place_queues=False)
     CalibrationEntryFactory(round=world.round, application=world.entries[5])
+    queues_place(judging_round=world.round, judge_ids=[judge.pk for judge in world.judges])  # as the assigner does
     for judge in world.judges:
         login(judge.user)
         queue = client.get(queue_url(world)).context["queue"]
@@ -132,9 +134,8 @@ def test_the_queue_costs_the_same_queries_for_one_entry_as_for_many(client, logi
     # The second judge's entry (the last) is in their queue only.
     world = make_world(judges=2, entries=rows + 1, blind=rows > 1, pairs=[(0, e) for e in range(rows)] + [(1, rows)])
     login(world.judges[0].user)
-    client.get(queue_url(world))  # the first read places the queue; later reads only check it
-    # Session, user, the judge role (the page's permission), then the queue's own reads.
-    with django_assert_num_queries(12):
+    # Session, user, the judge role (the page's permission), then the queue's own reads; reading never writes.
+    with django_assert_num_queries(9):
         response = client.get(queue_url(world))
     assert response.status_code == 200
     assert sorted(a.application_id for a in response.context["queue"]) == [e.pk for e in world.entries[:rows]]

@@ -115,12 +115,14 @@ def winner_page(request, slug: str, application_id: int):
     application, decisions = found
     summary = public_selectors.public_summary(application=application)
     score = public_selectors.public_scores(edition=edition, application_ids=[application.pk]).get(application.pk)
-    image_url = None
+    image_path = image_url = None
     if application.public_image_consent and application.public_image:
-        image_url = _absolute(reverse("judging:public_winner_image", args=[slug, application.pk]))
+        image_path = reverse("judging:public_winner_image", args=[slug, application.pk])
+        image_url = _absolute(image_path)  # for the share cards; the page itself loads image_path
     return render(request, "judging/public/winner.html", {
         "edition": edition, "application": application, "organisation": application.organisation,
-        "decisions": decisions, "summary": summary, "score": score, "image_url": image_url,
+        "decisions": decisions, "summary": summary, "score": score, "image_path": image_path,
+        "image_url": image_url,
         "canonical_url": _absolute(reverse("judging:public_winner", args=[slug, application.pk])),
     })
 

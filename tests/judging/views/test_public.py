@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from judging.models import EditionAward, PrizeTier
-from portal.models import Edition, EditionRole
+from portal.models import Edition
 from submissions.models import ApplicationSnapshot
 from tests.factories.judging import JudgeProfileFactory
 from tests.factories.portal import EditionFactory, EditionRoleFactory, MembershipFactory, VerifiedUserFactory
@@ -239,6 +239,3 @@ def test_home_links_each_edition_to_its_public_page_and_published_ones_to_their_
     assert f'href="{results_url(seoul.edition)}"' in html and draft.slug not in html
     assert f'href="{results_url(open_edition)}"' not in html
 
-
-def test_roles_are_not_needed_and_committee_role_exists():
-    assert EditionRole.Role.COMMITTEE == "committee"

@@ -3,7 +3,7 @@ under /scoring/. Each view declares its permission with `portal.access.edition_p
 
 from django.urls import path
 
-from .views import assignment, bids, judges, results, scoring, scoring_committee, scoring_feedback
+from .views import assignment, bids, judges, public, results, scoring, scoring_committee, scoring_feedback
 
 app_name = "judging"
 urlpatterns = [
@@ -50,4 +50,12 @@ urlpatterns = [
          name="scoring_shortlist"),
     # The applicant's feedback.
     path("scoring/feedback/<int:pk>/", scoring_feedback.feedback, name="scoring_feedback"),
+    # The public pages of an edition, without login (views/public.py).
+    path("editions/<slug:slug>/", public.edition_page, name="public_edition"),
+    path("editions/<slug:slug>/results/", public.results_page, name="public_results"),
+    path("editions/<slug:slug>/results/dataset.json", public.dataset, name="public_dataset"),
+    path("editions/<slug:slug>/winners/<int:application_id>/", public.winner_page, name="public_winner"),
+    path("editions/<slug:slug>/winners/<int:application_id>/image/", public.winner_image,
+         name="public_winner_image"),
+    path("language/<str:code>/", public.language, name="public_language"),
 ]

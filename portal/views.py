@@ -17,6 +17,7 @@ AUDIT_PAGE_SIZE = 50
 
 
 def home(request):
+    # Every edition past its draft has a public page (judging:public_edition); published ones their winners.
     editions = Edition.objects.exclude(state=Edition.State.DRAFT).order_by("-opens_at")
     return render(request, "portal/home.html", {"editions": editions})
 

@@ -80,6 +80,11 @@ class FormSection(models.Model):
         return self.title or self.get_field_display()
 
 
+def public_image_upload_to(instance: "Application", filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"public-images/{instance.edition_id}/{instance.pk}/{uuid.uuid4().hex}{suffix}"
+
+
 class Application(models.Model):
     """An organisation's entry into one category of an edition. Only services change `status`."""
 
@@ -119,6 +124,12 @@ class Application(models.Model):
     links = models.TextField(_("links"), blank=True, help_text=_("One web address per line."))
 
     screening_reason = models.TextField(_("screening reason"), blank=True)
+    # Issue 9: an image the public pages may show if the entry wins, only with the applicant's consent.
+    # Stored privately like every applicant file; judging.views.public streams it for awarded entries only.
+    public_image = models.FileField(_("public image"), upload_to=public_image_upload_to, blank=True, max_length=300)
+    public_image_consent = models.BooleanField(
+        _("This image may be shown publicly if we win"), default=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)

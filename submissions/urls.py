@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applicant, attachments, invitations, secretariat
+from .views import applicant, attachments, invitations, public_image, secretariat
 
 app_name = "submissions"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("applications/<int:pk>/reopen/", applicant.application_reopen, name="application_reopen"),
     path("applications/<int:pk>/withdraw/", applicant.application_withdraw, name="application_withdraw"),
     path("applications/<int:pk>/attachments/", applicant.attachment_upload, name="attachment_upload"),
+    path("applications/<int:pk>/image/", public_image.application_image, name="application_image"),
     path("attachments/<int:pk>/remove/", attachments.attachment_remove, name="attachment_remove"),
     path("attachments/<int:pk>/download/", attachments.attachment_download, name="attachment_download"),
     path("organisations/<int:pk>/invite/", invitations.organisation_invite, name="organisation_invite"),

@@ -159,12 +159,10 @@ def _load(judging_round: JudgingRound) -> _Loaded:
     raw = scores[:, 2].astype(float)
 
     # total = Σ w·n / Σ w with n the score on 0–10 (see rubrics.py).
-    normalised = TOTAL_SCALE * (raw - low[criterion_idx]) / (high[criterion_idx] - low[criterion_idx])
-    weight = weights[criterion_idx, stage_idx[review_idx]]
-    weight_sum = np.bincount(review_idx, weights=weight, minlength=review_ids.size)
-    weighted = np.bincount(review_idx, weights=weight * normalised, minlength=review_ids.size)
-    usable = weight_sum > 0
-    total = np.divide(weighted, weight_sum, out=np.zeros_like(weighted), where=usable)
+    total, usable = aggregation_math.weighted_totals(
+        review_idx=review_idx, criterion_idx=criterion_idx, stage_idx=stage_idx, raw=raw, low=low, high=high,
+        weights=weights, n_reviews=review_ids.size, scale=TOTAL_SCALE,
+    )
     skipped = int((~usable).sum())
     if skipped:
         logger.warning("round %s: %s submitted reviews have weights adding up to zero", judging_round.pk, skipped)

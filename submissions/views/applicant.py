@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
+from judging.selectors.public import applicant_decisions_prefetch
 from portal.models import Edition, Organisation
 from portal.service_errors import add_service_errors
 
@@ -231,7 +232,8 @@ def apply_start(request):
 @login_required
 def my_applications(request):
     # Form sections come with their editions, so "what is missing" costs no query per row.
-    applications = selectors.user_applications(user=request.user).prefetch_related("edition__form_sections")
+    applications = selectors.user_applications(user=request.user).prefetch_related(
+        "edition__form_sections", applicant_decisions_prefetch())
     page = Paginator(applications, APPLICATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"application": application, "missing": _missing(application)} for application in page]
     return _render(request, "my_applications.html", {

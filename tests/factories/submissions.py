@@ -66,6 +66,13 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     links = "https://example.org/project"
     status = Application.Status.DRAFT
 
+    class Params:
+        # A public image (a real PNG) the applicant agreed to show if the entry wins.
+        with_public_image = factory.Trait(
+            public_image=factory.django.ImageField(filename="project.png", format="PNG", width=64, height=48),
+            public_image_consent=True,
+        )
+
 
 # --- attachments (applicant side) -------------------------------------------------------------------------
 

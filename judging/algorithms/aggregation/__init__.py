@@ -18,6 +18,7 @@ from .results import (
     aggregate,
     aggregate_arrays,
 )
+from .totals import weighted_totals
 
 __all__ = [
     "METHOD",
@@ -29,4 +30,5 @@ __all__ = [
     "aggregate",
     "aggregate_arrays",
     "competition_ranks",
+    "weighted_totals",
 ]

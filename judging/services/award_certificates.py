@@ -7,6 +7,7 @@ the edition's time zone. judging.certificates draws the PDFs; this module choose
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
@@ -19,7 +20,6 @@ from portal.models import Edition
 from ..certificates import PRIZES, certificate_pdf, certificates_zip
 from ..models import AwardDecision, AwardJob
 from ..selectors import ceremony as selectors
-from .award_jobs import award_job_progress
 
 MESSAGE_DRAWING = gettext_noop("Drawing the certificates")
 MESSAGE_ZIPPING = gettext_noop("Packing the zip")
@@ -58,8 +58,11 @@ def _file_name(decision: AwardDecision) -> str:
     return f"{decision.application.organisation.name}-{prize}-{decision.application_id}"
 
 
-def certificates_build(*, job: AwardJob) -> AwardJob:
-    """Draw every awardee's certificate and store the zip as the job's result. Running it again redraws it."""
+def certificates_build(*, job: AwardJob, progress: Callable[[int, str], None]) -> AwardJob:
+    """Draw every awardee's certificate and store the zip as the job's result. Running it again redraws it.
+
+    `progress(percent, message)` is told after each certificate (the job's state machine records it).
+    """
     edition = job.edition
     chair = selectors.edition_chair(edition=edition)
     chair_name = chair.get_full_name() if chair else ""
@@ -73,8 +76,8 @@ def certificates_build(*, job: AwardJob) -> AwardJob:
         with translation.override(language):
             context = certificate_context(decision=decision, edition=edition, chair_name=chair_name)
             items.append((_file_name(decision), certificate_pdf(context=context)))
-        award_job_progress(job=job, percent=number * 90 // len(decisions), message=MESSAGE_DRAWING)
-    award_job_progress(job=job, percent=95, message=MESSAGE_ZIPPING)
+        progress(number * 90 // len(decisions), MESSAGE_DRAWING)
+    progress(95, MESSAGE_ZIPPING)
     archive = certificates_zip(items=items)
     job.result.save(f"{edition.slug}-certificates.zip", ContentFile(archive), save=False)
     AwardJob.objects.filter(pk=job.pk).update(result=job.result.name)

@@ -1,26 +1,27 @@
-"""The awards jobs the chair or the secretariat start: the decision e-mails and the certificates.
+"""The awards jobs (decision e-mails, certificates) as a worker carries them out: one state machine.
 
 An AwardJob's state moves only through `award_job_move`, checked against `AWARD_JOB_TRANSITIONS`
 in the same UPDATE that writes it: pending → running → succeeded | failed, and failed → pending
-when someone retries. `award_job_start` and `award_job_retry` are the buttons; the task
-`judging.award_job_run` calls `award_job_execute`; PortalTask calls `award_job_fail` when the
-task gives up (its `fails_run`). The work itself lives in decisions_mail.py (the e-mails, each
-sent once) and award_certificates.py (the PDFs and their zip).
+when someone retries. The buttons that start and retry a job live in ceremony_jobs.py (they
+enqueue the task, which calls this module: apart, neither imports the other in a circle). The
+task `judging.award_job_run` calls `award_job_execute`; PortalTask calls `award_job_fail` when
+the task gives up (its `fails_run`). The work itself lives in decisions_mail.py (the e-mails,
+each sent once) and award_certificates.py (the PDFs and their zip), which report progress
+through the callback they are given.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from portal.models import Edition, EditionRole, User
-from portal.services import audit_log
+from portal.models import Edition, EditionRole
 
 from ..models import AwardJob
-from ..tasks.awards import award_job_run
+from .award_certificates import certificates_build
+from .decisions_mail import decisions_send
 
 JobState = AwardJob.State
 Kind = AwardJob.Kind
@@ -65,7 +66,7 @@ def award_job_progress(*, job: AwardJob, percent: int, message: str) -> None:
     AwardJob.objects.filter(pk=job.pk, state=JobState.RUNNING).update(progress=job.progress, message=job.message)
 
 
-def _ensure_ready(edition: Edition, kind: str) -> None:
+def ensure_job_ready(edition: Edition, kind: str) -> None:
     if edition.state not in READY_STATES[kind]:
         if kind == Kind.NOTIFY:
             raise ValidationError(_("The decisions can be e-mailed once the results are published."), code="state")
@@ -77,45 +78,6 @@ def _ensure_ready(edition: Edition, kind: str) -> None:
                               code="chair")
 
 
-@transaction.atomic
-def award_job_start(*, edition: Edition, kind: str, user: User | None) -> AwardJob:
-    """Start a job of `kind` for the edition; its task runs once this transaction commits.
-
-    Refused while a job of the same kind is waiting or running, and before the edition is ready:
-    decision e-mails once it is published, certificates once it is finalised.
-    """
-    if kind not in Kind.values:
-        raise ValidationError(_("Unknown job."), code="kind")
-    edition = Edition.objects.select_for_update().get(pk=edition.pk)  # two clicks at once start one job
-    _ensure_ready(edition, kind)
-    if AwardJob.objects.filter(edition=edition, kind=kind, state__in=ACTIVE_STATES).exists():
-        raise ValidationError(_("This job is already running."), code="running")
-    job = AwardJob(edition=edition, kind=kind, created_by=user if user and user.is_authenticated else None,
-                   message=MESSAGE_WAITING)
-    job.full_clean(exclude=["created_by", "result"])
-    job.save()
-    audit_log(actor=user, action="award.job_started", target=edition, edition=edition,
-              after={"job": job.pk, "kind": kind})
-    award_job_run.delay_on_commit(run_id=job.pk)
-    return job
-
-
-@transaction.atomic
-def award_job_retry(*, job: AwardJob, user: User | None) -> AwardJob:
-    """failed → pending, and the task again: the e-mails already sent are not sent again."""
-    job = AwardJob.objects.select_for_update().select_related("edition").get(pk=job.pk)
-    if job.state != JobState.FAILED:
-        raise ValidationError(_("Only a failed job can be tried again."), code="state")
-    _ensure_ready(job.edition, job.kind)
-    if AwardJob.objects.filter(edition=job.edition, kind=job.kind, state__in=ACTIVE_STATES).exists():
-        raise ValidationError(_("This job is already running."), code="running")
-    award_job_move(job, JobState.PENDING, progress=0, message=MESSAGE_WAITING, error="", finished_at=None)
-    audit_log(actor=user, action="award.job_retried", target=job.edition, edition=job.edition,
-              after={"job": job.pk, "kind": job.kind})
-    award_job_run.delay_on_commit(run_id=job.pk)
-    return job
-
-
 def award_job_fail(*, run_id: int, error: str) -> AwardJob | None:
     """The task gave up (PortalTask's `fails_run`): the job shows the error and offers a retry."""
     job = AwardJob.objects.filter(pk=run_id).first()
@@ -124,20 +86,24 @@ def award_job_fail(*, run_id: int, error: str) -> AwardJob | None:
     return job
 
 
+def _reporter(job: AwardJob):
+    def report(percent: int, message: str) -> None:
+        award_job_progress(job=job, percent=percent, message=message)
+
+    return report
+
+
 def award_job_execute(*, job: AwardJob) -> AwardJob:
     """Carry out a job (the task's one call). A finished job returns at once; running it again is safe."""
-    from .award_certificates import certificates_build
-    from .decisions_mail import decisions_send
-
     if not award_job_move(job, JobState.RUNNING, progress=0, message=MESSAGE_STARTING):
         return AwardJob.objects.get(pk=job.pk)
     job = AwardJob.objects.select_related("edition").get(pk=job.pk)
     if job.kind == Kind.NOTIFY:
-        failures = decisions_send(job=job)
+        failures = decisions_send(job=job, progress=_reporter(job))
         if failures:
             award_job_move(job, JobState.FAILED, message=MESSAGE_FAILED, error="\n".join(failures)[:5000])
             return job
     else:
-        certificates_build(job=job)
+        certificates_build(job=job, progress=_reporter(job))
     award_job_move(job, JobState.SUCCEEDED, progress=100, message=MESSAGE_DONE)
     return job

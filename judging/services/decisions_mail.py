@@ -14,7 +14,7 @@ portal prefers an e-mail missing (visible in the counts) to an e-mail sent twice
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core import mail
@@ -27,7 +27,6 @@ from portal.models import Edition, User
 
 from ..models import AwardDecision, AwardJob, DecisionNotice
 from ..selectors import ceremony as selectors
-from .award_jobs import award_job_progress
 
 logger = logging.getLogger(__name__)
 
@@ -120,8 +119,10 @@ def _send_notice(notice: DecisionNotice, *, members: list[User], decisions: list
     return ""
 
 
-def decisions_send(*, job: AwardJob) -> list[str]:
+def decisions_send(*, job: AwardJob, progress: Callable[[int, str], None]) -> list[str]:
     """Send every decision e-mail of the job's edition not sent yet, in batches; returns the failures.
+
+    `progress(percent, message)` is told after each batch (the job's state machine records it).
 
     Safe to run twice, or in two workers at once: each notice is sent by the run that claimed it.
     """
@@ -130,7 +131,7 @@ def decisions_send(*, job: AwardJob) -> list[str]:
     to_send = [pk for pk, sent_at in notices if sent_at is None]
     done = total - len(to_send)
     failures: list[str] = []
-    award_job_progress(job=job, percent=done * 100 // total if total else 100, message=MESSAGE_SENDING)
+    progress(done * 100 // total if total else 100, MESSAGE_SENDING)
     for batch in _batches(to_send, MAIL_BATCH):
         rows = list(selectors.pending_notices(edition=edition, ids=batch))
         members = selectors.members_by_organisation(organisation_ids={n.application.organisation_id for n in rows})
@@ -145,5 +146,5 @@ def decisions_send(*, job: AwardJob) -> list[str]:
                 if failure:
                     failures.append(failure)
         done += len(batch)
-        award_job_progress(job=job, percent=done * 100 // total, message=MESSAGE_SENDING)
+        progress(done * 100 // total, MESSAGE_SENDING)
     return failures

@@ -22,7 +22,7 @@ from submissions import exports as writers
 
 from ..models import AwardJob
 from ..selectors import ceremony as selectors
-from ..services import award_exports, award_jobs
+from ..services import award_exports, award_jobs, ceremony_jobs
 
 Kind = AwardJob.Kind
 
@@ -75,7 +75,7 @@ def award_job_start(request, edition: Edition, kind: str):
     else:
         success = (_("The decision e-mails are being sent.") if kind == Kind.NOTIFY
                    else _("The certificates are being drawn."))
-        run_service(request, lambda: award_jobs.award_job_start(edition=edition, kind=kind, user=request.user),
+        run_service(request, lambda: ceremony_jobs.award_job_start(edition=edition, kind=kind, user=request.user),
                     success=success)
     return redirect("judging:award_jobs", edition.slug)
 
@@ -88,7 +88,7 @@ def _job(edition: Edition, job_id: int) -> AwardJob:
 @require_POST
 def award_job_retry(request, edition: Edition, job_id: int):
     job = _job(edition, job_id)
-    run_service(request, lambda: award_jobs.award_job_retry(job=job, user=request.user),
+    run_service(request, lambda: ceremony_jobs.award_job_retry(job=job, user=request.user),
                 success=_("The job starts again; what was already done is not done twice."))
     return redirect("judging:award_jobs", edition.slug)
 

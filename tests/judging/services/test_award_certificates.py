@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from judging.models import AwardJob
-from judging.services.award_jobs import award_job_start
+from judging.services.ceremony_jobs import award_job_start
 from portal.models import Edition
 from tests.factories.ceremony import ceremony_edition
 

@@ -4,9 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from judging.models import AwardJob
-from judging.services.award_jobs import (
-    AWARD_JOB_TRANSITIONS, award_job_fail, award_job_move, award_job_retry, award_job_start,
-)
+from judging.services.award_jobs import AWARD_JOB_TRANSITIONS, award_job_fail, award_job_move
+from judging.services.ceremony_jobs import award_job_retry, award_job_start
 from portal.models import AuditEntry, Edition
 from tests.factories import AwardJobFactory, EditionFactory, EditionRoleFactory
 from tests.factories.ceremony import ceremony_edition

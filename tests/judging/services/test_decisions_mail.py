@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from judging.models import AwardJob, DecisionNotice
-from judging.services.award_jobs import award_job_start
+from judging.services.ceremony_jobs import award_job_start
 from judging.services.decisions_mail import decisions_send
 from judging.tasks.awards import award_job_run
 from tests.factories import ReviewFactory
@@ -46,7 +46,7 @@ def test_a_second_run_of_the_same_job_sends_nothing(django_capture_on_commit_cal
     job = _start(world, django_capture_on_commit_callbacks)
     sent = len(mail.outbox)
     job.edition = world.edition
-    assert decisions_send(job=job) == []
+    assert decisions_send(job=job, progress=lambda percent, message: None) == []
     assert len(mail.outbox) == sent
 
 
@@ -101,7 +101,7 @@ def test_a_refused_address_is_recorded_and_retried_alone(settings, django_captur
     # The mailbox comes back; the retry writes to it, and only to it.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox.clear()
-    from judging.services.award_jobs import award_job_retry
+    from judging.services.ceremony_jobs import award_job_retry
 
     with django_capture_on_commit_callbacks(execute=True):
         award_job_retry(job=job, user=world.chair)
@@ -113,12 +113,12 @@ def test_a_refused_address_is_recorded_and_retried_alone(settings, django_captur
 
 
 def test_progress_is_reported_in_batches(settings, django_capture_on_commit_callbacks, monkeypatch):
-    from judging.services import decisions_mail
+    from judging.services import award_jobs, decisions_mail
 
     monkeypatch.setattr(decisions_mail, "MAIL_BATCH", 2)
     reported = []
-    real = decisions_mail.award_job_progress
-    monkeypatch.setattr(decisions_mail, "award_job_progress",
+    real = award_jobs.award_job_progress
+    monkeypatch.setattr(award_jobs, "award_job_progress",
                         lambda *, job, percent, message: reported.append(percent) or real(job=job, percent=percent,
                                                                                           message=message))
     world = ceremony_edition()

@@ -102,6 +102,8 @@ ACTION_LABELS: dict[str, Any] = {
     "stage_weight.delete": _("Stage weights deleted"),
 }
 
+# The same in every language, to the second, sortable by eye.
+TIME_FORMAT = "Y-m-d H:i:s"
 # Values longer than this are cut, with an ellipsis: the trail is read as a list, the admin keeps the whole.
 VALUE_CHARS = 60
 # At most this many changed fields are listed per entry; the rest are counted.
@@ -176,7 +178,7 @@ def trail_rows(entries, *, edition: Edition) -> list[TrailRow]:
         actor = entry.actor
         found, more = _all_changes(entry.before, entry.after)
         rows.append(TrailRow(
-            entry=entry, when=local_time(entry.created_at, edition=edition, fmt="j M Y, H:i:s"),
+            entry=entry, when=local_time(entry.created_at, edition=edition, fmt=TIME_FORMAT),
             who_name=(actor.name if actor else "") or "", who_email=actor.email if actor else "",
             what=action_label(entry.action), changes=found, more=more,
         ))

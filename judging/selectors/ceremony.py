@@ -27,7 +27,7 @@ def decision_notice_counts(*, edition: Edition) -> dict[str, int]:
     counts = notified_applications(edition=edition).aggregate(
         applicants=Count("pk"),
         sent=Count("pk", filter=Q(decision_notice__sent_at__isnull=False)),
-        failed=Count("pk", filter=Q(decision_notice__sent_at__isnull=True) & ~Q(decision_notice__error="")),
+        failed=Count("pk", filter=Q(decision_notice__sent_at__isnull=True, decision_notice__error__gt="")),
     )
     return {key: value or 0 for key, value in counts.items()}
 

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 
 from judging.models import AwardJob, DecisionNotice
+from judging.selectors.ceremony import decision_notice_counts
 from judging.services.ceremony_jobs import award_job_start
 from judging.services.decisions_mail import decisions_send
 from judging.tasks.awards import award_job_run
@@ -86,6 +87,7 @@ def test_winners_read_their_prize_the_others_a_courteous_no_and_nobody_a_score_o
 
 def test_a_refused_address_is_recorded_and_retried_alone(settings, django_capture_on_commit_callbacks):
     world = ceremony_edition()
+    assert decision_notice_counts(edition=world.edition) == {"applicants": 5, "sent": 0, "failed": 0}
     settings.EMAIL_BACKEND = "tests.factories.mail.RefusingEmailBackend"
     refused = world.members["gold"][1]
     refused.email = "bounce@example.org"
@@ -98,6 +100,7 @@ def test_a_refused_address_is_recorded_and_retried_alone(settings, django_captur
     notice = DecisionNotice.objects.get(application=world.gold_entry)
     assert notice.sent_at is None and "SMTPRecipientsRefused" in notice.error
     assert notice.recipients == [world.members["gold"][0].email]
+    assert decision_notice_counts(edition=world.edition) == {"applicants": 5, "sent": 4, "failed": 1}
     # The mailbox comes back; the retry writes to it, and only to it.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox.clear()

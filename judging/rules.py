@@ -45,3 +45,20 @@ rules.add_perm("judging.view_results", is_round_committee & ~is_round_judge)
 rules.add_perm("judging.run_aggregation", is_round_secretariat & ~is_round_judge)
 rules.add_perm("judging.manage_calibration", is_round_secretariat)
 rules.add_perm("judging.manage_shortlist", (is_round_secretariat | is_round_chair) & ~is_round_judge)
+
+
+# --- awards: jobs, exports, certificates (issue 9, W4) --------------------------------------------------------
+# The chair and the secretariat start the awards jobs; the observer and the committee members read them and
+# download the material. All scores and reviews go to the committee and the observer only: never to a judge,
+# even one who also holds a committee role (a judge never reads the other judges' scores).
+
+from portal.models import EditionRole as _EditionRole  # noqa: E402
+from portal.rules import _has_role  # noqa: E402
+
+is_committee_member = _has_role(_EditionRole.Role.COMMITTEE)
+can_read_ceremony = is_committee | is_committee_member
+
+rules.add_perm("judging.view_award_jobs", can_read_ceremony)
+rules.add_perm("judging.run_award_jobs", is_secretariat | is_chair)
+rules.add_perm("judging.export_results", can_read_ceremony)
+rules.add_perm("judging.export_scores", can_read_ceremony & ~is_judge)

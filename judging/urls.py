@@ -3,7 +3,7 @@ under /scoring/. Each view declares its permission with `portal.access.edition_p
 
 from django.urls import path
 
-from .views import assignment, bids, judges, public, results, scoring, scoring_committee, scoring_feedback
+from .views import assignment, award_jobs, bids, judges, public, results, scoring, scoring_committee, scoring_feedback
 
 app_name = "judging"
 urlpatterns = [
@@ -58,4 +58,13 @@ urlpatterns = [
     path("editions/<slug:slug>/winners/<int:application_id>/image/", public.winner_image,
          name="public_winner_image"),
     path("language/<str:code>/", public.language, name="public_language"),
+    # Ceremony material: the awards jobs (decision e-mails, certificates) and the exports.
+    path("e/<slug:slug>/awards/jobs/", award_jobs.award_jobs_page, name="award_jobs"),
+    path("e/<slug:slug>/awards/jobs/start/<str:kind>/", award_jobs.award_job_start, name="award_job_start"),
+    path("e/<slug:slug>/awards/jobs/<int:job_id>/", award_jobs.award_job_progress, name="award_job_progress"),
+    path("e/<slug:slug>/awards/jobs/<int:job_id>/retry/", award_jobs.award_job_retry, name="award_job_retry"),
+    path("e/<slug:slug>/awards/jobs/<int:job_id>/download/", award_jobs.award_job_download,
+         name="award_job_download"),
+    path("e/<slug:slug>/awards/export/results/", award_jobs.awards_export_results, name="awards_export_results"),
+    path("e/<slug:slug>/awards/export/scores/", award_jobs.awards_export_scores, name="awards_export_scores"),
 ]

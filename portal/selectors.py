@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import AuditEntry, EditionRole, Membership, User
 
@@ -19,12 +19,25 @@ def user_roles_by_edition(*, user: User) -> list[tuple]:
     return list(grouped.items())
 
 
-def edition_audit_entries(*, edition) -> QuerySet[AuditEntry]:
-    return (
-        AuditEntry.objects.filter(edition=edition)
-        .select_related("actor", "target_type")
-        .order_by("-created_at", "-id")
-    )
+def edition_audit_entries(*, edition, prefixes: tuple[str, ...] = (), actor_id: int | None = None
+                          ) -> QuerySet[AuditEntry]:
+    """The edition's audit trail, newest first; only actions starting with one of `prefixes` ("review" matches
+    "review.submit"), only `actor_id`'s, when given."""
+    entries = AuditEntry.objects.filter(edition=edition)
+    if prefixes:
+        matching = Q()
+        for prefix in prefixes:
+            matching |= Q(action__startswith=f"{prefix}.")
+        entries = entries.filter(matching)
+    if actor_id is not None:
+        entries = entries.filter(actor_id=actor_id)
+    return entries.select_related("actor", "target_type").order_by("-created_at", "-id")
+
+
+def edition_audit_actors(*, edition) -> QuerySet[User]:
+    """The people who changed something in the edition, for the audit trail's filter."""
+    return User.objects.filter(pk__in=AuditEntry.objects.filter(edition=edition, actor__isnull=False)
+                               .values("actor_id")).order_by("name", "email")
 
 
 def edition_role_holders(*, edition) -> QuerySet[EditionRole]:

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,7 +10,8 @@ from django.views.decorators.http import require_http_methods
 
 from . import selectors
 from .access import edition_permission_required
-from .forms import OrganisationForm
+from .audit_trail import kind_prefixes, trail_rows
+from .forms import AuditFilterForm, OrganisationForm
 from .models import Edition, Invitation, Organisation
 from .rules import is_chair, is_judge, is_observer, is_secretariat
 from .services import organisations as organisation_services
@@ -94,8 +97,18 @@ def edition_workspace(request, edition):
 
 @edition_permission_required("portal.view_audit_trail")
 def audit_trail(request, edition):
-    page = Paginator(selectors.edition_audit_entries(edition=edition), AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "portal/audit_trail.html", {"edition": edition, "page": page})
+    """The edition's audit trail, readable: local time, who, what, the changed fields; filters by kind and person."""
+    filters = AuditFilterForm(request.GET or None, actors=selectors.edition_audit_actors(edition=edition))
+    kind, actor_id = "", None
+    if filters.is_valid():
+        kind, actor_id = filters.cleaned_data["kind"], filters.cleaned_data["actor"]
+    entries = selectors.edition_audit_entries(edition=edition, prefixes=kind_prefixes(kind), actor_id=actor_id)
+    page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({key: value for key, value in (("kind", kind), ("actor", actor_id or "")) if value})
+    return render(request, "portal/audit_trail.html", {
+        "edition": edition, "page": page, "rows": trail_rows(page.object_list, edition=edition),
+        "filters": filters, "query": query, "filtered": bool(query),
+    })
 
 
 def permission_denied(request, exception=None):

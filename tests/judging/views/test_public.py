@@ -223,11 +223,11 @@ def test_results_and_winner_pages_cost_the_same_queries_for_one_and_many_winners
                              ((PrizeTier.Level.GOLD, 1), (PrizeTier.Level.SILVER, 2)),
                              leadership=leadership, mentions=mentions)
     Edition.objects.filter(pk=made.edition.pk).update(publish_scores=True)
-    # The edition, categories, tiers, awards, decisions, scores, and the request's savepoint and its release
-    # (ATOMIC_REQUESTS); the session is not read for a visitor.
-    with django_assert_num_queries(8):
+    # The edition, categories, tiers, awards, decisions, scores; read outside the request transaction, and the
+    # session is not read for a visitor.
+    with django_assert_num_queries(6):
         assert client.get(results_url(made.edition)).status_code == 200
-    with django_assert_num_queries(6):  # edition, decisions, snapshot, score; savepoint and release
+    with django_assert_num_queries(4):  # edition, decisions, snapshot, score
         assert client.get(winner_url(made.edition, made.winners[-1])).status_code == 200
 
 

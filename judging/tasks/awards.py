@@ -1,0 +1,35 @@
+"""The awards jobs' task (decision e-mails, certificates). Thin: ids in, one service call."""
+
+import logging
+
+from celery import shared_task
+
+from worker.base import PortalTask
+
+from ..models import AwardJob
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["award_job_run"]
+
+
+# 300 applicants' e-mails in batches of 50, or some 30 one-page PDFs, take a minute or two; the limits leave room
+# for a slow mail server. Retries exhausted (or an error nobody retries): PortalTask marks the job failed.
+@shared_task(name="judging.award_job_run", base=PortalTask, acks_late=True, soft_time_limit=1200, time_limit=1500,
+             fails_run="judging.services.award_jobs.award_job_fail")
+def award_job_run(*, run_id: int) -> str:
+    """Carry out one AwardJob; a job already finished returns at once."""
+    from ..services.award_jobs import award_job_execute, award_job_fail
+
+    job = AwardJob.objects.filter(pk=run_id).first()
+    if job is None:
+        logger.info("award job %s is gone; nothing to do", run_id)
+        return "gone"
+    try:
+        return award_job_execute(job=job).state
+    except PortalTask.autoretry_for:
+        raise  # retried with backoff; PortalTask marks the job failed (fails_run) if the retries run out
+    except Exception as error:
+        logger.exception("award job %s failed", run_id)
+        award_job_fail(run_id=run_id, error=f"{type(error).__name__}: {error}")
+        return AwardJob.State.FAILED

@@ -2,7 +2,7 @@
 
 import rules
 
-from portal.rules import is_chair, is_committee, is_judge, is_secretariat, via_edition
+from portal.rules import is_chair, is_committee, is_committee_member, is_judge, is_secretariat, via_edition
 
 from .models import Assignment
 
@@ -45,3 +45,18 @@ rules.add_perm("judging.view_results", is_round_committee & ~is_round_judge)
 rules.add_perm("judging.run_aggregation", is_round_secretariat & ~is_round_judge)
 rules.add_perm("judging.manage_calibration", is_round_secretariat)
 rules.add_perm("judging.manage_shortlist", (is_round_secretariat | is_round_chair) & ~is_round_judge)
+
+
+# --- the committee's vote (issue 9) ---------------------------------------------------------------------------
+# The chair and the committee members vote. The vote's count (how many ballots, who voted, the pairwise matrix,
+# the order) is read by the voters and by the secretariat, the chair and the observers; it holds no score, so a
+# judge who also holds one of those roles reads it too. A judge with no other role in the edition never does,
+# nor does anyone of another edition. Nobody ever reads another member's ballot.
+
+is_voter = is_chair | is_committee_member
+is_round_voter = via_edition(is_voter, "is_round_voter")
+
+rules.add_perm("judging.vote", is_round_voter)
+rules.add_perm("judging.view_votes", is_round_voter | is_round_committee)
+# Edition-level: the link to the edition's votes on its workspace.
+rules.add_perm("judging.view_edition_votes", is_voter | is_committee)

@@ -3,7 +3,7 @@ under /scoring/. Each view declares its permission with `portal.access.edition_p
 
 from django.urls import path
 
-from .views import assignment, bids, judges, results, scoring, scoring_committee, scoring_feedback
+from .views import assignment, bids, judges, results, scoring, scoring_committee, scoring_feedback, votes
 
 app_name = "judging"
 urlpatterns = [
@@ -50,4 +50,11 @@ urlpatterns = [
          name="scoring_shortlist"),
     # The applicant's feedback.
     path("scoring/feedback/<int:pk>/", scoring_feedback.feedback, name="scoring_feedback"),
+    # The committee's vote (Schulze) on a round's entries, per category.
+    path("e/<slug:slug>/votes/", votes.vote_home, name="vote_home"),
+    path("e/<slug:slug>/votes/rounds/<int:round_id>/", votes.vote_overview, name="vote_overview"),
+    path("e/<slug:slug>/votes/rounds/<int:round_id>/categories/<int:category_id>/", votes.vote_ballot,
+         name="vote_ballot"),
+    path("e/<slug:slug>/votes/rounds/<int:round_id>/categories/<int:category_id>/result/", votes.vote_result,
+         name="vote_result"),
 ]

@@ -191,7 +191,7 @@ class JudgingRoundAdminForm(forms.ModelForm):
     class Meta:
         model = JudgingRound
         fields = ["edition", "name", "position", "categories", "source", "previous_round", "judges_per_entry",
-                  "deadline", "blind", "reminder_hours"]
+                  "deadline", "blind", "reminder_hours", "committee_vote"]
 
     def clean(self):
         cleaned = super().clean()

@@ -2,7 +2,7 @@
 
 import rules
 
-from portal.rules import is_chair, is_committee, is_judge, is_secretariat, via_edition
+from portal.rules import is_chair, is_committee, is_committee_member, is_judge, is_secretariat, via_edition
 
 from .models import Assignment
 
@@ -52,13 +52,22 @@ rules.add_perm("judging.manage_shortlist", (is_round_secretariat | is_round_chai
 # download the material. All scores and reviews go to the committee and the observer only: never to a judge,
 # even one who also holds a committee role (a judge never reads the other judges' scores).
 
-from portal.models import EditionRole as _EditionRole  # noqa: E402
-from portal.rules import _has_role  # noqa: E402
-
-is_committee_member = _has_role(_EditionRole.Role.COMMITTEE)
 can_read_ceremony = is_committee | is_committee_member
 
 rules.add_perm("judging.view_award_jobs", can_read_ceremony)
 rules.add_perm("judging.run_award_jobs", is_secretariat | is_chair)
 rules.add_perm("judging.export_results", can_read_ceremony)
 rules.add_perm("judging.export_scores", can_read_ceremony & ~is_judge)
+# --- the committee's vote (issue 9) ---------------------------------------------------------------------------
+# The chair and the committee members vote. The vote's count (how many ballots, who voted, the pairwise matrix,
+# the order) is read by the voters and by the secretariat, the chair and the observers; it holds no score, so a
+# judge who also holds one of those roles reads it too. A judge with no other role in the edition never does,
+# nor does anyone of another edition. Nobody ever reads another member's ballot.
+
+is_voter = is_chair | is_committee_member
+is_round_voter = via_edition(is_voter, "is_round_voter")
+
+rules.add_perm("judging.vote", is_round_voter)
+rules.add_perm("judging.view_votes", is_round_voter | is_round_committee)
+# Edition-level: the link to the edition's votes on its workspace.
+rules.add_perm("judging.view_edition_votes", is_voter | is_committee)

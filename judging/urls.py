@@ -3,7 +3,18 @@ under /scoring/. Each view declares its permission with `portal.access.edition_p
 
 from django.urls import path
 
-from .views import assignment, award_jobs, bids, judges, public, results, scoring, scoring_committee, scoring_feedback
+from .views import (
+    assignment,
+    award_jobs,
+    bids,
+    judges,
+    public,
+    results,
+    scoring,
+    scoring_committee,
+    scoring_feedback,
+    votes,
+)
 
 app_name = "judging"
 urlpatterns = [
@@ -67,4 +78,11 @@ urlpatterns = [
          name="award_job_download"),
     path("e/<slug:slug>/awards/export/results/", award_jobs.awards_export_results, name="awards_export_results"),
     path("e/<slug:slug>/awards/export/scores/", award_jobs.awards_export_scores, name="awards_export_scores"),
+    # The committee's vote (Schulze) on a round's entries, per category.
+    path("e/<slug:slug>/votes/", votes.vote_home, name="vote_home"),
+    path("e/<slug:slug>/votes/rounds/<int:round_id>/", votes.vote_overview, name="vote_overview"),
+    path("e/<slug:slug>/votes/rounds/<int:round_id>/categories/<int:category_id>/", votes.vote_ballot,
+         name="vote_ballot"),
+    path("e/<slug:slug>/votes/rounds/<int:round_id>/categories/<int:category_id>/result/", votes.vote_result,
+         name="vote_result"),
 ]

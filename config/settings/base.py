@@ -128,7 +128,7 @@ MFA_TOTP_ISSUER = "Award portal"
 # Roles that must have MFA before they can open their pages. Enforcement is a setting:
 # on in production, off in the local demo so a newcomer can click through every role.
 PORTAL_MFA_REQUIRED = env.bool("PORTAL_MFA_REQUIRED", default=True)
-PORTAL_MFA_ROLES = ("secretariat", "judge", "chair")
+PORTAL_MFA_ROLES = ("secretariat", "judge", "chair", "committee")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]

@@ -28,7 +28,7 @@ from portal.services import editions as edition_services
 from submissions import services as submission_services
 from submissions.models import Application
 
-from . import applications, people
+from . import applications, people, votes
 from .judging import seed_judging, seed_scores
 
 DEMO_SLUG = "seoul-demo"
@@ -140,6 +140,7 @@ def seed_judged_edition(*, users: dict[str, User], entries: int, judges: int, pa
         seed_scores(judging_round, seed=JUDGED_SEED, submitted_share=0.8, draft_share=0.05, skip_users=demo_judges)
     if not EntryResult.objects.filter(round=judging_round).exists():
         aggregation_services.round_aggregate(judging_round=judging_round)
+    votes.seed_world_vote(edition, category_round=judging_round, secretariat=secretariat, password=password)
     return edition
 
 

@@ -100,6 +100,8 @@ class RoundForm(forms.Form):
     blind = forms.BooleanField(label=_("Blind: judges do not see who applied"), required=False)
     reminder_hours = ReminderHoursField(label=_("Reminders (hours before the deadline)"), required=False,
                                         help_text=_("e.g. 72, 24: judges with open reviews are reminded then."))
+    committee_vote = forms.BooleanField(label=_("The committee votes on this round's entries (Schulze)"),
+                                        required=False)
 
     def __init__(self, *args, edition, round: JudgingRound | None = None, **kwargs):  # noqa: A002
         super().__init__(*args, **kwargs)
@@ -118,7 +120,7 @@ class RoundForm(forms.Form):
             "categories": list(judging_round.categories.all()), "previous_round": judging_round.previous_round,
             "judges_per_entry": judging_round.judges_per_entry, "blind": judging_round.blind,
             "deadline": wall_clock(judging_round.deadline, judging_round.edition.tz),
-            "reminder_hours": judging_round.reminder_hours,
+            "reminder_hours": judging_round.reminder_hours, "committee_vote": judging_round.committee_vote,
         }
 
     def clean_deadline(self):
@@ -189,7 +191,7 @@ class JudgingRoundAdminForm(forms.ModelForm):
     class Meta:
         model = JudgingRound
         fields = ["edition", "name", "position", "categories", "source", "previous_round", "judges_per_entry",
-                  "deadline", "blind", "reminder_hours"]
+                  "deadline", "blind", "reminder_hours", "committee_vote"]
 
     def clean(self):
         cleaned = super().clean()

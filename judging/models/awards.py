@@ -136,14 +136,18 @@ class DeliberationMinutes(models.Model):
 class Ballot(models.Model):
     """A committee member's ranking of a category's shortlist in a final round decided by vote (Schulze).
 
-    `ranking` is a list of groups of application ids, best first; ids in one group are tied. Entries the
-    member is conflicted with are never on their ballot (recused), and count for nothing in their pairs.
+    `ranking` is a list of groups of application ids, best first; ids in one group are tied; `eligible` lists the
+    ids the member could rank (unranked eligible entries rank below every ranked one). Entries the member is
+    conflicted with are never on their ballot (recused), and count for nothing in their pairs.
     """
 
     round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="ballots")
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
     voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ballots")
     ranking = models.JSONField(default=list)
+    # The entries this member could rank when they voted (the category's entries minus those they are recused
+    # from): in the count they take part in pairs of these only. An entry added later counts for nothing here.
+    eligible = models.JSONField(default=list)
     submitted_at = models.DateTimeField(auto_now=True)
 
     class Meta:

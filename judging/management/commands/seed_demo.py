@@ -8,7 +8,7 @@ The data is built by judging/demo/, through the services only.
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from judging.demo import applications, editions, people
+from judging.demo import applications, editions, people, votes
 from submissions.models import Application
 
 DEFAULT_ENTRIES = 280  # the Seoul Smart City Prize's second edition had about 280
@@ -46,6 +46,9 @@ class Command(BaseCommand):
         self.stdout.write("Demo users (password for all: %s):" % people.DEMO_PASSWORD)
         for email, _name, role in people.DEMO_USERS:
             self.stdout.write(f"  {email:28} {role or 'applicant'}")
+        if options["judged_entries"] > 0:
+            for email, _name in votes.COMMITTEE_USERS:
+                self.stdout.write(f"  {email:28} committee ({editions.JUDGED_SLUG})")
 
     def _warn(self, message: str) -> None:
         self.stderr.write(self.style.WARNING(message))

@@ -20,8 +20,9 @@ def _counts():
 def test_the_judged_demo_edition_has_assignments_scores_and_one_winner_per_category(client):
     call_command("seed_demo", *SMALL)
     edition = Edition.objects.get(slug="wsca-demo")
-    judging_round = JudgingRound.objects.get(edition=edition)
-    assert (edition.state, judging_round.state, judging_round.prize_boundaries) == ("judging", "open", [1])
+    judging_round = JudgingRound.objects.get(edition=edition, name="Category round")
+    # Closed for the shortlist of finalists (scored as soon as its results are recomputed after commit).
+    assert (edition.state, judging_round.state, judging_round.prize_boundaries) == ("judging", "closed", [1])
     assert Application.objects.filter(edition=edition, status="eligible").count() == 12
     assert JudgeProfile.objects.filter(edition=edition).count() == 7  # the three demo judges and four more
     assert Assignment.objects.filter(round=judging_round).count() == 12 * judging_round.judges_per_entry
@@ -30,11 +31,12 @@ def test_the_judged_demo_edition_has_assignments_scores_and_one_winner_per_categ
     # The demo judge logs in and finds a workbench with entries assigned.
     response = client.post("/accounts/login/", {"login": "judge1@demo.example", "password": "demo-portal-2026"})
     assert response.status_code == 302
-    mine = Assignment.objects.filter(round=judging_round, judge__user__email="judge1@demo.example")
+    final_round = JudgingRound.objects.get(edition=edition, name="Final round")
+    mine = Assignment.objects.filter(round=final_round, judge__user__email="judge1@demo.example")
     assert mine.count() > 0
-    # Their queue is left to do, for the newcomer who logs in as them.
+    # Their queue of finalists is left to do, for the newcomer who logs in as them.
     assert Review.objects.filter(assignment__in=mine).count() == 0
-    page = client.get(f"/e/wsca-demo/scoring/rounds/{judging_round.pk}/queue/")
+    page = client.get(f"/e/wsca-demo/scoring/rounds/{final_round.pk}/queue/")
     assert page.status_code == 200
     # The chair reads the leaderboard.
     client.logout()

@@ -2,7 +2,7 @@
 
 import rules
 
-from portal.rules import is_chair, is_committee, is_judge, is_secretariat, via_edition
+from portal.rules import is_chair, is_committee, is_committee_member, is_judge, is_secretariat, via_edition
 
 from .models import Assignment
 
@@ -45,3 +45,14 @@ rules.add_perm("judging.view_results", is_round_committee & ~is_round_judge)
 rules.add_perm("judging.run_aggregation", is_round_secretariat & ~is_round_judge)
 rules.add_perm("judging.manage_calibration", is_round_secretariat)
 rules.add_perm("judging.manage_shortlist", (is_round_secretariat | is_round_chair) & ~is_round_judge)
+
+
+# --- awards (issue 9) -----------------------------------------------------------------------------------------
+# The deliberation shows the results, so it follows `view_results`: never someone who is also a judge in the
+# edition, whatever committee role they hold besides. Edition-level predicates (the pages take the edition).
+
+
+rules.add_perm("judging.deliberate", (is_chair | is_committee_member) & ~is_judge)
+rules.add_perm("judging.view_awards", (is_committee | is_committee_member) & ~is_judge)
+rules.add_perm("judging.view_awards_setup", is_committee)
+rules.add_perm("judging.manage_awards", is_secretariat)

@@ -3,7 +3,7 @@ under /scoring/. Each view declares its permission with `portal.access.edition_p
 
 from django.urls import path
 
-from .views import assignment, bids, judges, results, scoring, scoring_committee, scoring_feedback
+from .views import assignment, awards, awards_setup, bids, judges, results, scoring, scoring_committee, scoring_feedback
 
 app_name = "judging"
 urlpatterns = [
@@ -50,4 +50,27 @@ urlpatterns = [
          name="scoring_shortlist"),
     # The applicant's feedback.
     path("scoring/feedback/<int:pk>/", scoring_feedback.feedback, name="scoring_feedback"),
+    # Prizes: the secretariat's set-up; the committee's deliberation (issue 9).
+    path("e/<slug:slug>/awards/setup/", awards_setup.awards_setup, name="awards_setup"),
+    path("e/<slug:slug>/awards/setup/categories/<int:category_id>/tiers/", awards_setup.awards_tier_add,
+         name="awards_tier_add"),
+    path("e/<slug:slug>/awards/setup/tiers/<int:tier_id>/", awards_setup.awards_tier_edit, name="awards_tier_edit"),
+    path("e/<slug:slug>/awards/setup/tiers/<int:tier_id>/delete/", awards_setup.awards_tier_delete,
+         name="awards_tier_delete"),
+    path("e/<slug:slug>/awards/setup/awards/", awards_setup.awards_award_save, name="awards_award_add"),
+    path("e/<slug:slug>/awards/setup/awards/<int:award_id>/", awards_setup.awards_award_save,
+         name="awards_award_edit"),
+    path("e/<slug:slug>/awards/setup/awards/<int:award_id>/delete/", awards_setup.awards_award_delete,
+         name="awards_award_delete"),
+    path("e/<slug:slug>/awards/", awards.awards_deliberation, name="awards_deliberation"),
+    path("e/<slug:slug>/awards/categories/<int:category_id>/accept/", awards.awards_accept, name="awards_accept"),
+    path("e/<slug:slug>/awards/tiers/<int:tier_id>/decide/", awards.awards_decide, name="awards_decide"),
+    path("e/<slug:slug>/awards/tiers/<int:tier_id>/empty/", awards.awards_leave_empty, name="awards_leave_empty"),
+    path("e/<slug:slug>/awards/tiers/<int:tier_id>/tie-break/", awards.awards_tie_break, name="awards_tie_break"),
+    path("e/<slug:slug>/awards/move/", awards.awards_move, name="awards_move"),
+    path("e/<slug:slug>/awards/edition-awards/<int:award_id>/give/", awards.awards_give, name="awards_give"),
+    path("e/<slug:slug>/awards/decisions/<int:decision_id>/revoke/", awards.awards_revoke, name="awards_revoke"),
+    path("e/<slug:slug>/awards/minutes/", awards.awards_minutes_add, name="awards_minutes_add"),
+    path("e/<slug:slug>/awards/minutes/<int:minutes_id>/file/", awards.awards_minutes_file,
+         name="awards_minutes_file"),
 ]

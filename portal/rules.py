@@ -33,7 +33,9 @@ is_secretariat = _has_role(EditionRole.Role.SECRETARIAT)
 is_judge = _has_role(EditionRole.Role.JUDGE)
 is_chair = _has_role(EditionRole.Role.CHAIR)
 is_observer = _has_role(EditionRole.Role.OBSERVER)
-has_any_role = is_secretariat | is_judge | is_chair | is_observer
+# Deliberates on the prizes and votes (issue 9); reads what the deliberation needs, not the whole edition.
+is_committee_member = _has_role(EditionRole.Role.COMMITTEE)
+has_any_role = is_secretariat | is_judge | is_chair | is_observer | is_committee_member
 # The committee reads everything in its edition (applications, rounds, the audit trail); a judge is not on it.
 is_committee = is_secretariat | is_chair | is_observer
 

@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 EDITION_PERMISSIONS = {
     # permission: roles that hold it
-    "portal.view_edition_workspace": {"secretariat", "judge", "chair", "observer"},
+    "portal.view_edition_workspace": {"secretariat", "judge", "chair", "observer", "committee"},
     "portal.manage_edition": {"secretariat"},
     "portal.view_audit_trail": {"secretariat", "chair", "observer"},
     "portal.judge_edition": {"judge"},

@@ -25,11 +25,6 @@ from ..services import deliberation as deliberation_services
 from ..services.locks import edition_is_locked
 
 
-def _revoke_form(decision, bound) -> ReasonForm:
-    key = f"revoke-{decision.pk}"
-    return bound.get(key) or ReasonForm(prefix=key)
-
-
 def _label(application) -> str:
     return f"{application.title} — {application.organisation.name}"
 
@@ -44,28 +39,36 @@ def _page(request, edition, *, bound=None, status=200):
     entries = [(c.application, _label(c.application)) for cp in proposal.categories for c in cp.candidates]
     eligible = sorted(entries + [(c.application, _label(c.application)) for cp in proposal.categories
                                  for c in cp.moved_away], key=lambda pair: pair[1].lower())
-    forms = {}
+    forms, placed = {}, set()
+
+    def place(key: str, make):
+        """The bound form for `key` if the request posted it (errors and input kept), else a new one."""
+        placed.add(key)
+        return bound.get(key) or make(prefix=key)
+
     if can_decide:
         for cp in proposal.categories:
             choices = [(c.application, _label(c.application)) for c in cp.candidates]
             for tp in cp.tiers:
                 key = f"tier-{tp.tier.pk}"
-                tp.decide_form = bound.get(f"{key}-decide") or DecideForm(entries=choices, prefix=f"{key}-decide")
-                tp.empty_form = bound.get(f"{key}-empty") or ReasonForm(prefix=f"{key}-empty")
+                tp.decide_form = place(f"{key}-decide", lambda prefix: DecideForm(entries=choices, prefix=prefix))
+                tp.empty_form = place(f"{key}-empty", ReasonForm)
                 if tp.tie is not None and not tp.tie.carried:
                     tied = [(c.application, _label(c.application)) for c in tp.tie.entries]
-                    tp.tie_form = bound.get(f"{key}-tie") or TieBreakForm(
-                        entries=tied, by_chair=is_chair_rule, prefix=f"{key}-tie")
+                    tp.tie_form = place(f"{key}-tie", lambda prefix: TieBreakForm(
+                        entries=tied, by_chair=is_chair_rule, prefix=prefix))
                 for decision in tp.decisions:
-                    decision.revoke_form = _revoke_form(decision, bound)
+                    decision.revoke_form = place(f"revoke-{decision.pk}", ReasonForm)
         for given in proposal.awards:
-            key = f"award-{given.award.pk}"
-            given.form = bound.get(key) or GiveAwardForm(entries=eligible, prefix=key)
+            given.form = place(f"award-{given.award.pk}", lambda prefix: GiveAwardForm(entries=eligible, prefix=prefix))
             for decision in given.decisions:
-                decision.revoke_form = _revoke_form(decision, bound)
-        forms["move"] = bound.get("move") or MoveForm(entries=eligible, categories=[
-            cp.category for cp in proposal.categories], prefix="move")
-        forms["minutes"] = bound.get("minutes") or MinutesForm(prefix="minutes")
+                decision.revoke_form = place(f"revoke-{decision.pk}", ReasonForm)
+        forms["move"] = place("move", lambda prefix: MoveForm(entries=eligible, categories=[
+            cp.category for cp in proposal.categories], prefix=prefix))
+        forms["minutes"] = place("minutes", MinutesForm)
+    # A refused form whose place is no longer on the page (the tier filled meanwhile) still says why.
+    unplaced_errors = [error for key, form in bound.items() if key not in placed
+                       for errors in form.errors.values() for error in errors]
     return render(request, "judging/awards/deliberation.html", {
         "edition": edition, "proposal": proposal, "forms": forms, "can_decide": can_decide,
         "locked": edition_is_locked(edition), "minutes": list(deliberation_minutes(edition=edition)),

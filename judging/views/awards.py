@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.access import edition_permission_required
 from portal.models import Edition
+from portal.rules import is_chair
 from portal.service_errors import add_service_errors, run_service
 from submissions.models import Application, Category
 
@@ -36,6 +37,8 @@ def _page(request, edition, *, bound=None, status=200):
     can_decide = (request.user.has_perm("judging.deliberate", edition) and not edition_is_locked(edition)
                   and edition.state in deliberation_services.DELIBERATION_STATES)
     is_chair_rule = edition.tie_break == Edition.TieBreak.CHAIR
+    # Under the chair's casting decision only the chair is offered the tie-break form.
+    may_break_ties = not is_chair_rule or is_chair(request.user, edition)
     entries = [(c.application, _label(c.application)) for cp in proposal.categories for c in cp.candidates]
     eligible = sorted(entries + [(c.application, _label(c.application)) for cp in proposal.categories
                                  for c in cp.moved_away], key=lambda pair: pair[1].lower())
@@ -53,7 +56,7 @@ def _page(request, edition, *, bound=None, status=200):
                 key = f"tier-{tp.tier.pk}"
                 tp.decide_form = place(f"{key}-decide", lambda prefix: DecideForm(entries=choices, prefix=prefix))
                 tp.empty_form = place(f"{key}-empty", ReasonForm)
-                if tp.tie is not None and not tp.tie.carried:
+                if tp.tie is not None and not tp.tie.carried and may_break_ties:
                     tied = [(c.application, _label(c.application)) for c in tp.tie.entries]
                     tp.tie_form = place(f"{key}-tie", lambda prefix: TieBreakForm(
                         entries=tied, by_chair=is_chair_rule, prefix=prefix))

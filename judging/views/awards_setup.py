@@ -63,7 +63,7 @@ def _saved(request, edition, form_key: str, form, call):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Saved."))
+            messages.success(request, _("Prizes saved."))
             return redirect(reverse("judging:awards_setup", args=[edition.slug]))
     return _setup_page(request, edition, bound={form_key: form}, status=400)
 

@@ -73,7 +73,8 @@ def test_the_chairs_casting_decision_is_the_chairs_with_a_reason():
     world = award_world([9, 9, 7])
     gold = world.tier("gold")
     with pytest.raises(ValidationError, match="only the chair"):
-        services.tie_break_apply(edition=world.edition, category=world.category, tier=gold, user=world.role("committee"),
+        services.tie_break_apply(edition=world.edition, category=world.category, tier=gold,
+                                 user=world.role("committee"),
                                  application=world.entries[1], reason="Better evidence")
     chair = world.role("chair")
     with pytest.raises(ValidationError) as refused:

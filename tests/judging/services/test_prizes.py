@@ -47,7 +47,8 @@ def test_a_tier_is_created_changed_and_deleted_with_an_audit_entry_each():
     assert PrizeTier.objects.count() == 0
     assert [(e.action, e.before, e.after) for e in AuditEntry.objects.order_by("id")] == [
         ("prize_tier.save", None, {"level": "gold", "places": 1, "position": 1}),
-        ("prize_tier.save", {"level": "gold", "places": 1, "position": 1}, {"level": "gold", "places": 2, "position": 1}),
+        ("prize_tier.save", {"level": "gold", "places": 1, "position": 1},
+         {"level": "gold", "places": 2, "position": 1}),
         ("prize_tier.delete", {"level": "gold", "places": 2, "position": 1}, None),
     ]
 

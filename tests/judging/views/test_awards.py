@@ -188,3 +188,12 @@ def test_the_workspace_links_to_the_deliberation_for_those_who_may_see_it(client
     login(_user(world, who))
     body = client.get(f"/e/{world.edition.slug}/").content.decode()
     assert (f'href="{deliberation_url(world)}"' in body) == linked
+
+
+def test_under_the_chairs_rule_only_the_chair_is_offered_the_tie_break(client, login):
+    world = award_world([9, 9, 7])
+    login(world.role("committee"))
+    assert "Apply the tie-break rule" not in client.get(deliberation_url(world)).content.decode()
+    client.logout()
+    login(world.role("chair"))
+    assert "Apply the tie-break rule" in client.get(deliberation_url(world)).content.decode()

@@ -38,7 +38,8 @@ def _page(request, edition, *, bound=None, status=200):
                   and edition.state in deliberation_services.DELIBERATION_STATES)
     is_chair_rule = edition.tie_break == Edition.TieBreak.CHAIR
     # Under the chair's casting decision only the chair is offered the tie-break form.
-    may_break_ties = not is_chair_rule or is_chair(request.user, edition)
+    # (Asked of the user object itself, whose roles the permission check already read and cached.)
+    may_break_ties = not is_chair_rule or is_chair(getattr(request.user, "_wrapped", request.user), edition)
     entries = [(c.application, _label(c.application)) for cp in proposal.categories for c in cp.candidates]
     eligible = sorted(entries + [(c.application, _label(c.application)) for cp in proposal.categories
                                  for c in cp.moved_away], key=lambda pair: pair[1].lower())

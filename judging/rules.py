@@ -71,3 +71,12 @@ rules.add_perm("judging.vote", is_round_voter)
 rules.add_perm("judging.view_votes", is_round_voter | is_round_committee)
 # Edition-level: the link to the edition's votes on its workspace.
 rules.add_perm("judging.view_edition_votes", is_voter | is_committee)
+# --- awards (issue 9) -----------------------------------------------------------------------------------------
+# The deliberation shows the results, so it follows `view_results`: never someone who is also a judge in the
+# edition, whatever committee role they hold besides. Edition-level predicates (the pages take the edition).
+
+
+rules.add_perm("judging.deliberate", (is_chair | is_committee_member) & ~is_judge)
+rules.add_perm("judging.view_awards", (is_committee | is_committee_member) & ~is_judge)
+rules.add_perm("judging.view_awards_setup", is_committee)
+rules.add_perm("judging.manage_awards", is_secretariat)

@@ -22,6 +22,7 @@ from judging.models import Criterion, EntryResult, JudgeProfile, JudgingRound, R
 from judging.services import aggregation as aggregation_services
 from judging.services import rounds as round_services
 from judging.services import judges as judge_services
+from judging.services import prizes as prize_services
 from judging.services import rubrics as rubric_services
 from portal.models import Edition, EditionRole, User
 from portal.services import editions as edition_services
@@ -37,6 +38,9 @@ DEMO_CATEGORIES = [
     ("tech-innovative", "Tech-innovative", "New technology applied to city problems, from data platforms to AI."),
     ("safety-resilience", "Safety and resilience", "Preparing for, withstanding and recovering from shocks."),
 ]
+# Each category's prizes: Seoul's 1 gold, 2 silver, 3 bronze; the World Smart City Awards' one winner.
+SEOUL_TIERS = (("gold", 1), ("silver", 2), ("bronze", 3))
+WORLD_TIERS = (("winner", 1),)
 JUDGED_SLUG = "wsca-demo"
 JUDGED_SEED = 7
 # (name, guidance, weight, weight for concept-stage entries): early work is judged on what it can show.
@@ -73,6 +77,14 @@ def _categories(edition: Edition, *, user: User, update: bool) -> None:
             )
 
 
+def _prize_tiers(edition: Edition, *, user: User, tiers: tuple[tuple[str, int], ...]) -> None:
+    """The categories' prize tiers, created through the prizes service where a category has none yet."""
+    for category in edition.categories.filter(prize_tiers__isnull=True):
+        for position, (level, places) in enumerate(tiers, start=1):
+            prize_services.prize_tier_save(category=category, user=user,
+                                           data={"level": level, "places": places, "position": position})
+
+
 def seed_open_edition(*, users: dict[str, User]) -> Edition:
     """The Seoul demo edition, open for applications, with a role for every demo user."""
     now = timezone.now().replace(microsecond=0)
@@ -83,6 +95,7 @@ def seed_open_edition(*, users: dict[str, User]) -> Edition:
         time_zone="Asia/Seoul", opens_at=now - timedelta(days=30), closes_at=now + timedelta(days=30),
     )
     _categories(edition, user=secretariat, update=True)
+    _prize_tiers(edition, user=secretariat, tiers=SEOUL_TIERS)
     if edition.state == Edition.State.DRAFT:
         edition = edition_services.edition_open(edition=edition, user=secretariat)
     people.grant_roles(edition, users)
@@ -100,6 +113,7 @@ def seed_judged_edition(*, users: dict[str, User], entries: int, judges: int, pa
         time_zone="Europe/Madrid", opens_at=now - timedelta(days=60), closes_at=now + timedelta(days=1),
     )
     _categories(edition, user=secretariat, update=False)
+    _prize_tiers(edition, user=secretariat, tiers=WORLD_TIERS)
     people.grant_roles(edition, users, roles=(EditionRole.Role.SECRETARIAT, EditionRole.Role.CHAIR,
                                               EditionRole.Role.OBSERVER))
     if edition.state == Edition.State.DRAFT:
@@ -126,11 +140,7 @@ def seed_judged_edition(*, users: dict[str, User], entries: int, judges: int, pa
                 edition=edition, user=user, actor=secretariat, country="SG", capacity=30, expertise=categories
             )
     judging_round = seed_judging(edition, judges=judges, seed=JUDGED_SEED)
-    if judging_round.prize_boundaries != [1]:
-        judging_round = round_services.round_scoring_settings_update(
-            round=judging_round, user=secretariat, prize_boundaries=[1],
-            explanation_to_applicants=judging_round.explanation_to_applicants,
-        )
+    judging_round.refresh_from_db()  # the assigner moved its state
     if judging_round.state == JudgingRound.State.ASSIGNING:
         judging_round = round_services.round_open(round=judging_round, user=secretariat)
     if not Review.objects.filter(assignment__round=judging_round).exists():

@@ -146,24 +146,7 @@ class ShortlistRemoveForm(forms.Form):
 
 
 class ScoringSettingsForm(forms.Form):
-    prize_boundaries = forms.CharField(
-        label=_("Prize boundaries (ranks)"), required=False, max_length=200,
-        help_text=_("The ranks after which a prize tier ends, separated by commas: 1, 3, 6 for 1 gold, 2 silver and "
-                    "3 bronze; 1 for a single winner. Entries that cannot be told apart across a boundary are "
-                    "flagged. Leave empty for no boundaries."),
-    )
     explanation_to_applicants = forms.BooleanField(
         label=_("After publication, applicants read their entry's explanation card"), required=False,
         help_text=_("The per-criterion medians, the correction applied and the method, in the applicant's feedback."),
     )
-
-    def clean_prize_boundaries(self) -> list[int]:
-        text = self.cleaned_data["prize_boundaries"]
-        parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
-        try:
-            ranks = [int(part) for part in parts]
-        except ValueError:
-            raise ValidationError(_("Write whole ranks separated by commas, e.g. 1, 3, 6.")) from None
-        if any(rank < 1 for rank in ranks) or ranks != sorted(set(ranks)):
-            raise ValidationError(_("Ranks go up from 1 without repeats, e.g. 1, 3, 6."))
-        return ranks

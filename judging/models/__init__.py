@@ -6,27 +6,24 @@
 - reviews: Review, CriterionScore
 - results: AggregationRun, EntryResult, JudgeResult, Shortlisting
 - awards: PrizeTier, EditionAward, AwardDecision, DeliberationMinutes, Ballot, DecisionNotice, AwardJob
+- deliberation: CategoryConsideration
 
 State fields change only through the services in judging/services/ (one writer per state).
 """
 
 from .awards import AwardDecision, AwardJob, Ballot, DecisionNotice, DeliberationMinutes, EditionAward, PrizeTier
+from .deliberation import CategoryConsideration
 from .judges import Bid, Conflict, JudgeProfile
 from .results import AggregationRun, EntryResult, JudgeResult, Shortlisting
 from .reviews import CriterionScore, Review
-from .rounds import (
-    Assignment,
-    AssignmentRun,
-    CalibrationEntry,
-    JudgingRound,
-    ReminderSent,
-    default_prize_boundaries,
-)
+from .rounds import Assignment, AssignmentRun, CalibrationEntry, JudgingRound, ReminderSent
+from .rounds import default_prize_boundaries  # noqa: F401 - migration 0002 only
 from .rubrics import Criterion, Rubric, StageWeight
 
 __all__ = [
-    "AwardDecision", "AwardJob", "Ballot", "DecisionNotice", "DeliberationMinutes", "EditionAward", "PrizeTier",
+    "AwardDecision", "AwardJob", "Ballot", "CategoryConsideration", "DecisionNotice", "DeliberationMinutes",
+    "EditionAward", "PrizeTier",
     "AggregationRun", "Assignment", "AssignmentRun", "Bid", "CalibrationEntry", "Conflict", "Criterion",
     "CriterionScore", "EntryResult", "JudgeProfile", "JudgeResult", "JudgingRound", "ReminderSent", "Review",
-    "Rubric", "Shortlisting", "StageWeight", "default_prize_boundaries",
+    "Rubric", "Shortlisting", "StageWeight",
 ]

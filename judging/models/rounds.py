@@ -12,7 +12,8 @@ from .judges import JudgeProfile
 
 
 def default_prize_boundaries() -> list[int]:
-    """Seoul-like tiers: 1 gold, 2 silver, 3 bronze end at ranks 1, 3 and 6."""
+    """Gone with `JudgingRound.prize_boundaries` (prize tiers are data, issue 9); kept only because migration
+    0002 names it as that field's default, and migrations are never edited."""
     return [1, 3, 6]
 
 
@@ -45,12 +46,8 @@ class JudgingRound(models.Model):
         help_text=_("e.g. [72, 24]: judges with open reviews are reminded that many hours before the deadline."),
     )
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.SCHEDULED)
-    # Scoring (issue 5): where prize tiers end in each category's ranking, until prizes are data of their own,
-    # and whether applicants read their entry's explanation card once the edition is published.
-    prize_boundaries = models.JSONField(
-        _("prize boundaries"), default=default_prize_boundaries, blank=True,
-        help_text=_("Ranks after which a prize tier ends, e.g. [1, 3, 6] for 1 gold, 2 silver, 3 bronze."),
-    )
+    # Scoring (issue 5): whether applicants read their entry's explanation card once the edition is published.
+    # Where prize tiers end is the categories' PrizeTier rows (issue 9).
     explanation_to_applicants = models.BooleanField(
         _("applicants see their explanation card"), default=False,
         help_text=_("After publication, each applicant reads the per-criterion medians and the correction applied."),
@@ -77,11 +74,6 @@ class JudgingRound(models.Model):
             raise ValidationError({"previous_round": _("The previous round must belong to the same edition.")})
         if any(not isinstance(hours, int) or hours <= 0 for hours in self.reminder_hours or []):
             raise ValidationError({"reminder_hours": _("Reminders are whole numbers of hours, e.g. [72, 24].")})
-        boundaries = self.prize_boundaries or []
-        if not isinstance(boundaries, list) or any(
-            not isinstance(rank, int) or isinstance(rank, bool) or rank < 1 for rank in boundaries
-        ) or boundaries != sorted(set(boundaries)):
-            raise ValidationError({"prize_boundaries": _("Prize boundaries are increasing whole ranks, e.g. [1, 3, 6].")})
 
 
 class Assignment(models.Model):

@@ -10,8 +10,8 @@ same rows; a crash half-way leaves the previous results in place.
 
 Settings of the computation, fixed here and recorded on every result as method + version:
 
-- prize boundaries: the round's ``prize_boundaries`` (default [1, 3, 6]: Seoul's 1 gold,
-  2 silver, 3 bronze per category), until prizes exist as data of their own;
+- prize boundaries: per category, where its PrizeTier rows end (Seoul's 1 gold, 2 silver,
+  3 bronze end at ranks 1, 3 and 6; a category without tiers has none);
 - a judge is corrected only with at least MIN_REVIEWS submitted reviews in the round;
 - an entry is flagged for disagreement when its totals' standard deviation exceeds
   DISAGREEMENT_STDEV points on the 0–10 scale;
@@ -47,8 +47,8 @@ from ..models import (
     JudgeResult,
     JudgingRound,
     Review,
+    PrizeTier,
     StageWeight,
-    default_prize_boundaries,
 )
 from ..algorithms import aggregation as aggregation_math
 from .aggregation_runs import aggregation_run_move, aggregation_run_progress
@@ -199,11 +199,15 @@ def _criterion_medians(entry_of_score, criterion_idx, raw, criterion_ids) -> dic
     }
 
 
-def prize_boundaries(judging_round: JudgingRound) -> tuple[int, ...]:
-    """The round's prize boundaries; an empty list means none (no overlap flags)."""
-    if judging_round.prize_boundaries is None:
-        return tuple(default_prize_boundaries())
-    return tuple(int(rank) for rank in judging_round.prize_boundaries)
+def prize_boundaries(judging_round: JudgingRound) -> dict[int, tuple[int, ...]]:
+    """Per category of the round, the ranks where its prize tiers end (1 gold, 2 silver, 3 bronze: 1, 3, 6);
+    a category without tiers has none (no overlap flags)."""
+    boundaries: dict[int, list[int]] = {}
+    for category_id, places in PrizeTier.objects.filter(category__rounds=judging_round).order_by(
+            "category_id", "position").values_list("category_id", "places"):
+        ranks = boundaries.setdefault(category_id, [])
+        ranks.append((ranks[-1] if ranks else 0) + places)
+    return {category_id: tuple(ranks) for category_id, ranks in boundaries.items()}
 
 
 def round_aggregate(*, judging_round: JudgingRound, on_progress: Progress | None = None,

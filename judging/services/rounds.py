@@ -132,20 +132,17 @@ def round_update(*, round: JudgingRound, user: User | None, data: dict) -> Judgi
 
 @transaction.atomic
 def round_scoring_settings_update(*, round: JudgingRound, user: User | None,  # noqa: A002 - as round_open
-                                  prize_boundaries: list[int], explanation_to_applicants: bool) -> JudgingRound:
-    """The round's scoring settings: where prize tiers end (for the boundary flags) and whether applicants read
-    their explanation card after publication. New boundaries count from the next computation of the results."""
+                                  explanation_to_applicants: bool) -> JudgingRound:
+    """The round's scoring settings: whether applicants read their explanation card after publication. (Where
+    prize tiers end is each category's PrizeTier rows, set on the awards set-up page.)"""
     judging_round = round_lock(round.pk)
     ensure_results_unlocked(judging_round)
-    before = {"prize_boundaries": judging_round.prize_boundaries,
-              "explanation_to_applicants": judging_round.explanation_to_applicants}
-    judging_round.prize_boundaries = list(prize_boundaries)
+    before = {"explanation_to_applicants": judging_round.explanation_to_applicants}
     judging_round.explanation_to_applicants = explanation_to_applicants
     judging_round.full_clean(exclude=["categories"])
-    after = {"prize_boundaries": judging_round.prize_boundaries,
-             "explanation_to_applicants": judging_round.explanation_to_applicants}
+    after = {"explanation_to_applicants": judging_round.explanation_to_applicants}
     if after != before:
-        judging_round.save(update_fields=["prize_boundaries", "explanation_to_applicants"])
+        judging_round.save(update_fields=["explanation_to_applicants"])
         audit_log(actor=user, action="round.scoring_settings", target=judging_round,
                   edition_id=judging_round.edition_id, before=before, after=after)
     return judging_round

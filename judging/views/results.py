@@ -112,7 +112,7 @@ def leaderboard(request, judging_round: JudgingRound):
         "missing": result_selectors.entries_without_results(judging_round=judging_round,
                                                      category_id=category.pk if category else None),
         "can_recompute": request.user.has_perm("judging.run_aggregation", judging_round),
-        "boundaries": aggregation_services.prize_boundaries(judging_round),
+        "boundaries": aggregation_services.prize_boundaries(judging_round).get(category.pk, ()) if category else (),
         "expected_reviews": judging_round.judges_per_entry,
     })
 

@@ -34,8 +34,7 @@ from .loaders import round_permission_required
 @require_http_methods(["GET", "POST"])
 def scoring_settings(request, judging_round: JudgingRound):
     can_manage = request.user.has_perm("judging.manage_round", judging_round)
-    initial = {"prize_boundaries": ", ".join(str(rank) for rank in judging_round.prize_boundaries or []),
-               "explanation_to_applicants": judging_round.explanation_to_applicants}
+    initial = {"explanation_to_applicants": judging_round.explanation_to_applicants}
     form = ScoringSettingsForm(initial=initial)
     status = 200
     if request.method == "POST":
@@ -46,14 +45,12 @@ def scoring_settings(request, judging_round: JudgingRound):
             try:
                 round_services.round_scoring_settings_update(
                     round=judging_round, user=request.user,
-                    prize_boundaries=form.cleaned_data["prize_boundaries"],
                     explanation_to_applicants=form.cleaned_data["explanation_to_applicants"],
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("Scoring settings saved. New prize boundaries count from the next "
-                                            "computation of the results."))
+                messages.success(request, _("Scoring settings saved."))
                 return redirect(request.path)
         status = 400
     return render(request, "judging/scoring/settings.html", {

@@ -7,6 +7,7 @@ from .awards import (
     EditionAwardFactory,
     PrizeTierFactory,
 )
+from .deliberation import CategoryConsiderationFactory
 from .judging import (
     AggregationRunFactory,
     AssignmentFactory,
@@ -56,6 +57,7 @@ __all__ = [
     "DeliberationMinutesFactory",
     "EditionAwardFactory",
     "PrizeTierFactory",
+    "CategoryConsiderationFactory",
     "PASSWORD_FOR_TESTS",
     "AggregationRunFactory",
     "ApplicationFactory",

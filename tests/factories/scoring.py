@@ -103,12 +103,10 @@ SCORES = {(A, J1): 7, (A, J2): 8, (A, J3): 9, (B, J1): 5, (B, J2): 6, (C, J2): 6
 
 
 def hand_world(**kwargs) -> World:
-    """`make_world` with the SCORES above submitted through the scoring service, and no prize boundaries."""
+    """`make_world` with the SCORES above submitted through the scoring service, and no prize tiers (no boundaries)."""
     from judging.services.scoring import ReviewInput, review_submit
 
     world = make_world(judges=3, entries=4, pairs=[(j, e) for (e, j) in SCORES], criteria=((0, 10, 1),), **kwargs)
-    JudgingRound.objects.filter(pk=world.round.pk).update(prize_boundaries=[])
-    world.round.refresh_from_db()
     for (e, j), score in SCORES.items():
         review_submit(assignment=world.assignment(j, e), user=world.judges[j].user,
                       data=ReviewInput(scores={world.criteria[0].pk: score}), notify=False)

@@ -6,7 +6,7 @@ the leaderboard's peer bands rank their rows with it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -48,9 +48,11 @@ def boundary_overlaps(
     ranks: np.ndarray,
     low: np.ndarray,
     high: np.ndarray,
-    boundaries: Sequence[int],
+    boundaries: Sequence[int] | Mapping[int, Sequence[int]],
 ) -> np.ndarray:
     """Flag entries whose interval overlaps a neighbour's across a prize boundary.
+
+    ``boundaries`` apply to every group, or (a mapping from group code) each group has its own.
 
     For a boundary b, the tier holds ranks <= b. The last entries inside (those with
     the largest rank <= b) and the first outside (the smallest rank > b) are compared
@@ -62,10 +64,11 @@ def boundary_overlaps(
     if not boundaries:
         return flagged
     for code in np.unique(group_code):
+        group_boundaries = boundaries.get(int(code), ()) if isinstance(boundaries, Mapping) else boundaries
         members = np.flatnonzero(group_code == code)
         members = members[np.argsort(ranks[members], kind="stable")]
         member_ranks = ranks[members]
-        for b in boundaries:
+        for b in group_boundaries:
             inside = int(np.searchsorted(member_ranks, b, side="right"))
             if inside == 0 or inside == members.size:
                 continue

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from judging.models import Assignment, EntryResult, JudgeProfile, JudgingRound, Review
+from judging.models import Assignment, EntryResult, JudgeProfile, JudgingRound, PrizeTier, Review
 from portal.models import AuditEntry, Edition
 from submissions.models import Application
 
@@ -22,7 +22,14 @@ def test_the_judged_demo_edition_has_assignments_scores_and_one_winner_per_categ
     edition = Edition.objects.get(slug="wsca-demo")
     judging_round = JudgingRound.objects.get(edition=edition, name="Category round")
     # Closed for the shortlist of finalists (scored as soon as its results are recomputed after commit).
-    assert (edition.state, judging_round.state, judging_round.prize_boundaries) == ("judging", "closed", [1])
+    assert (edition.state, judging_round.state) == ("judging", "closed")
+    tiers = PrizeTier.objects.filter(category__edition=edition)
+    assert sorted(tiers.values_list("category__slug", "level", "places")) == [
+        ("human-centric", "winner", 1), ("safety-resilience", "winner", 1), ("tech-innovative", "winner", 1)]
+    assert sorted(PrizeTier.objects.filter(category__edition__slug="seoul-demo").values_list(
+        "category__slug", "position", "level", "places")) == [
+        (slug, position, level, places) for slug in ("human-centric", "safety-resilience", "tech-innovative")
+        for position, level, places in ((1, "gold", 1), (2, "silver", 2), (3, "bronze", 3))]
     assert Application.objects.filter(edition=edition, status="eligible").count() == 12
     assert JudgeProfile.objects.filter(edition=edition).count() == 7  # the three demo judges and four more
     assert Assignment.objects.filter(round=judging_round).count() == 12 * judging_round.judges_per_entry

@@ -25,6 +25,7 @@ from judging.services.scoring import ReviewInput, review_save_draft, review_subm
 from judging.views.results import _card
 from portal.models import AuditEntry, Edition
 from submissions.models import Application
+from tests.factories.awards import PrizeTierFactory
 from tests.factories.judging import JudgeProfileFactory, StageWeightFactory
 from tests.factories.scoring import A, B, C, D, J1, J2, J3, SCORES, hand_world, make_world
 
@@ -117,8 +118,8 @@ def test_strong_disagreement_is_flagged():
 
 def test_a_tie_straddling_a_prize_boundary_is_flagged():
     world = hand_world()
-    JudgingRound.objects.filter(pk=world.round.pk).update(prize_boundaries=[2])
-    world.round.refresh_from_db()
+    # One tier of two prizes in the entries' category: its end is after rank 2.
+    PrizeTierFactory(category=world.entries[A].category, level="gold", places=2)
     round_aggregate(judging_round=world.round)
     got = results(world)
     # Ranks 1, 2, 2, 4 and a prize for ranks 1-2: B and C cannot both have it, and nothing tells them apart.
@@ -226,9 +227,9 @@ def test_loading_takes_the_same_number_of_queries_for_few_and_many_reviews(revie
         for (j, e), assignment in world.assignments.items():
             review_submit(assignment=assignment, user=world.judges[j].user, notify=False,
                           data=ReviewInput(scores={c.pk: c.scale_min + (j + e) % 4 for c in world.criteria}))
-    # Reviews, scores, criteria, stage weights; the lock, two deletes, two inserts (and savepoints). PostgreSQL
-    # moves rows with COPY, which Django does not count; SQLite takes two more plain statements.
-    with django_assert_num_queries({"postgresql": 9, "sqlite": 11}[connection.vendor]):
+    # Reviews, scores, criteria, stage weights, the categories' prize tiers; the lock, two deletes, two inserts (and
+    # savepoints). PostgreSQL moves rows with COPY, which Django does not count; SQLite takes two more statements.
+    with django_assert_num_queries({"postgresql": 10, "sqlite": 12}[connection.vendor]):
         summary = round_aggregate(judging_round=world.round)
     assert summary.reviews == reviews
 

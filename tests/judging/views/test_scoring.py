@@ -73,28 +73,26 @@ def settings_url(world) -> str:
     return f"/e/{world.edition.slug}/scoring/rounds/{world.round.pk}/settings/"
 
 
-def test_the_secretariat_sets_prize_boundaries_and_the_applicants_card(client, login):
+def test_the_secretariat_sets_the_applicants_card_and_finds_the_prizes_page(client, login):
     from portal.models import AuditEntry
 
     world = make_world(judges=1, entries=1)
-    assert world.round.prize_boundaries == [1, 3, 6]  # Seoul-like tiers by default
     login(world.role("secretariat"))
-    response = client.post(settings_url(world), {"prize_boundaries": "1", "explanation_to_applicants": "on"})
+    page = client.get(settings_url(world)).content.decode()
+    # Where prize tiers end is each category's tiers, set on the prizes page.
+    assert f'href="/e/{world.edition.slug}/awards/setup/"' in page
+    response = client.post(settings_url(world), {"explanation_to_applicants": "on"})
     assert response.status_code == 302
     world.round.refresh_from_db()
-    assert (world.round.prize_boundaries, world.round.explanation_to_applicants) == ([1], True)
-    assert AuditEntry.objects.get(action="round.scoring_settings").before == {
-        "prize_boundaries": [1, 3, 6], "explanation_to_applicants": False}
-    response = client.post(settings_url(world), {"prize_boundaries": "3, 1"})
-    assert response.status_code == 400
-    assert "Ranks go up from 1 without repeats" in response.content.decode()
+    assert world.round.explanation_to_applicants is True
+    assert AuditEntry.objects.get(action="round.scoring_settings").before == {"explanation_to_applicants": False}
 
 
 @pytest.mark.parametrize("role", ["chair", "observer"])
 def test_others_read_the_scoring_settings_but_do_not_change_them(client, login, role):
     world = make_world(judges=1, entries=1)
     login(world.role(role))
-    assert "1, 3, 6" in client.get(settings_url(world)).content.decode()
-    assert client.post(settings_url(world), {"prize_boundaries": "1"}).status_code == 403
+    assert "Applicants read their explanation card" in client.get(settings_url(world)).content.decode()
+    assert client.post(settings_url(world), {"explanation_to_applicants": "on"}).status_code == 403
     world.round.refresh_from_db()
-    assert world.round.prize_boundaries == [1, 3, 6]
+    assert world.round.explanation_to_applicants is False

@@ -45,3 +45,12 @@ rules.add_perm("judging.view_results", is_round_committee & ~is_round_judge)
 rules.add_perm("judging.run_aggregation", is_round_secretariat & ~is_round_judge)
 rules.add_perm("judging.manage_calibration", is_round_secretariat)
 rules.add_perm("judging.manage_shortlist", (is_round_secretariat | is_round_chair) & ~is_round_judge)
+
+
+# --- the edition's last states (issue 9): deliberation, finalisation, publication ---------------------------------
+# Edition-level (edition_permission_required). The secretariat or the chair ends judging; only the chair
+# finalises (with their second factor) and publishes.
+
+rules.add_perm("judging.start_deliberation", is_secretariat | is_chair)
+rules.add_perm("judging.finalise_edition", is_chair)
+rules.add_perm("judging.publish_edition", is_chair)

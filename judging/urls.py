@@ -3,7 +3,7 @@ under /scoring/. Each view declares its permission with `portal.access.edition_p
 
 from django.urls import path
 
-from .views import assignment, bids, judges, results, scoring, scoring_committee, scoring_feedback
+from .views import assignment, bids, finalisation, judges, results, scoring, scoring_committee, scoring_feedback
 
 app_name = "judging"
 urlpatterns = [
@@ -50,4 +50,8 @@ urlpatterns = [
          name="scoring_shortlist"),
     # The applicant's feedback.
     path("scoring/feedback/<int:pk>/", scoring_feedback.feedback, name="scoring_feedback"),
+    # The edition's last states (issue 9): deliberation, finalisation (chair, second factor), publication.
+    path("e/<slug:slug>/awards/deliberation/", finalisation.deliberation_start, name="awards_deliberation"),
+    path("e/<slug:slug>/awards/finalise/", finalisation.awards_finalise, name="awards_finalise"),
+    path("e/<slug:slug>/awards/publish/", finalisation.awards_publish, name="awards_publish"),
 ]

@@ -172,6 +172,9 @@ def _apply(review: Review, criteria: list[Criterion], data: ReviewInput) -> dict
 def _prepare(assignment: Assignment, user: User, now: datetime | None):
     assignment = _locked_assignment(assignment)
     ensure_can_score(assignment=assignment, user=user, now=now)
+    # Re-read under a shared lock on the edition row: a score racing finalisation is in before it or refused.
+    ensure_edition_unlocked(assignment.round.edition,
+                            message=_("The edition is finalised: its scores are locked for good."))
     rubric = rubric_for_application(assignment.application)
     if rubric is None or not rubric.criteria.all():
         raise ValidationError(
@@ -278,7 +281,7 @@ def queue_order_ensure(*, judge: JudgeProfile, judging_round: JudgingRound) -> i
     every assignment is placed already; returns how many positions changed.
     """
     active = Assignment.objects.filter(round=judging_round, judge=judge, state__in=Assignment.ACTIVE_STATES)
-    if not active.filter(queue_position=0).exists():
+    if edition_is_locked(judging_round.edition) or not active.filter(queue_position=0).exists():
         return 0
     assignments = list(active.select_for_update().only("id", "application_id", "queue_position"))
     calibration = set(

@@ -110,7 +110,7 @@ class PublishForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def awards_publish(request, edition: Edition):
     """The chair's publication: what becomes public, and a confirmation."""
-    form = PublishForm(request.POST or None)
+    form = PublishForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             edition_services.edition_publish(edition=edition, user=request.user)

@@ -32,8 +32,8 @@ def fingerprint():
 
 
 @pytest.fixture
-def locked(db):
-    """hand_world's edition, scored and shortlisted, one gold decided and a special mention, then finalised."""
+def deliberating(db):
+    """hand_world's edition, scored and shortlisted, one gold decided and a special mention, in deliberation."""
     world = hand_world()
     round_aggregate(judging_round=world.round)
     secretariat = world.role("secretariat")
@@ -48,8 +48,16 @@ def locked(db):
                                            citation="For listening to residents.")
     chair = world.role("chair")
     edition_start_deliberation(edition=world.edition, user=secretariat)
-    edition_finalise(edition=world.edition, user=chair)
     world.edition.refresh_from_db()
     world.round.refresh_from_db()
     return SimpleNamespace(world=world, edition=world.edition, round=world.round, chair=chair,
                            secretariat=secretariat, tier=tier, decision=decision, award=award, mention=mention)
+
+
+@pytest.fixture
+def locked(deliberating):
+    """The same edition, finalised by its chair."""
+    edition_finalise(edition=deliberating.edition, user=deliberating.chair)
+    deliberating.edition.refresh_from_db()
+    deliberating.round.refresh_from_db()
+    return deliberating

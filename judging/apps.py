@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class JudgingConfig(AppConfig):
     name = "judging"
     verbose_name = _("Judging")
+
+    def ready(self) -> None:
+        # The model guard of the edition lock (judging/signals.py).
+        from . import signals
+
+        signals.connect()

@@ -80,3 +80,10 @@ rules.add_perm("judging.deliberate", (is_chair | is_committee_member) & ~is_judg
 rules.add_perm("judging.view_awards", (is_committee | is_committee_member) & ~is_judge)
 rules.add_perm("judging.view_awards_setup", is_committee)
 rules.add_perm("judging.manage_awards", is_secretariat)
+# --- the edition's last states (issue 9): deliberation, finalisation, publication ---------------------------------
+# Edition-level (edition_permission_required). The secretariat or the chair ends judging; only the chair
+# finalises (with their second factor) and publishes.
+
+rules.add_perm("judging.start_deliberation", is_secretariat | is_chair)
+rules.add_perm("judging.finalise_edition", is_chair)
+rules.add_perm("judging.publish_edition", is_chair)

@@ -9,6 +9,7 @@ from .views import (
     awards,
     awards_setup,
     bids,
+    finalisation,
     judges,
     public,
     results,
@@ -110,4 +111,8 @@ urlpatterns = [
     path("e/<slug:slug>/awards/minutes/", awards.awards_minutes_add, name="awards_minutes_add"),
     path("e/<slug:slug>/awards/minutes/<int:minutes_id>/file/", awards.awards_minutes_file,
          name="awards_minutes_file"),
+    # The edition's last states (issue 9): deliberation, finalisation (chair, second factor), publication.
+    path("e/<slug:slug>/awards/deliberation/", finalisation.deliberation_start, name="awards_start_deliberation"),
+    path("e/<slug:slug>/awards/finalise/", finalisation.awards_finalise, name="awards_finalise"),
+    path("e/<slug:slug>/awards/publish/", finalisation.awards_publish, name="awards_publish"),
 ]

@@ -66,9 +66,14 @@ class EditionAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     search_fields = ["name", "programme"]
     # The state moves only through the edition services (one function per state change): the actions below.
-    readonly_fields = ["state"]
+    readonly_fields = ["state", "finalised_at", "finalised_by", "published_at"]
     prepopulated_fields = {"slug": ("name",)}
     inlines = [CategoryInline, FormSectionInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # A finalised or published edition is locked for good (judging/signals.py would refuse its rows).
+        locked = obj is not None and obj.state in (Edition.State.FINALISED, Edition.State.PUBLISHED)
+        return not locked and super().has_delete_permission(request, obj)
     actions = [
         _edition_action(edition_services.edition_open, _("Open the call (or reopen it)")),
         _edition_action(edition_services.edition_close, _("Close the call")),

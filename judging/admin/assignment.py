@@ -21,6 +21,8 @@ from ..services import judges as judge_services
 from ..services import scoring as scoring_services
 from ..services import rounds as round_services
 from ..services import assignments as assignment_services
+from ..services.locks import lock_message
+from .locks import EditionLockAdminMixin, EditionLockInlineMixin
 
 
 def _require_secretariat(request, edition) -> None:
@@ -114,8 +116,10 @@ class BidAdmin(admin.ModelAdmin):
 
 
 @admin.register(Conflict)
-class ConflictAdmin(admin.ModelAdmin):
+class ConflictAdmin(EditionLockAdminMixin, admin.ModelAdmin):
     """Recorded here by the secretariat (an active assignment of the pair is withdrawn and replaced)."""
+
+    lock_path = "judge__edition"
 
     form = ConflictAdminForm
     list_display = ["judge", "application", "source", "reason", "recorded_by", "created_at"]
@@ -139,13 +143,16 @@ class ConflictAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         for conflict in queryset.select_related("judge__edition"):
+            if self._locked(conflict):
+                self.message_user(request, f"{conflict}: {lock_message()}", messages.ERROR)
+                continue
             self.delete_model(request, conflict)
 
 
 # --- rounds ----------------------------------------------------------------------------------------------
 
 
-class CalibrationEntryInline(admin.TabularInline):
+class CalibrationEntryInline(EditionLockInlineMixin, admin.TabularInline):
     model = CalibrationEntry
     extra = 0
     autocomplete_fields = ["application"]
@@ -157,7 +164,7 @@ class CalibrationEntryInline(admin.TabularInline):
 
 
 @admin.register(JudgingRound)
-class JudgingRoundAdmin(admin.ModelAdmin):
+class JudgingRoundAdmin(EditionLockAdminMixin, admin.ModelAdmin):
     form = JudgingRoundAdminForm
     list_display = ["name", "edition", "position", "state", "judges_per_entry", "deadline", "blind", "round_page"]
     list_filter = ["edition", "state"]

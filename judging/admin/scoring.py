@@ -24,6 +24,7 @@ from ..models import (
     StageWeight,
 )
 from ..services import rubrics as rubric_services
+from .locks import EditionLockAdminMixin, EditionLockInlineMixin
 
 
 def _frozen(obj) -> bool:
@@ -44,14 +45,14 @@ class FrozenRubricInlineMixin:
         return not _frozen(obj) and super().has_delete_permission(request, obj)
 
 
-class CriterionInline(FrozenRubricInlineMixin, admin.TabularInline):
+class CriterionInline(EditionLockInlineMixin, FrozenRubricInlineMixin, admin.TabularInline):
     model = Criterion
     extra = 0
     fields = ("position", "name", "guidance", "scale_min", "scale_max", "weight")
     show_change_link = True  # stage weights are edited on the criterion's own page
 
 
-class StageWeightInline(FrozenRubricInlineMixin, admin.TabularInline):
+class StageWeightInline(EditionLockInlineMixin, FrozenRubricInlineMixin, admin.TabularInline):
     model = StageWeight
     extra = 0
     fields = ("stage", "weight")
@@ -90,7 +91,7 @@ class ServiceSavingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Rubric)
-class RubricAdmin(ServiceSavingAdmin):
+class RubricAdmin(EditionLockAdminMixin, ServiceSavingAdmin):
     list_display = ("name", "edition", "category", "frozen_at")
     list_filter = ("edition",)
     search_fields = ("name",)
@@ -109,7 +110,7 @@ class RubricAdmin(ServiceSavingAdmin):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(ServiceSavingAdmin):
+class CriterionAdmin(EditionLockAdminMixin, ServiceSavingAdmin):
     list_display = ("name", "rubric", "scale_min", "scale_max", "weight", "position")
     list_filter = ("rubric__edition",)
     inlines = [StageWeightInline]

@@ -23,6 +23,7 @@ from judging.services import aggregation as aggregation_services
 from judging.services import rounds as round_services
 from judging.services import judges as judge_services
 from judging.services import prizes as prize_services
+from judging.services.locks import edition_is_locked
 from judging.services import rubrics as rubric_services
 from portal.models import Edition, EditionRole, User
 from portal.services import editions as edition_services
@@ -94,6 +95,8 @@ def seed_open_edition(*, users: dict[str, User]) -> Edition:
         description="A demo edition: two main categories with 1 gold, 2 silver and 3 bronze each.",
         time_zone="Asia/Seoul", opens_at=now - timedelta(days=30), closes_at=now + timedelta(days=30),
     )
+    if edition_is_locked(edition):
+        return edition  # finalised or published: locked for good, seeding again changes nothing
     _categories(edition, user=secretariat, update=True)
     _prize_tiers(edition, user=secretariat, tiers=SEOUL_TIERS)
     if edition.state == Edition.State.DRAFT:
@@ -112,6 +115,8 @@ def seed_judged_edition(*, users: dict[str, User], entries: int, judges: int, pa
         description="A judged demo edition: one winner per category, after a round scored by the committee.",
         time_zone="Europe/Madrid", opens_at=now - timedelta(days=60), closes_at=now + timedelta(days=1),
     )
+    if edition_is_locked(edition):
+        return edition  # finalised or published: locked for good, seeding again changes nothing
     _categories(edition, user=secretariat, update=False)
     _prize_tiers(edition, user=secretariat, tiers=WORLD_TIERS)
     people.grant_roles(edition, users, roles=(EditionRole.Role.SECRETARIAT, EditionRole.Role.CHAIR,

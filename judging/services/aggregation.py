@@ -257,6 +257,7 @@ def round_aggregate(*, judging_round: JudgingRound, on_progress: Progress | None
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
         # Serialises concurrent recomputes of one round; the last one to commit wins, whole.
         JudgingRound.objects.select_for_update().filter(pk=judging_round.pk).values_list("pk").first()
+        ensure_results_unlocked(judging_round)
         EntryResult.objects.filter(round=judging_round).delete()
         JudgeResult.objects.filter(round=judging_round).delete()
         write_rows(EntryResult, entry_fields, entry_rows)

@@ -30,7 +30,7 @@ from ..selectors.assignment import ACTIVE_STATES, FINISHED_RUN_STATES
 from ..tasks.notifications import notify_judges
 from .assignment_problem import RoundProblem, round_problem
 from ..algorithms.assignment import AssignmentSolution, check_solution, solve_assignment
-from .locks import round_lock
+from .locks import edition_is_locked, lock_message, round_lock
 from .queues import queues_place
 from .rounds import CHANGEABLE_ROUND_STATES
 
@@ -142,6 +142,8 @@ def round_assign(*, run: AssignmentRun) -> AssignmentRun:
     transaction that either happened completely or not at all.
     """
     clock = time.perf_counter()
+    if edition_is_locked(JudgingRound.objects.select_related("edition").get(pk=run.round_id).edition):
+        return _run_fail(run, error=lock_message())  # finalised while the run waited: nothing changes
     claimed = _run_claim(run.pk)
     if claimed is None:
         return AssignmentRun.objects.get(pk=run.pk)

@@ -33,7 +33,7 @@ from ..selectors.assignment import (
     round_entries,
 )
 from ..tasks.notifications import notify_judges
-from .locks import round_lock
+from .locks import ensure_edition_unlocked, round_lock
 from .queues import queue_order_ensure
 from .rounds import CHANGEABLE_ROUND_STATES
 
@@ -238,6 +238,7 @@ def assignment_set_state(assignment: Assignment, to: str, *, user: User | None, 
     """The one place an assignment's state is written, with its audit entry; callers are the services of
     this module and conflicts.py. Refuses a move that `ASSIGNMENT_TRANSITIONS` does not allow from the stored state."""
     _lock_assignment_state(assignment)
+    ensure_edition_unlocked(assignment.round.edition)
     if to not in ASSIGNMENT_TRANSITIONS[assignment.state]:
         raise ValidationError(
             _("This assignment is %(state)s: it cannot become %(to)s.")

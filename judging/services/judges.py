@@ -83,6 +83,8 @@ def bid_set(*, judge: JudgeProfile, level: str | None, user: User | None, applic
     target = application or category
     if target.edition_id != judge.edition_id:
         raise ValidationError(_("A judge bids only on entries and categories of their own edition."))
+    ensure_edition_unlocked(judge.edition, message=_("Judging in this edition is over: bids can no longer change."),
+                            code="closed")
     lookup = {"judge": judge, "application": application} if application else {"judge": judge, "category": category}
     bid = Bid.objects.select_for_update().filter(**lookup).first()
     before = {"level": bid.level} if bid else None
@@ -152,6 +154,7 @@ def conflict_record(*, judge: JudgeProfile, application: Application, reason: st
         raise ValidationError({"reason": _("Give the reason for the record.")})
     if application.edition_id != judge.edition_id:
         raise ValidationError(_("The judge and the entry belong to different editions."))
+    ensure_edition_unlocked(judge.edition)
     conflict = Conflict.objects.filter(judge=judge, application=application).first()
     if conflict is None:
         conflict = Conflict(judge=judge, application=application, source=Conflict.Source.SECRETARIAT, reason=reason,
@@ -169,6 +172,7 @@ def conflict_record(*, judge: JudgeProfile, application: Application, reason: st
 @transaction.atomic
 def conflict_remove(*, conflict: Conflict, user: User | None) -> None:
     """Remove a conflict recorded by mistake. The pair may be assigned again by the next run or by hand."""
+    ensure_edition_unlocked(conflict.judge.edition)
     before = snapshot(conflict, fields=["judge", "application", "source", "reason"])
     edition_id = conflict.judge.edition_id
     deleted, _rows = Conflict.objects.filter(pk=conflict.pk).delete()

@@ -24,7 +24,7 @@ from portal.models import Edition
 from ..models import Assignment, JudgingRound
 from ..selectors.assignment import ACTIVE_STATES, round_has_running_assigner
 from ..tasks.notifications import notify_judges
-from .locks import ensure_results_unlocked, round_lock
+from .locks import ensure_edition_unlocked, ensure_results_unlocked, round_lock
 
 RoundState = JudgingRound.State
 
@@ -87,6 +87,7 @@ def round_create(*, edition: Edition, user: User | None, name: str, categories: 
                  position: int = 1, source: str = JudgingRound.Source.ELIGIBLE,
                  previous_round: JudgingRound | None = None, judges_per_entry: int = 3, blind: bool = False,
                  reminder_hours: list[int] | None = None, committee_vote: bool = False) -> JudgingRound:
+    ensure_edition_unlocked(edition)
     judging_round = JudgingRound(
         edition=edition, name=name.strip(), position=position, source=source, previous_round=previous_round,
         judges_per_entry=judges_per_entry, deadline=deadline, blind=blind, reminder_hours=reminder_hours or [],

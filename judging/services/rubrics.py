@@ -44,6 +44,7 @@ from portal.services import audit_log, snapshot
 from submissions.models import Application
 
 from ..models import Criterion, Rubric, StageWeight
+from .locks import ensure_edition_unlocked
 from portal.formatting import local_time
 
 TOTAL_SCALE = 10.0
@@ -119,7 +120,10 @@ def rubric_for_application(application: Application) -> Rubric | None:
 
 def rubric_ensure_editable(rubric: Rubric | None) -> None:
     """Refuse when the rubric (as stored now, not as the caller remembers it) is frozen."""
-    if rubric is None or rubric.pk is None:
+    if rubric is None:
+        return
+    ensure_edition_unlocked(rubric.edition)
+    if rubric.pk is None:
         return
     frozen_at = Rubric.objects.select_for_update().filter(pk=rubric.pk).values_list("frozen_at", flat=True).first()
     if frozen_at is not None:

@@ -171,6 +171,9 @@ def _apply(review: Review, criteria: list[Criterion], data: ReviewInput) -> dict
 def _prepare(assignment: Assignment, user: User, now: datetime | None):
     assignment = _locked_assignment(assignment)
     ensure_can_score(assignment=assignment, user=user, now=now)
+    # Re-read under a shared lock on the edition row: a score racing finalisation is in before it or refused.
+    ensure_edition_unlocked(assignment.round.edition,
+                            message=_("The edition is finalised: its scores are locked for good."))
     rubric = rubric_for_application(assignment.application)
     if rubric is None or not rubric.criteria.all():
         raise ValidationError(

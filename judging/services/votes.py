@@ -74,6 +74,7 @@ def ballot_save(*, judging_round: JudgingRound, category: Category, voter: User,
     `ranking` is a list of groups of application ids, best first; ids in one group are tied; entries left
     out rank below every ranked one. Entries the voter is recused from are dropped.
     """
+    ensure_vote_open(judging_round)  # first: its refusal says that the vote is closed
     judging_round = round_lock(judging_round.pk)  # one ballot at a time against the round's state
     ensure_vote_open(judging_round)
     edition = judging_round.edition

@@ -31,8 +31,9 @@ def ceremony_edition(*, state: str = Edition.State.PUBLISHED, chair: bool = True
     The gold winner's organisation has a Korean and an English member; the others one member each (the silver's
     reads Korean, the rest chose no language, so they read the site's default).
     """
-    edition = EditionFactory(state=state, name="Seoul Smart City Prize 2026", time_zone="Asia/Seoul",
-                             finalised_at=FINALISED_AT)
+    # Built while the committee deliberates, then locked: a finalised edition refuses new rows (judging.signals).
+    edition = EditionFactory(state=Edition.State.DELIBERATION, name="Seoul Smart City Prize 2026",
+                             time_zone="Asia/Seoul", finalised_at=FINALISED_AT)
     category = CategoryFactory(edition=edition, name="Human-centric")
     gold = PrizeTierFactory(category=category, level=PrizeTier.Level.GOLD, places=1, position=1)
     silver = PrizeTierFactory(category=category, level=PrizeTier.Level.SILVER, places=2, position=2)
@@ -57,6 +58,7 @@ def ceremony_edition(*, state: str = Edition.State.PUBLISHED, chair: bool = True
                                           citation="For a budget every resident can read."))
     chair_user = EditionRoleFactory(edition=edition, role=EditionRole.Role.CHAIR, user__name="Kim Min-jun").user \
         if chair else None
+    lock_edition(edition, state)
     return SimpleNamespace(
         edition=edition, category=category, gold=gold, silver=silver, mention=mention, decisions=decisions,
         chair=chair_user,
@@ -65,3 +67,9 @@ def ceremony_edition(*, state: str = Edition.State.PUBLISHED, chair: bool = True
         members={"gold": gold_members, "silver": silver_members, "mention": mention_members, "other": other_members,
                  "ineligible": ineligible_members, "draft": draft_members, "withdrawn": withdrawn_members},
     )
+
+
+def lock_edition(edition: Edition, state: str) -> None:
+    """Move a test edition built unlocked to `state` (finalised or published) as the chair's services would end it."""
+    Edition.objects.filter(pk=edition.pk).update(state=state)
+    edition.refresh_from_db(fields=["state"])

@@ -8,6 +8,7 @@ from judging.models import CategoryConsideration, Criterion, JudgingRound, Prize
 from portal.models import Edition
 from submissions.models import Application, Category
 
+from .ceremony import lock_edition
 from .awards import PrizeTierFactory
 from .judging import CriterionFactory, EntryResultFactory, JudgingRoundFactory, RubricFactory
 from .portal import EditionFactory, EditionRoleFactory, OrganisationFactory
@@ -54,7 +55,9 @@ def award_world(scores, *, intervals=None, tiers=SEOUL, medians=None, edition=No
     `intervals` gives each entry's (low, high); by default ±0.1 around its score, so that entries one point
     apart are told apart. `medians` gives each entry's median on the rubric's criterion "Impact".
     """
-    edition = edition or EditionFactory(state=state)
+    # A locked edition refuses new rows (judging.signals): build it deliberating, then lock it at the end.
+    locked = state in (Edition.State.FINALISED, Edition.State.PUBLISHED)
+    edition = edition or EditionFactory(state=Edition.State.DELIBERATION if locked else state)
     category = CategoryFactory(edition=edition, name=name)
     rubric = Rubric.objects.filter(edition=edition).first() or RubricFactory(edition=edition, name="Rubric")
     criterion = rubric.criteria.first() or CriterionFactory(rubric=rubric, name="Impact")
@@ -72,4 +75,6 @@ def award_world(scores, *, intervals=None, tiers=SEOUL, medians=None, edition=No
                            interval_high=high, rank=rank, tied=list(scores).count(score) > 1, criterion_medians={
                                str(criterion.pk): {"median": medians[index] if medians else score, "n": 3}})
         entries.append(entry)
+    if locked:
+        lock_edition(edition, state)
     return AwardWorld(edition, category, final, made_tiers, entries, criterion)

@@ -14,6 +14,7 @@ from judging.models import AwardDecision, EditionAward, JudgingRound, PrizeTier
 from portal.models import Edition, Organisation
 from submissions.models import Application, Category
 
+from .ceremony import lock_edition
 from .awards import AwardDecisionFactory, EditionAwardFactory, PrizeTierFactory
 from .judging import EntryResultFactory, JudgingRoundFactory
 from .portal import EditionFactory, OrganisationFactory
@@ -81,7 +82,8 @@ def published_edition(*, categories: int = 2, tiers=((PrizeTier.Level.GOLD, 1), 
     edition_fields.setdefault("programme", "Seoul Smart City Prize")
     edition_fields.setdefault("description", "Cities, companies and institutes that make cities better places "
                                              "to live with technology are invited to apply.")
-    edition = EditionFactory(state=Edition.State.PUBLISHED, published_at=now - timedelta(days=1),
+    # Built while the committee deliberates, then published: a finalised edition refuses new rows (judging.signals).
+    edition = EditionFactory(state=Edition.State.DELIBERATION, published_at=now - timedelta(days=1),
                              opens_at=now - timedelta(days=120), closes_at=now - timedelta(days=60),
                              **edition_fields)
     names = [("Human-centric", "human-centric"), ("Tech-innovative", "tech-innovative"),
@@ -125,4 +127,5 @@ def published_edition(*, categories: int = 2, tiers=((PrizeTier.Level.GOLD, 1), 
             made.decisions.append(AwardDecisionFactory(
                 award=award, tier=None, category=None, application=entry, edition=edition, proposed_rank=None,
                 citation=f"For {entry.title.lower()}, which the committee found exemplary."))
+    lock_edition(edition, Edition.State.PUBLISHED)
     return made

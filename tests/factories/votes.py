@@ -15,6 +15,7 @@ from judging.models import JudgingRound
 from portal.models import Edition, EditionRole, User
 from submissions.models import Application, Category
 
+from .ceremony import lock_edition
 from .judging import JudgingRoundFactory
 from .portal import EditionRoleFactory, OrganisationFactory, VerifiedUserFactory
 from .submissions import ApplicationFactory, CategoryFactory, EditionFactory
@@ -47,7 +48,9 @@ class VoteWorld:
 
 def vote_world(*, entries: int = 4, state: str = JudgingRound.State.OPEN,
                edition_state: str = Edition.State.JUDGING) -> VoteWorld:
-    edition = EditionFactory(state=edition_state, opens_at=timezone.now() - timedelta(days=60),
+    # A locked edition refuses new rows (judging.signals): build it judging, then lock it at the end.
+    locked = edition_state in (Edition.State.FINALISED, Edition.State.PUBLISHED)
+    edition = EditionFactory(state=Edition.State.JUDGING if locked else edition_state, opens_at=timezone.now() - timedelta(days=60),
                              closes_at=timezone.now() - timedelta(days=30))
     category = CategoryFactory(edition=edition, name="Safety and resilience", position=1)
     other_category = CategoryFactory(edition=edition, name="Human-centric", position=2)
@@ -69,4 +72,6 @@ def vote_world(*, entries: int = 4, state: str = JudgingRound.State.OPEN,
         member = VerifiedUserFactory(name=f"Committee Member {number}")
         EditionRoleFactory(edition=edition, user=member, role=EditionRole.Role.COMMITTEE)
         members.append(member)
+    if locked:
+        lock_edition(edition, edition_state)
     return VoteWorld(edition, category, other_category, judging_round, made, other, members)

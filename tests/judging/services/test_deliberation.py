@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from judging.models import AwardDecision, CategoryConsideration, DeliberationMinutes
 from judging.services import deliberation as services
 from portal.models import AuditEntry, Edition
+from tests.factories.ceremony import lock_edition
 from tests.factories import EditionAwardFactory, make_pdf
 from tests.factories.deliberation import award_world
 
@@ -189,9 +190,10 @@ def test_a_revoked_decision_is_gone_and_its_before_is_kept_in_the_audit_trail():
     (Edition.State.SCREENING, "judging or in deliberation"),
 ])
 def test_every_decision_is_refused_outside_judging_and_deliberation(state, message):
-    world = award_world([9, 8, 7], state=state)
+    world = award_world([9, 8, 7], state=Edition.State.DELIBERATION)
     award = EditionAwardFactory(edition=world.edition)
     user = world.role("chair")
+    lock_edition(world.edition, state)
     calls = [
         lambda: services.proposal_accept(edition=world.edition, category=world.category, user=user),
         lambda: services.award_decide(edition=world.edition, tier=world.tier("gold"), application=world.entries[0],

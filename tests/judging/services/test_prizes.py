@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from judging.models import EditionAward, PrizeTier
 from judging.services import prizes
 from portal.models import AuditEntry, Edition
+from tests.factories.ceremony import lock_edition
 from tests.factories import (
     ApplicationFactory,
     AwardDecisionFactory,
@@ -80,8 +81,9 @@ def test_a_tier_or_award_the_committee_used_is_not_deleted():
 
 @pytest.mark.parametrize("state", [Edition.State.FINALISED, Edition.State.PUBLISHED])
 def test_nothing_changes_once_the_edition_is_finalised(state):
-    tier = PrizeTierFactory(category=CategoryFactory(edition=EditionFactory(state=state)))
+    tier = PrizeTierFactory(category=CategoryFactory(edition=EditionFactory(state=Edition.State.DELIBERATION)))
     award = EditionAwardFactory(edition=tier.category.edition)
+    lock_edition(tier.category.edition, state)
     calls = [
         lambda: prizes.prize_tier_save(category=tier.category, user=None, tier=tier, data={"places": 3}),
         lambda: prizes.prize_tier_delete(tier=tier, user=None),

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from judging.models import AwardJob
 from judging.services.scoring import ReviewInput, review_submit
 from portal.models import Edition, EditionRole
+from tests.factories.ceremony import lock_edition
 from tests.factories import (
     AwardDecisionFactory, AwardJobFactory, EditionRoleFactory, MembershipFactory, PrizeTierFactory,
 )
@@ -230,9 +231,10 @@ def test_all_scores_and_reviews_go_to_the_committee_and_observers_never_to_judge
 
 @pytest.mark.parametrize("extra", [0, 30])
 def test_the_exports_take_the_same_queries_for_one_row_or_many(client, login, django_assert_num_queries, extra):
-    world = ceremony_edition()
+    world = ceremony_edition(state=Edition.State.DELIBERATION)
     for _ in range(extra):
         AwardDecisionFactory(tier=PrizeTierFactory(category__edition=world.edition, position=2))
+    lock_edition(world.edition, Edition.State.PUBLISHED)
     login(world.chair)
     url = f"/e/{world.edition.slug}/awards/export/results/"
     client.get(url)

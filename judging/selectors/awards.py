@@ -10,7 +10,9 @@ ranking by corrected score, after the places the committee has already decided:
 - entries sharing a rank that straddle a tier's end are a tie ("3 entries tie for 2 silver places"), never
   broken here: the committee decides it (tie-break rule or by hand with a reason);
 - an entry the committee moved to another category's consideration leaves its own category's proposal and is
-  listed as a candidate in the other category.
+  listed as a candidate in the other category;
+- where the final round is decided by the committee's vote (`committee_vote`), the vote's Schulze order takes
+  the place of the ranking by score (entries tied in the vote share a rank, so the ties rule above applies).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from ..models import (
     JudgingRound,
     PrizeTier,
 )
+from .votes import vote_order
 
 
 @dataclass
@@ -43,9 +46,12 @@ class Candidate:
     uncertain_at: list[PrizeTier] = field(default_factory=list)  # tiers whose end its interval crosses
     moved_to: Category | None = None  # considered in another category instead
     moved_in: bool = False  # considered here, moved from its own category
+    vote_rank: int | None = None  # its rank in the committee's vote, where the vote decides
 
     @property
     def rank(self) -> int | None:
+        if self.vote_rank is not None:
+            return self.vote_rank
         return self.result.rank if self.result else None
 
 
@@ -84,6 +90,7 @@ class CategoryProposal:
     ranking: list[Candidate]  # every ranked entry of the category still considered here, best first
     moved_in: list[Candidate]
     moved_away: list[Candidate]
+    by_vote: bool = False  # the ranking is the committee's vote, not the scores
 
     @property
     def ties(self) -> list[TieNote]:
@@ -158,14 +165,33 @@ def award_proposal(*, edition: Edition) -> Proposal:
         moved_in = [Candidate(c.application, result_of.get(c.application_id), moved_in=True)
                     for c in considerations if c.category_id == category.pk]
         tiers = list(category.prize_tiers.all())
-        _flag_uncertain(ranking, tiers)
+        judging_round = rounds.get(category.pk)
+        order = (vote_order(judging_round=judging_round, category=category)
+                 if judging_round is not None and judging_round.committee_vote else None)
+        if order:
+            ranking = _ordered_by_vote(ranking, order)
+        else:
+            _flag_uncertain(ranking, tiers)  # score intervals say nothing about a vote's order
         proposals.append(CategoryProposal(
-            category=category, round=rounds.get(category.pk), results_ready=bool(own), ranking=ranking,
+            category=category, round=judging_round, results_ready=bool(own), ranking=ranking,
             moved_in=moved_in, moved_away=moved_away, tiers=_fill(ranking, tiers, by_tier, placed),
+            by_vote=bool(order),
         ))
     awards = [AwardGiven(award, by_award.get(award.pk, []))
               for award in EditionAward.objects.filter(edition=edition).order_by("position", "id")]
     return Proposal(edition=edition, categories=proposals, awards=awards)
+
+
+def _ordered_by_vote(ranking: list[Candidate], order: list[list[int]]) -> list[Candidate]:
+    """The candidates in the vote's order: competition ranks by vote group (tied in the vote, tied here)."""
+    vote_rank, before = {}, 0
+    for group in order:
+        for application_id in group:
+            vote_rank[application_id] = before + 1
+        before += len(group)
+    for candidate in ranking:
+        candidate.vote_rank = vote_rank.get(candidate.application.pk, before + 1)
+    return sorted(ranking, key=lambda candidate: (candidate.vote_rank, candidate.application.pk))
 
 
 def _flag_uncertain(ranking: list[Candidate], tiers: list[PrizeTier]) -> None:

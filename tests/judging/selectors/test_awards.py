@@ -104,3 +104,65 @@ def test_results_of_another_edition_never_enter_the_proposal():
     EntryResultFactory(category=world.category, corrected=10, rank=1)  # another edition's round and entry
     category = award_proposal(edition=world.edition).category(world.category.pk)
     assert _titles(category.ranking) == ["Entry 1", "Entry 2"]
+
+
+# --- a final round decided by the committee's vote (the World Smart City Awards path) ---------------------------
+
+
+def _vote_decided_world():
+    from judging.models import PrizeTier
+    from tests.factories import PrizeTierFactory
+    from tests.factories.votes import vote_world
+
+    world = vote_world(entries=4)
+    PrizeTierFactory(category=world.category, level=PrizeTier.Level.WINNER, places=1, position=1)
+    for rank, entry in enumerate(world.entries, start=1):  # by score: A, B, C, D
+        EntryResultFactory(round=world.round, application=entry, category=world.category, rank=rank,
+                           corrected=10 - rank, interval_low=9.5 - rank, interval_high=10.5 - rank)
+    return world
+
+
+def test_without_ballots_a_vote_round_proposes_by_score():
+    world = _vote_decided_world()
+    proposal = award_proposal(edition=world.edition).category(world.category.pk)
+    assert (proposal.by_vote, _titles(proposal.tiers[0].proposed)) == (False, ["Entry A"])
+
+
+def test_the_committees_vote_decides_the_proposal_of_a_vote_round():
+    from judging.services.votes import ballot_save
+
+    world = _vote_decided_world()
+    a, b, c, d = (entry.pk for entry in world.entries)
+    for member in world.members:  # all three put C first: C beats everyone in the vote
+        ballot_save(judging_round=world.round, category=world.category, voter=member, ranking=[[c], [a], [b], [d]])
+    proposal = award_proposal(edition=world.edition).category(world.category.pk)
+    assert proposal.by_vote is True
+    assert _titles(proposal.tiers[0].proposed) == ["Entry C"]
+    assert [(candidate.application.title, candidate.rank) for candidate in proposal.ranking] == [
+        ("Entry C", 1), ("Entry A", 2), ("Entry B", 3), ("Entry D", 4)]
+
+
+def test_a_tie_in_the_vote_is_a_tie_for_the_place():
+    from judging.services.votes import ballot_save
+
+    world = _vote_decided_world()
+    a, b, c, d = (entry.pk for entry in world.entries)
+    # One member each way: A and C beat each other equally often, so they share first place in the vote.
+    ballot_save(judging_round=world.round, category=world.category, voter=world.members[0], ranking=[[a], [c], [b], [d]])
+    ballot_save(judging_round=world.round, category=world.category, voter=world.members[1], ranking=[[c], [a], [b], [d]])
+    proposal = award_proposal(edition=world.edition).category(world.category.pk)
+    winner = proposal.tiers[0]
+    assert winner.proposed == [] and winner.tie is not None
+    assert sorted(_titles(winner.tie.entries)) == ["Entry A", "Entry C"]
+
+
+def test_the_deliberation_page_says_the_order_is_the_vote(client, login):
+    from judging.services.votes import ballot_save
+
+    world = _vote_decided_world()
+    a, b, c, d = (entry.pk for entry in world.entries)
+    ballot_save(judging_round=world.round, category=world.category, voter=world.members[0], ranking=[[c], [a]])
+    login(world.members[0])  # the chair
+    html = client.get(f"/e/{world.edition.slug}/awards/").content.decode()
+    assert "(Schulze method), not from the scores." in html
+    assert f'/e/{world.edition.slug}/votes/rounds/{world.round.pk}/categories/{world.category.pk}/result/' in html

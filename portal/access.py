@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .models import EditionRole
+from .models import Edition, EditionRole
 from .rules import _roles as roles_in_edition
 
 
@@ -42,8 +42,6 @@ def mfa_setup_redirect(request):
 
 
 def _edition_by_slug(request, slug: str):
-    from submissions.models import Edition
-
     return get_object_or_404(Edition, slug=slug)
 
 

@@ -17,9 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.models import User
+from portal.models import Edition, User
 from portal.services import audit_log, snapshot
-from portal.models import Edition
+from portal.services import editions as edition_services
 
 from ..models import Assignment, JudgingRound
 from ..selectors.assignment import ACTIVE_STATES, round_has_running_assigner
@@ -164,7 +164,10 @@ def round_start_assigning(*, round: JudgingRound, user: User | None) -> JudgingR
 
 @transaction.atomic
 def round_open(*, round: JudgingRound, user: User | None) -> JudgingRound:  # noqa: A002
-    """assigning → open: judges may score, and each is e-mailed the entries they have."""
+    """assigning → open: judges may score, and each is e-mailed the entries they have.
+
+    The first round to open ends the screening: the edition moves on to judging with it.
+    """
     judging_round = round_lock(round.pk)
     if judging_round.state != RoundState.ASSIGNING:
         raise ValidationError(_("Only a round being assigned can be opened for scoring."), code="state")
@@ -173,6 +176,8 @@ def round_open(*, round: JudgingRound, user: User | None) -> JudgingRound:  # no
     if not Assignment.objects.filter(round=judging_round, state__in=ACTIVE_STATES).exists():
         raise ValidationError(_("Nobody is assigned yet: run the assigner first."), code="empty")
     round_move(judging_round, RoundState.OPEN, user=user)
+    if judging_round.edition.state == Edition.State.SCREENING:
+        edition_services.edition_start_judging(edition=judging_round.edition, user=user)
     notify_judges.delay_on_commit(round_id=judging_round.pk)
     return judging_round
 

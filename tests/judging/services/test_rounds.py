@@ -86,3 +86,23 @@ def test_a_finalised_or_published_edition_refuses_changes_with_the_callers_words
         ensure_edition_unlocked(edition, message="Bids can no longer change.", code="closed")
     assert (refused.value.messages, refused.value.code) == (["Bids can no longer change."], "closed")
     ensure_edition_unlocked(EditionFactory())
+
+
+@pytest.mark.parametrize(("edition_state", "after"), [
+    (Edition.State.SCREENING, Edition.State.JUDGING),  # the first round to open ends the screening
+    (Edition.State.JUDGING, Edition.State.JUDGING),  # a later round leaves the edition judging
+])
+def test_opening_a_round_moves_a_screened_edition_to_judging(edition_state, after):
+    from judging.services.assignment_runs import round_assign
+    from judging.services.round_jobs import assignment_run_create
+    from tests.factories.assignment import eligible, judge, one_category_round
+
+    edition, category, judging_round = one_category_round(k=1)
+    Edition.objects.filter(pk=edition.pk).update(state=edition_state)
+    eligible(edition, category)
+    judge(edition, expertise=[category])
+    rounds.round_start_assigning(round=judging_round, user=None)
+    round_assign(run=assignment_run_create(round=judging_round, user=None, enqueue=False))
+    rounds.round_open(round=judging_round, user=None)
+    assert Edition.objects.get(pk=edition.pk).state == after
+    assert AuditEntry.objects.filter(action="edition.judging").count() == (1 if edition_state == "screening" else 0)

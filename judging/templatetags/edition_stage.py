@@ -3,7 +3,7 @@
 from django import template
 
 from portal.models import Edition
-from portal.services.editions import edition_deliberation_refusal
+from judging.services.edition_stages import edition_deliberation_refusal
 
 register = template.Library()
 

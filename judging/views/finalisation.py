@@ -27,9 +27,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.access import edition_permission_required
 from portal.models import Edition
 from portal.service_errors import run_service
-from portal.services import editions as edition_services
 
 from ..selectors.finalisation import finalisation_decisions
+from ..services import edition_stages as edition_services
 
 
 def _workspace(edition: Edition):

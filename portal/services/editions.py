@@ -21,7 +21,7 @@ EDITION_TRANSITIONS = {
 }
 
 
-def _edition_locked_row(edition: Edition) -> Edition:
+def edition_locked_row(edition: Edition) -> Edition:
     """The edition as stored, its row locked (FOR UPDATE) until the transaction ends."""
     return Edition.objects.select_for_update().get(pk=edition.pk)
 
@@ -35,10 +35,10 @@ def _ensure_can_move(edition: Edition, to: str) -> None:
         )
 
 
-def _edition_move(edition: Edition, to: str, *, user: User | None, **stamps) -> Edition:
+def edition_move(edition: Edition, to: str, *, user: User | None, **stamps) -> Edition:
     """The one writer of `Edition.state` (and of the time stamps that go with it: `stamps`): locks the row,
     checks the table, saves, audits. Call it in a transaction."""
-    edition = _edition_locked_row(edition)
+    edition = edition_locked_row(edition)
     _ensure_can_move(edition, to)
     before = {"state": edition.state, **{name: _plain(getattr(edition, name)) for name in stamps}}
     edition.state = to
@@ -61,17 +61,17 @@ def _plain(value):
 def edition_open(*, edition: Edition, user: User | None) -> Edition:
     if not edition.categories.exists():
         raise ValidationError(_("Add at least one category before opening the call."))
-    return _edition_move(edition, Edition.State.OPEN, user=user)
+    return edition_move(edition, Edition.State.OPEN, user=user)
 
 
 @transaction.atomic
 def edition_close(*, edition: Edition, user: User | None) -> Edition:
-    return _edition_move(edition, Edition.State.CLOSED, user=user)
+    return edition_move(edition, Edition.State.CLOSED, user=user)
 
 
 @transaction.atomic
 def edition_start_screening(*, edition: Edition, user: User | None) -> Edition:
-    return _edition_move(edition, Edition.State.SCREENING, user=user)
+    return edition_move(edition, Edition.State.SCREENING, user=user)
 
 
 @transaction.atomic
@@ -91,81 +91,4 @@ def edition_update(*, edition: Edition, user: User, data: dict) -> Edition:
 
 @transaction.atomic
 def edition_start_judging(*, edition: Edition, user: User | None) -> Edition:
-    return _edition_move(edition, Edition.State.JUDGING, user=user)
-
-
-# --- the edition's last states (issue 9): deliberation, finalised, published ------------------------------------
-# The checks that read judging's rows import judging inside the function: portal is the lower layer.
-
-
-def edition_deliberation_refusal(edition: Edition) -> str | None:
-    """Why the edition cannot move to deliberation now, or None: every round must be closed or scored."""
-    from judging.models import JudgingRound
-
-    if edition.state != Edition.State.JUDGING:
-        return _("Deliberation follows judging; this edition is “%(state)s”.") % {"state": edition.get_state_display()}
-    rounds = list(edition.rounds.order_by("position").values_list("name", "state"))
-    if not rounds:
-        return _("The edition has no judging round yet: the committee deliberates on a round's results.")
-    open_rounds = [name for name, state in rounds
-                   if state not in (JudgingRound.State.CLOSED, JudgingRound.State.SCORED)]
-    if open_rounds:
-        return _("Close every round first; still running: %(rounds)s.") % {"rounds": ", ".join(open_rounds)}
-    return None
-
-
-def edition_finalise_refusal(edition: Edition) -> str | None:
-    """Why the chair cannot finalise the edition now, or None."""
-    from judging.models import AggregationRun, AssignmentRun, AwardDecision, JudgingRound
-
-    if edition.state in (Edition.State.FINALISED, Edition.State.PUBLISHED):
-        return _("The edition is already finalised.")
-    if edition.state != Edition.State.DELIBERATION:
-        return _("Only an edition in deliberation can be finalised; this one is “%(state)s”.") % {
-            "state": edition.get_state_display()}
-    open_rounds = list(edition.rounds.exclude(state__in=[JudgingRound.State.CLOSED, JudgingRound.State.SCORED])
-                       .values_list("name", flat=True))
-    if open_rounds:
-        return _("A round is still open: %(rounds)s. Close it before finalising.") % {"rounds": ", ".join(open_rounds)}
-    busy = (AssignmentRun.State.PENDING, AssignmentRun.State.RUNNING)
-    if (AssignmentRun.objects.filter(round__edition=edition, state__in=busy).exists()
-            or AggregationRun.objects.filter(round__edition=edition, state__in=busy).exists()):
-        return _("A computation of this edition is still running; wait until it has finished.")
-    if not AwardDecision.objects.filter(edition=edition).exists():
-        return _("The committee has not decided any prize yet: there is nothing to finalise.")
-    return None
-
-
-@transaction.atomic
-def edition_start_deliberation(*, edition: Edition, user: User | None) -> Edition:
-    """Judging → deliberation, once every round of the edition is closed or scored."""
-    locked = _edition_locked_row(edition)
-    refusal = edition_deliberation_refusal(locked)
-    if refusal:
-        raise ValidationError(refusal, code="not_ready")
-    return _edition_move(locked, Edition.State.DELIBERATION, user=user)
-
-
-@transaction.atomic
-def edition_finalise(*, edition: Edition, user: User) -> Edition:
-    """Deliberation → finalised: scores, assignments, results and prize decisions are locked for good.
-
-    Holds the edition row FOR UPDATE while it checks and moves: every judging write reads the state under a
-    shared lock on the same row (judging.services.locks), so a write racing this is in before or refused after.
-    """
-    locked = _edition_locked_row(edition)
-    refusal = edition_finalise_refusal(locked)
-    if refusal:
-        raise ValidationError(refusal, code="not_ready")
-    return _edition_move(locked, Edition.State.FINALISED, user=user, finalised_at=timezone.now(), finalised_by=user)
-
-
-@transaction.atomic
-def edition_publish(*, edition: Edition, user: User) -> Edition:
-    """Finalised → published: the results become public. Nothing is unlocked."""
-    locked = _edition_locked_row(edition)
-    if locked.state == Edition.State.PUBLISHED:
-        raise ValidationError(_("The edition is already published."), code="published")
-    if locked.state != Edition.State.FINALISED:
-        raise ValidationError(_("The chair finalises the edition before publishing it."), code="not_finalised")
-    return _edition_move(locked, Edition.State.PUBLISHED, user=user, published_at=timezone.now())
+    return edition_move(edition, Edition.State.JUDGING, user=user)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from judging.models import AwardDecision, JudgingRound
 from portal.models import AuditEntry, Edition
-from portal.services.editions import edition_finalise, edition_publish, edition_start_deliberation
+from judging.services.edition_stages import edition_finalise, edition_publish, edition_start_deliberation
 from tests.factories import EditionRoleFactory
 from tests.factories.scoring import make_world
 

@@ -13,7 +13,7 @@ PORT ?= 8000
 run: setup
 	@scripts/ensure-system-packages
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --through published
 	@echo "Serving http://$(HOST):$(PORT)/ (the demo users above log in with the password shown). Ctrl-C stops."
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -8,7 +8,7 @@ The data is built by judging/demo/, through the services only.
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from judging.demo import applications, editions, people, votes
+from judging.demo import applications, editions, people, published, votes
 from submissions.models import Application
 
 DEFAULT_ENTRIES = 280  # the Seoul Smart City Prize's second edition had about 280
@@ -34,6 +34,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--judges", type=int, default=DEFAULT_JUDGES,
                             help=f"Judges of the judged demo edition besides the three demo judges (default {DEFAULT_JUDGES}).")
+        parser.add_argument(
+            "--through", choices=("judging", "published"), default="judging",
+            help="How far the demo goes: `judging` (default) or `published`, which also runs a past Seoul-shaped "
+                 "edition (Seoul Smart City Prize 2023, demo) to published results.",
+        )
         parser.add_argument(
             "--through-services", action="store_true",
             help="Kept for older scripts: every demo application is now submitted through the services "
@@ -78,4 +83,11 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(
                 f"Judged demo edition ready: {judged.name} ({judged.get_state_display().lower()}, "
                 f"{judged.applications.count()} entries, results computed)"
+            ))
+        if options["through"] == "published":
+            done = published.seed_published_edition(users=users, judges=max(options["judges"], 0), password=password,
+                                                    warn=self._warn)
+            self.stdout.write(self.style.SUCCESS(
+                f"Published demo edition ready: {done.name} ({done.get_state_display().lower()}, "
+                f"{done.award_decisions.count()} awards, /editions/{done.slug}/results/)"
             ))

@@ -1,5 +1,5 @@
-from django.contrib import admin
 from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
 from django.urls import include, path
 
 # The admin logs in through allauth, so rate limits, verification and MFA apply there too.

@@ -19,10 +19,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from portal.formatting import local_time
+
 from .models import Assignment, JudgingRound, ReminderSent, Review
 from .selectors.assignment import ACTIVE_STATES
 from .selectors.scoring import entry_title
-from portal.formatting import local_time
 
 State = Assignment.State
 RoundState = JudgingRound.State

@@ -6,8 +6,6 @@ from portal.rules import is_chair, is_committee, is_committee_member, is_judge, 
 
 from .models import Assignment
 
-
-
 is_round_secretariat = via_edition(is_secretariat, "is_round_secretariat")
 # Secretariat, chair and observer read everything about a round.
 is_round_committee = via_edition(is_committee, "is_round_committee")

@@ -24,7 +24,6 @@ from portal.services import editions as edition_services
 from . import services
 from .models import Application, ApplicationSnapshot, Attachment, Category, FormSection, StatusChange
 
-
 # --- editions ----------------------------------------------------------------------------------------------
 
 class CategoryInline(admin.StackedInline):

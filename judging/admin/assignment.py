@@ -17,10 +17,10 @@ from portal.admin import ReadOnlyAdminMixin
 
 from ..forms.assignment import BidAdminForm, ConflictAdminForm, JudgeProfileAdminForm, JudgingRoundAdminForm
 from ..models import Assignment, AssignmentRun, Bid, CalibrationEntry, Conflict, JudgeProfile, JudgingRound
-from ..services import judges as judge_services
-from ..services import scoring as scoring_services
-from ..services import rounds as round_services
 from ..services import assignments as assignment_services
+from ..services import judges as judge_services
+from ..services import rounds as round_services
+from ..services import scoring as scoring_services
 from ..services.locks import lock_message
 from .locks import EditionLockAdminMixin, EditionLockInlineMixin
 

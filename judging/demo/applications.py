@@ -12,10 +12,9 @@ from collections.abc import Callable
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from portal.models import User
+from portal.models import Edition, User
 from submissions import services as submission_services
 from submissions.models import Application, ApplicationSnapshot, Category
-from portal.models import Edition
 
 from . import content, people
 

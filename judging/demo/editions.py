@@ -20,11 +20,11 @@ from django.utils import timezone
 
 from judging.models import Criterion, EntryResult, JudgeProfile, JudgingRound, Review, Rubric, StageWeight
 from judging.services import aggregation as aggregation_services
-from judging.services import rounds as round_services
 from judging.services import judges as judge_services
 from judging.services import prizes as prize_services
-from judging.services.locks import edition_is_locked
+from judging.services import rounds as round_services
 from judging.services import rubrics as rubric_services
+from judging.services.locks import edition_is_locked
 from portal.models import Edition, EditionRole, User
 from portal.services import editions as edition_services
 from submissions import services as submission_services

@@ -22,14 +22,13 @@ from django.utils import timezone
 from judging.models import Assignment, AssignmentRun, Bid, JudgeProfile, JudgingRound, Review
 from judging.selectors.assignment import ACTIVE_STATES, ROUND_ENTRY_STATUSES, round_entries
 from judging.services import assignment_runs, round_jobs
-from judging.services import rounds as round_services
 from judging.services import judges as judge_services
+from judging.services import rounds as round_services
 from judging.services.rubrics import rubric_for
 from judging.services.scoring import ReviewInput, review_save_draft, review_submit, scoring_refusal
-from portal.models import EditionRole, User
+from portal.models import Edition, EditionRole, User
 from portal.services import role_grant
 from submissions.models import Application
-from portal.models import Edition
 
 from .people import demo_password_hash, demo_user
 

@@ -13,9 +13,8 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 
-from portal.models import EditionRole, Membership, Organisation, User
+from portal.models import Edition, EditionRole, Membership, Organisation, User
 from portal.services import membership_add, organisation_create, role_grant
-from portal.models import Edition
 
 from .content import DemoOrganisation
 

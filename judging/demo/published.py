@@ -18,9 +18,8 @@ from django.utils import timezone
 from judging.models import AggregationRun, AwardDecision, EditionAward, JudgingRound, Review
 from judging.selectors.awards import award_proposal
 from judging.services import aggregation as aggregation_services
-from judging.services import deliberation, edition_stages
+from judging.services import deliberation, edition_stages, round_jobs
 from judging.services import prizes as prize_services
-from judging.services import round_jobs
 from judging.services import rounds as round_services
 from judging.services.locks import edition_is_locked
 from portal.models import Edition, EditionRole, User

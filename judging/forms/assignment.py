@@ -8,8 +8,8 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from portal.models import Organisation, User
-from submissions.models import Application, Category
 from submissions.forms.secretariat import WallClockDateTimeField, wall_clock
+from submissions.models import Application, Category
 
 from ..models import Bid, Conflict, JudgeProfile, JudgingRound
 from ..selectors.assignment import round_active_judges, round_entries

@@ -1,7 +1,6 @@
 """Forms of the scoring pages. They parse input into what the services take; the services decide what is allowed."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation

@@ -16,8 +16,14 @@ from .deliberation import CategoryConsideration
 from .judges import Bid, Conflict, JudgeProfile
 from .results import AggregationRun, EntryResult, JudgeResult, Shortlisting
 from .reviews import CriterionScore, Review
-from .rounds import Assignment, AssignmentRun, CalibrationEntry, JudgingRound, ReminderSent
-from .rounds import default_prize_boundaries  # noqa: F401 - migration 0002 only
+from .rounds import (
+    Assignment,
+    AssignmentRun,
+    CalibrationEntry,
+    JudgingRound,
+    ReminderSent,
+    default_prize_boundaries,  # noqa: F401 - migration 0002 only
+)
 from .rubrics import Criterion, Rubric, StageWeight
 
 __all__ = [

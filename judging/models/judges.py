@@ -5,9 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from portal.models import Organisation
+from portal.models import Edition, Organisation
 from submissions.models import Application, Category
-from portal.models import Edition
 
 
 class JudgeProfile(models.Model):

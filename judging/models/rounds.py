@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from submissions.models import Application, Category
 from portal.models import Edition
+from submissions.models import Application, Category
 
 from .judges import JudgeProfile
 

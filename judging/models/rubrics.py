@@ -3,8 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from submissions.models import Application, Category
 from portal.models import Edition
+from submissions.models import Application, Category
 
 
 class Rubric(models.Model):

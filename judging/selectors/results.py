@@ -17,6 +17,7 @@ from portal.db import fetch_rows
 from portal.models import Organisation
 from submissions.models import Application
 
+from ..algorithms.aggregation import competition_ranks
 from ..models import (
     AggregationRun,
     Assignment,
@@ -29,7 +30,6 @@ from ..models import (
     Review,
     Shortlisting,
 )
-from ..algorithms.aggregation import competition_ranks
 from .assignment import round_entries
 
 

@@ -24,9 +24,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from portal.models import Organisation
+from portal.models import Edition, Organisation
 from submissions.models import Application, ApplicationSnapshot
-from portal.models import Edition
 from submissions.selectors import application_form_sections
 
 from ..models import Assignment, CriterionScore, JudgeProfile, JudgingRound, Review

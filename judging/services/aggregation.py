@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from portal.db import fetch_rows
 from submissions.models import Application
 
+from ..algorithms import aggregation as aggregation_math
 from ..models import (
     AggregationRun,
     Assignment,
@@ -46,11 +47,10 @@ from ..models import (
     EntryResult,
     JudgeResult,
     JudgingRound,
-    Review,
     PrizeTier,
+    Review,
     StageWeight,
 )
-from ..algorithms import aggregation as aggregation_math
 from .aggregation_runs import aggregation_run_move, aggregation_run_progress
 from .bulk_copy import fetch_integers, write_rows
 from .locks import ensure_results_unlocked

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..algorithms.assignment import AssignmentProblem
 from ..models import Assignment, JudgeProfile, JudgingRound
 from ..selectors.assignment import (
     ACTIVE_STATES,
@@ -31,7 +32,6 @@ from ..selectors.assignment import (
     pair_scores,
     round_entries,
 )
-from ..algorithms.assignment import AssignmentProblem
 
 State = Assignment.State
 

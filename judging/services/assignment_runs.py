@@ -25,11 +25,11 @@ from django.utils.translation import gettext_noop
 
 from portal.services import audit_log
 
+from ..algorithms.assignment import AssignmentSolution, check_solution, solve_assignment
 from ..models import Assignment, AssignmentRun, JudgingRound
 from ..selectors.assignment import ACTIVE_STATES, FINISHED_RUN_STATES
 from ..tasks.notifications import notify_judges
 from .assignment_problem import RoundProblem, round_problem
-from ..algorithms.assignment import AssignmentSolution, check_solution, solve_assignment
 from .locks import edition_is_locked, lock_message, round_lock
 from .queues import queues_place
 from .rounds import CHANGEABLE_ROUND_STATES

@@ -27,7 +27,14 @@ from submissions.models import Application
 
 from ..algorithms import aggregation as aggregation_math
 from ..models import (
-    Assignment, AwardDecision, Criterion, CriterionScore, EntryResult, JudgingRound, Review, StageWeight,
+    Assignment,
+    AwardDecision,
+    Criterion,
+    CriterionScore,
+    EntryResult,
+    JudgingRound,
+    Review,
+    StageWeight,
 )
 from .aggregation import BOOTSTRAP, CONFIDENCE, DISAGREEMENT_STDEV, METHOD, METHOD_VERSION, MIN_REVIEWS
 from .aggregation import prize_boundaries as round_prize_boundaries

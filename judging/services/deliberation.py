@@ -20,7 +20,7 @@ from portal.services import audit_log
 from submissions.models import Application, Category
 
 from ..models import AwardDecision, CategoryConsideration, Criterion, DeliberationMinutes, EditionAward, PrizeTier
-from ..selectors.awards import CategoryProposal, Candidate, TieNote, award_proposal
+from ..selectors.awards import Candidate, CategoryProposal, TieNote, award_proposal
 from .locks import ensure_edition_unlocked
 from .minutes_files import minutes_file_check
 

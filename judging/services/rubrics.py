@@ -39,13 +39,13 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.formatting import local_time
 from portal.models import User
 from portal.services import audit_log, snapshot
 from submissions.models import Application
 
 from ..models import Criterion, Rubric, StageWeight
 from .locks import ensure_edition_unlocked
-from portal.formatting import local_time
 
 TOTAL_SCALE = 10.0
 

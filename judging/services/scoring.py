@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.formatting import local_time
 from portal.models import User
 from portal.services import audit_log
 from submissions.models import Application
@@ -23,7 +24,6 @@ from submissions.models import Application
 from ..models import Assignment, CalibrationEntry, Criterion, CriterionScore, JudgingRound, Review
 from ..tasks.notifications import send_review_receipt
 from .assignments import assignment_start, assignment_submit
-from portal.formatting import local_time
 from .locks import edition_is_locked, ensure_edition_unlocked
 from .rubrics import rubric_for_application, rubric_freeze, weighted_total
 

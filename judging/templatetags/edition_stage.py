@@ -2,8 +2,8 @@
 
 from django import template
 
-from portal.models import Edition
 from judging.services.edition_stages import edition_deliberation_refusal
+from portal.models import Edition
 
 register = template.Library()
 

@@ -20,9 +20,9 @@ from portal.service_errors import add_service_errors, run_service
 from ..forms.assignment import AssignmentAddForm, AssignmentMoveForm, AssignmentReleaseForm, RoundForm
 from ..models import Assignment, AssignmentRun, JudgingRound
 from ..selectors import assignment as selectors
-from ..services import rounds as round_services
-from ..services import round_jobs
 from ..services import assignments as assignment_services
+from ..services import round_jobs
+from ..services import rounds as round_services
 
 ASSIGNMENTS_PER_PAGE = 50
 SHORT_ENTRIES_SHOWN = 20

@@ -5,7 +5,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _lazy
 
 from portal.access import edition_permission_required
-
 from portal.models import Edition
 
 from ..models import Assignment, JudgingRound

@@ -18,13 +18,12 @@ from submissions.models import Application
 
 from ..forms.scoring import LeaderboardFilterForm
 from ..models import AggregationRun, Criterion, JudgingRound
-from ..services import aggregation as aggregation_services
-from ..services.rubrics import rubric_for
-from ..services import round_jobs
 from ..selectors import results as result_selectors
+from ..services import aggregation as aggregation_services
+from ..services import round_jobs
+from ..services.rubrics import rubric_for
 from . import scoring_charts as charts
 from .loaders import round_permission_required
-
 
 # --- leaderboard ----------------------------------------------------------------------------------------------
 

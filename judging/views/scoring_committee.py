@@ -21,10 +21,10 @@ from ..forms.scoring import (
     ShortlistTopForm,
 )
 from ..models import JudgingRound, Shortlisting
+from ..selectors import results as result_selectors
+from ..services import rounds as round_services
 from ..services import scoring as scoring_services
 from ..services import shortlist as shortlist_services
-from ..services import rounds as round_services
-from ..selectors import results as result_selectors
 from .loaders import round_permission_required
 
 # --- the round's scoring settings -------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ that, nothing of the judging shows, not even whether comments exist.
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _lazy
 
-from submissions.models import Application
 from portal.models import Edition
+from submissions.models import Application
 from submissions.views.loaders import EDIT, application_permission_required
 
 from ..selectors import results as result_selectors

@@ -10,7 +10,6 @@ from submissions import attachments
 from submissions.models import Application, Category, FormSection
 
 
-
 class ApplyForm(forms.Form):
     """Which organisation enters which category: the two choices that start a draft."""
 

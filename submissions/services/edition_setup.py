@@ -8,7 +8,6 @@ from portal.models import Edition, User
 from portal.services.audit import audit_log, snapshot
 from submissions.models import Category, FormSection
 
-
 CATEGORY_FIELDS = ("name", "slug", "description", "allowed_kinds", "max_entries_per_organisation", "position")
 FORM_SECTION_FIELDS = ("field", "title", "guidance", "max_chars", "required", "position")
 

@@ -9,7 +9,6 @@ from submissions.models import Application
 
 from .status import Status, application_lock, application_set_status
 
-
 SCREENABLE = (Status.SUBMITTED, Status.ELIGIBLE, Status.INELIGIBLE)
 
 

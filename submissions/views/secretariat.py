@@ -17,12 +17,11 @@ from django.utils.translation import ngettext
 
 from portal.access import edition_permission_required
 from portal.models import Edition
-from portal.services import editions as edition_services
 from portal.service_errors import add_service_errors
+from portal.services import editions as edition_services
 
 from .. import exports, selectors, services
 from ..filters import ScreeningFilter
-from ..models import Application
 from ..forms.secretariat import (
     BulkScreenForm,
     EditionSettingsForm,
@@ -30,6 +29,7 @@ from ..forms.secretariat import (
     category_formset,
     form_section_formset,
 )
+from ..models import Application
 
 SCREENING_PAGE_SIZE = 50
 Status = Application.Status

@@ -8,8 +8,8 @@ from judging.models import CategoryConsideration, Criterion, JudgingRound, Prize
 from portal.models import Edition
 from submissions.models import Application, Category
 
-from .ceremony import lock_edition
 from .awards import PrizeTierFactory
+from .ceremony import lock_edition
 from .judging import CriterionFactory, EntryResultFactory, JudgingRoundFactory, RubricFactory
 from .portal import EditionFactory, EditionRoleFactory, OrganisationFactory
 from .submissions import ApplicationFactory, CategoryFactory

@@ -14,8 +14,8 @@ from judging.models import AwardDecision, EditionAward, JudgingRound, PrizeTier
 from portal.models import Edition, Organisation
 from submissions.models import Application, Category
 
-from .ceremony import lock_edition
 from .awards import AwardDecisionFactory, EditionAwardFactory, PrizeTierFactory
+from .ceremony import lock_edition
 from .judging import EntryResultFactory, JudgingRoundFactory
 from .portal import EditionFactory, OrganisationFactory
 from .scoring import submitted_entry

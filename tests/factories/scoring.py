@@ -10,8 +10,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from judging.models import Assignment, Criterion, JudgeProfile, JudgingRound, Rubric
-from submissions.models import Application, ApplicationSnapshot, Category
 from portal.models import Edition
+from submissions.models import Application, ApplicationSnapshot, Category
 
 from .judging import AssignmentFactory, CriterionFactory, JudgeProfileFactory, JudgingRoundFactory, RubricFactory
 from .portal import EditionRoleFactory, OrganisationFactory

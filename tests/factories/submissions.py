@@ -1,7 +1,5 @@
-from datetime import timedelta
 
 import factory
-from django.utils import timezone
 
 from submissions.models import Application, ApplicationSnapshot, Attachment, Category, FormSection, StatusChange
 

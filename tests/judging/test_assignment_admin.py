@@ -7,8 +7,13 @@ from django.contrib.auth.models import Permission
 
 from judging.models import Assignment, AssignmentRun, CalibrationEntry, Conflict, JudgeProfile, JudgingRound
 from portal.models import AuditEntry, EditionRole, User
-from tests.factories import CategoryFactory, EditionFactory, EditionRoleFactory, OrganisationFactory
-from tests.factories import VerifiedUserFactory
+from tests.factories import (
+    CategoryFactory,
+    EditionFactory,
+    EditionRoleFactory,
+    OrganisationFactory,
+    VerifiedUserFactory,
+)
 from tests.factories.assignment import assign, eligible, judge, one_category_round
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,8 @@ from django.core.management import call_command
 from django.db import transaction
 from pypdf import PdfReader
 
-from portal.models import AuditEntry, Organisation, User
+from portal.models import AuditEntry, Edition, Organisation, User
 from submissions.models import Application, ApplicationSnapshot, Attachment, StatusChange
-from portal.models import Edition
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.db.models.signals import post_save
 
-from portal.models import AuditEntry, EditionRole, User
+from portal.models import AuditEntry, Edition, EditionRole, User
 from submissions.models import Category, StatusChange
-from portal.models import Edition
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ import pytest
 
 from judging.models import AwardDecision, CriterionScore, JudgingRound
 from judging.services.aggregation import round_aggregate
+from judging.services.edition_stages import edition_finalise, edition_start_deliberation
 from judging.services.shortlist import shortlist_top
 from judging.signals import GUARDED
-from judging.services.edition_stages import edition_finalise, edition_start_deliberation
 from tests.factories.awards import AwardDecisionFactory, EditionAwardFactory, PrizeTierFactory
 from tests.factories.judging import StageWeightFactory
 from tests.factories.scoring import hand_world

@@ -7,8 +7,8 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_valu
 from django.core.exceptions import ValidationError
 
 from judging.models import AwardDecision, JudgingRound
-from portal.models import AuditEntry, Edition
 from judging.services.edition_stages import edition_finalise, edition_publish, edition_start_deliberation
+from portal.models import AuditEntry, Edition
 from tests.factories import EditionRoleFactory
 from tests.factories.scoring import make_world
 

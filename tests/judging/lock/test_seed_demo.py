@@ -5,8 +5,8 @@ from django.core.management import call_command
 
 from judging.demo.editions import JUDGED_SLUG
 from judging.models import AggregationRun, AssignmentRun, AwardDecision, JudgingRound
-from portal.models import AuditEntry, Edition, EditionRole
 from judging.services.edition_stages import edition_finalise, edition_start_deliberation
+from portal.models import AuditEntry, Edition, EditionRole
 
 from .conftest import lock_fingerprint
 

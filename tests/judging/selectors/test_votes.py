@@ -2,9 +2,8 @@
 
 import pytest
 
-from judging.algorithms.voting import METHOD, VERSION
+from judging.algorithms.voting import METHOD, VERSION, schulze
 from judging.algorithms.voting import Ballot as VotingBallot
-from judging.algorithms.voting import schulze
 from judging.models import Ballot
 from judging.selectors.votes import vote_order, vote_overview, vote_result
 from judging.services.votes import ballot_save

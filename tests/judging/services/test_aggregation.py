@@ -17,17 +17,17 @@ from judging.models import (
     JudgingRound,
     Review,
 )
+from judging.selectors.results import card_criteria
 from judging.services import aggregation, bulk_copy
 from judging.services.aggregation import round_aggregate
 from judging.services.round_jobs import aggregation_request
-from judging.selectors.results import card_criteria
 from judging.services.scoring import ReviewInput, review_save_draft, review_submit
 from judging.views.results import _card
 from portal.models import AuditEntry, Edition
 from submissions.models import Application
 from tests.factories.awards import PrizeTierFactory
 from tests.factories.judging import JudgeProfileFactory, StageWeightFactory
-from tests.factories.scoring import A, B, C, D, J1, J2, J3, SCORES, hand_world, make_world
+from tests.factories.scoring import J1, J2, J3, SCORES, A, B, C, D, hand_world, make_world
 
 pytestmark = pytest.mark.django_db
 

@@ -8,6 +8,7 @@ from judging.services import judges as judge_services
 from portal.models import AuditEntry
 from submissions.models import Application
 from tests.factories import ApplicationFactory, CategoryFactory, EditionFactory, MembershipFactory, OrganisationFactory
+from tests.factories.assignment import active_pairs, assign, eligible, judge, loads, one_category_round
 from tests.factories.judging import (
     BidFactory,
     CalibrationEntryFactory,
@@ -15,7 +16,6 @@ from tests.factories.judging import (
     JudgingRoundFactory,
     ReviewFactory,
 )
-from tests.factories.assignment import active_pairs, assign, eligible, judge, loads, one_category_round
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from judging.models import AwardDecision, CategoryConsideration, DeliberationMinutes
 from judging.services import deliberation as services
 from portal.models import AuditEntry, Edition
-from tests.factories.ceremony import lock_edition
 from tests.factories import EditionAwardFactory, make_pdf
+from tests.factories.ceremony import lock_edition
 from tests.factories.deliberation import award_world
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from judging.models import EditionAward, PrizeTier
 from judging.services import prizes
 from portal.models import AuditEntry, Edition
-from tests.factories.ceremony import lock_edition
 from tests.factories import (
     ApplicationFactory,
     AwardDecisionFactory,
@@ -20,6 +19,7 @@ from tests.factories import (
     RubricFactory,
     UserFactory,
 )
+from tests.factories.ceremony import lock_edition
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from django.db import transaction
 from judging.models import AggregationRun, AssignmentRun, JudgingRound
 from judging.services import aggregation_runs, assignment_runs, rounds
 from judging.services.locks import ensure_edition_unlocked
-from portal.models import AuditEntry
-from portal.models import Edition
+from portal.models import AuditEntry, Edition
 from tests.factories import EditionFactory
 from tests.factories.judging import JudgingRoundFactory
 

@@ -6,8 +6,7 @@ from django.core.exceptions import ValidationError
 from judging.models import JudgingRound, Shortlisting
 from judging.services.aggregation import round_aggregate
 from judging.services.shortlist import shortlist_add, shortlist_remove, shortlist_top
-from portal.models import AuditEntry
-from portal.models import Edition
+from portal.models import AuditEntry, Edition
 from tests.factories.judging import EntryResultFactory, ShortlistingFactory
 from tests.factories.scoring import hand_world, make_world
 

@@ -34,10 +34,10 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from config.celery_app import app
+from judging.algorithms.assignment import solve_assignment
 from judging.models import Assignment, AssignmentRun, JudgingRound
 from judging.services import assignment_problem, assignment_runs, round_jobs
 from judging.services import judges as judge_services
-from judging.algorithms.assignment import solve_assignment
 from judging.tasks.assignment import assign_round
 from portal.models import AuditEntry
 from tests.factories import CategoryFactory, EditionFactory

@@ -12,11 +12,14 @@ from openpyxl import load_workbook
 from judging.models import AwardJob
 from judging.services.scoring import ReviewInput, review_submit
 from portal.models import Edition, EditionRole
-from tests.factories.ceremony import lock_edition
 from tests.factories import (
-    AwardDecisionFactory, AwardJobFactory, EditionRoleFactory, MembershipFactory, PrizeTierFactory,
+    AwardDecisionFactory,
+    AwardJobFactory,
+    EditionRoleFactory,
+    MembershipFactory,
+    PrizeTierFactory,
 )
-from tests.factories.ceremony import ceremony_edition
+from tests.factories.ceremony import ceremony_edition, lock_edition
 from tests.factories.scoring import hand_world
 
 pytestmark = pytest.mark.django_db

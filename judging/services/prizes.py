@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from portal.models import Edition, User
-from portal.services import audit_log
+from portal.services import audit_log, snapshot
 from submissions.models import Category
 
 from ..models import Criterion, EditionAward, PrizeTier
@@ -26,10 +26,6 @@ def _locked_message() -> str:
     return _("The edition is finalised: its prizes no longer change.")
 
 
-def _snapshot(obj, fields) -> dict:
-    return {name: getattr(obj, name) for name in fields}
-
-
 @transaction.atomic
 def prize_tier_save(*, category: Category, user: User | None, data: dict, tier: PrizeTier | None = None) -> PrizeTier:
     """Create a tier of the category's prizes (level, places, position) or change `tier`."""
@@ -37,7 +33,7 @@ def prize_tier_save(*, category: Category, user: User | None, data: dict, tier: 
     if tier is not None and tier.category_id != category.pk:
         raise ValidationError(_("This tier belongs to another category."))
     tier = tier or PrizeTier(category=category)
-    before = _snapshot(tier, TIER_FIELDS) if tier.pk else None
+    before = snapshot(tier, fields=list(TIER_FIELDS)) if tier.pk else None
     for name in TIER_FIELDS:
         if name in data:
             setattr(tier, name, data[name])
@@ -46,7 +42,7 @@ def prize_tier_save(*, category: Category, user: User | None, data: dict, tier: 
                                            "decisions before reducing it.") % {"n": tier.decisions.count()}})
     tier.full_clean()
     tier.save()
-    after = _snapshot(tier, TIER_FIELDS)
+    after = snapshot(tier, fields=list(TIER_FIELDS))
     if after != before:
         audit_log(actor=user, action="prize_tier.save", target=tier, edition_id=category.edition_id,
                   before=before, after=after)
@@ -61,7 +57,7 @@ def prize_tier_delete(*, tier: PrizeTier, user: User | None) -> None:
         raise ValidationError(_("The committee has already decided places in this tier (%(tier)s); revoke those "
                                 "decisions before deleting it.") % {"tier": tier.get_level_display()})
     audit_log(actor=user, action="prize_tier.delete", target=tier, edition_id=edition.pk,
-              before=_snapshot(tier, TIER_FIELDS), after=None)
+              before=snapshot(tier, fields=list(TIER_FIELDS)), after=None)
     tier.delete()
 
 
@@ -73,7 +69,7 @@ def edition_award_save(*, edition: Edition, user: User | None, data: dict,
     if award is not None and award.edition_id != edition.pk:
         raise ValidationError(_("This award belongs to another edition."))
     award = award or EditionAward(edition=edition)
-    before = _snapshot(award, AWARD_FIELDS) if award.pk else None
+    before = snapshot(award, fields=list(AWARD_FIELDS)) if award.pk else None
     for name in AWARD_FIELDS:
         if name in data:
             setattr(award, name, data[name])
@@ -83,7 +79,7 @@ def edition_award_save(*, edition: Edition, user: User | None, data: dict,
                                % {"n": given}})
     award.full_clean()
     award.save()
-    after = _snapshot(award, AWARD_FIELDS)
+    after = snapshot(award, fields=list(AWARD_FIELDS))
     if after != before:
         audit_log(actor=user, action="edition_award.save", target=award, edition_id=edition.pk,
                   before=before, after=after)
@@ -97,7 +93,7 @@ def edition_award_delete(*, award: EditionAward, user: User | None) -> None:
         raise ValidationError(_("The committee has already given “%(name)s”; revoke those decisions before deleting "
                                 "it.") % {"name": award.name})
     audit_log(actor=user, action="edition_award.delete", target=award, edition_id=award.edition_id,
-              before=_snapshot(award, AWARD_FIELDS), after=None)
+              before=snapshot(award, fields=list(AWARD_FIELDS)), after=None)
     award.delete()
 
 
@@ -112,7 +108,7 @@ def edition_award_settings_update(*, edition: Edition, user: User | None, data: 
     """The edition's tie-break rule and what its publication includes (scores, the verifiable dataset)."""
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
     ensure_edition_unlocked(edition, message=_locked_message())
-    before = _snapshot(edition, SETTINGS_FIELDS)
+    before = snapshot(edition, fields=list(SETTINGS_FIELDS))
     for name in SETTINGS_FIELDS:
         if name in data:
             setattr(edition, name, data[name])
@@ -122,7 +118,7 @@ def edition_award_settings_update(*, edition: Edition, user: User | None, data: 
     else:
         edition.tie_break_criterion = ""
     edition.full_clean()
-    after = _snapshot(edition, SETTINGS_FIELDS)
+    after = snapshot(edition, fields=list(SETTINGS_FIELDS))
     if after != before:
         edition.save(update_fields=list(SETTINGS_FIELDS))
         audit_log(actor=user, action="edition.award_settings", target=edition, edition_id=edition.pk,

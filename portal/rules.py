@@ -51,6 +51,13 @@ def via_edition(edition_predicate, name: str, *, edition_of=lambda obj: obj.edit
 
     return rules.Predicate(predicate, name=name)
 
+@rules.predicate
+def is_organiser(user) -> bool:
+    """May create editions (installation-wide; see `User.is_organiser`)."""
+    return user.is_authenticated and user.is_active and user.is_organiser
+
+
+rules.add_perm("portal.create_edition", is_organiser)
 rules.add_perm("portal.view_edition_workspace", has_any_role)
 rules.add_perm("portal.manage_edition", is_secretariat)
 rules.add_perm("portal.view_audit_trail", is_committee)

@@ -1,4 +1,4 @@
-"""The demo's people: one user for every role, the Secretariat's admin group, and the applicants' organisations.
+"""The demo's people: one user for every role (the secretariat is also an organiser), and the applicants' organisations.
 
 Organisations and memberships are written by portal.services; user accounts have no
 service of their own (allauth signs people up), so the demo creates them with a verified
@@ -11,10 +11,9 @@ from functools import lru_cache
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
 
 from portal.models import Edition, EditionRole, Membership, Organisation, User
-from portal.services import membership_add, organisation_create, role_grant
+from portal.services import membership_add, organisation_create, organiser_grant, role_grant
 
 from .content import DemoOrganisation
 
@@ -30,8 +29,6 @@ DEMO_USERS = [
 ]
 SECRETARIAT = "secretariat@demo.example"
 APPLICANT = "applicant@demo.example"
-SECRETARIAT_GROUP = "Secretariat"
-SECRETARIAT_APPS = ("portal", "submissions", "judging")
 
 
 @lru_cache(maxsize=1)
@@ -51,27 +48,15 @@ def demo_user(email: str, name: str, *, password: str) -> User:
     return user
 
 
-def _secretariat_group() -> Group:
-    group, _ = Group.objects.get_or_create(name=SECRETARIAT_GROUP)
-    permissions = Permission.objects.filter(content_type__app_label__in=SECRETARIAT_APPS).exclude(
-        codename__in=["add_auditentry", "change_auditentry", "delete_auditentry"]
-    )
-    group.permissions.set(permissions)
-    return group
-
-
 def staff_users(*, password: str) -> dict[str, User]:
-    """The demo users of DEMO_USERS by e-mail; the Secretariat may use the admin site."""
-    group = _secretariat_group()
+    """The demo users of DEMO_USERS by e-mail; the secretariat is an organiser (may create editions). Nobody of
+    the demo reaches the Django admin: it is a superuser's tool."""
     users = {}
     for email, name, role in DEMO_USERS:
         user = demo_user(email, name, password=password)
         users[email] = user
         if role == EditionRole.Role.SECRETARIAT:
-            if not user.is_staff:
-                user.is_staff = True
-                user.save(update_fields=["is_staff"])
-            user.groups.add(group)
+            organiser_grant(user=user)
     return users
 
 

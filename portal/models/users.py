@@ -38,6 +38,9 @@ class User(AbstractUser):
     # The language the person reads the portal in (set when they switch language or sign up); e-mails sent by
     # workers use it. Empty: the site's default.
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+    # An organiser may create editions (and becomes the secretariat of those they create). Installation-wide,
+    # unlike the roles, which are per edition; granted by `portal.services.roles.organiser_grant` only.
+    is_organiser = models.BooleanField(_("organiser"), default=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -11,9 +11,10 @@ The most used names are importable from the package itself (`from portal.service
 
 from .audit import audit_log, snapshot
 from .organisations import invitation_accept, membership_add, organisation_create, organisation_invite
-from .roles import role_grant, role_revoke
+from .roles import organiser_grant, organiser_revoke, role_grant, role_revoke
 
 __all__ = [
-    "audit_log", "invitation_accept", "membership_add", "organisation_create", "organisation_invite", "role_grant",
+    "audit_log", "invitation_accept", "membership_add", "organisation_create", "organisation_invite",
+    "organiser_grant", "organiser_revoke", "role_grant",
     "role_revoke", "snapshot",
 ]

@@ -21,3 +21,24 @@ def role_revoke(*, edition, user: User, role: str, actor: User | None = None) ->
     deleted, _ = EditionRole.objects.filter(edition=edition, user=user, role=role).delete()
     if deleted:
         audit_log(actor=actor, action="role.revoke", edition=edition, before={"user": user.email, "role": role})
+
+
+@transaction.atomic
+def organiser_grant(*, user: User, actor: User | None = None) -> User:
+    """Let `user` create editions. Audited (without an edition: the grant is installation-wide)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_organiser:
+        user.is_organiser = True
+        user.save(update_fields=["is_organiser"])
+        audit_log(actor=actor, action="organiser.grant", target=user, after={"user": user.email})
+    return user
+
+
+@transaction.atomic
+def organiser_revoke(*, user: User, actor: User | None = None) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_organiser:
+        user.is_organiser = False
+        user.save(update_fields=["is_organiser"])
+        audit_log(actor=actor, action="organiser.revoke", target=user, before={"user": user.email})
+    return user

@@ -7,7 +7,6 @@ the judge's pages do: in a blind round no organisation, and titles through `entr
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -20,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from portal.formatting import local_time
+from portal.services.notifications import recipient_language
 
 from .models import Assignment, JudgingRound, ReminderSent, Review
 from .selectors.assignment import ACTIVE_STATES
@@ -33,12 +33,8 @@ MAIL_BATCH = 50
 
 
 def _in_language_of(user):
-    """Render in the recipient's language when their account records one; otherwise in the active language.
-
-    Accounts record no language yet (portal.User has no such field): until they do, this changes nothing.
-    """
-    language = getattr(user, "language", "")
-    return translation.override(language) if language else contextlib.nullcontext()
+    """Render in the recipient's language (their account's, else the site's), whatever page caused the e-mail."""
+    return translation.override(recipient_language(user))
 
 
 def _local_deadline(judging_round: JudgingRound) -> str:

@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 
 from .models import Edition
 
-DATETIME_FORMAT = "j F Y, H:i"
+DATETIME_FORMAT = "DATETIME_FORMAT"  # the reader's language's (config/formats): "3 May 2026, 18:00", "2026년 5월 3일 18:00"
 
 
 def local_time(moment: datetime, *, edition: Edition | None = None, fmt: str = DATETIME_FORMAT,

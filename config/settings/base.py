@@ -30,6 +30,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
+    # Programme-written texts (edition, categories, form guidance, rubric, awards) in English and Korean:
+    # modeltranslation adds <field>_en and <field>_ko beside each; it must come before the admin.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -133,6 +136,13 @@ PORTAL_MFA_ROLES = ("secretariat", "judge", "chair", "committee")
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Texts a programme writes are entered per language (modeltranslation); a reader sees their language's text,
+# else the other one, never an empty field because one language is missing.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "ko")
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "ko")}
+# Dates read as each language writes them ("3 May 2026, 18:00"; "2026년 5월 3일 18:00").
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -71,7 +71,7 @@ def test_an_english_certificate_is_one_page_naming_the_prize_category_organisati
         "City of Busan",
         "Busan, South Korea",
         "for the project “Demand-responsive buses for the hillside neighbourhoods”",
-        "Dec. 2, 2026",
+        "2 December 2026",
         "Kim Min-jun",
         "Chair of the jury",
     ]) == []

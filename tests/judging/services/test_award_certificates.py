@@ -40,7 +40,7 @@ def test_one_certificate_per_awardee_naming_the_right_prize(django_capture_on_co
     assert "은상" in silver and "Flood sensors" in silver
     assert "Special mention" in mention and "Open budget" in mention and "Gold" not in mention
     # Finalised on 20 November at 16:30 UTC: 21 November in Seoul.
-    assert "Nov. 21, 2026" in mention
+    assert "21 November 2026" in mention
     for text in texts.values():
         assert "SEOUL SMART CITY PRIZE 2026" in text  # the template sets the edition in capitals
 

@@ -36,3 +36,18 @@ def test_only_owners_invite(owner):
     member = MembershipFactory(organisation=organisation, role="member").user
     with pytest.raises(ValidationError, match="Only an owner"):
         services.organisation_invite(organisation=organisation, email="x@example.org", actor=member)
+
+
+def test_the_invitation_is_written_in_the_invitees_language_else_the_inviters(owner, django_capture_on_commit_callbacks):
+    organisation = owner.organisations.get()
+    VerifiedUserFactory(email="korean@city.example", language="ko")
+    owner.language = "en"
+    owner.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.organisation_invite(organisation=organisation, email="korean@city.example", actor=owner)
+        services.organisation_invite(organisation=organisation, email="new@city.example", actor=owner)
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    assert subjects == {
+        "korean@city.example": f"수상 포털에서 {organisation.name}에 초대되었습니다",
+        "new@city.example": f"You are invited to join {organisation.name} on the award portal",
+    }

@@ -208,7 +208,7 @@ def test_the_edition_page_shows_the_call_rules_and_timeline_in_the_edition_time_
     PrizeTierFactory(category=category, level=PrizeTier.Level.SILVER, places=2, position=2)
     EditionAwardFactory(edition=edition, kind=EditionAward.Kind.LEADERSHIP, name="Leadership award")
     html = main(client.get(f"/editions/{edition.slug}/"))
-    assert "Open for applications until March 31, 2099, 23:59 (Asia/Seoul)" in html
+    assert "Open for applications until 31 March 2099, 23:59 (Asia/Seoul)" in html
     assert "The call text." in html and "People first." in html and "2 prizes" in html
     assert "Leadership award" in html and "Silver" in html
     assert client.get(results_url(edition)).status_code == 404

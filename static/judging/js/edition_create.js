@@ -10,9 +10,16 @@
       var source = document.getElementById(slug.dataset.slugFrom);
       if (!source) { return; }
       var suggested = slug.value === "" || slug.value === slugify(source.value);
-      slug.addEventListener("input", function () { suggested = slug.value === ""; });
+      var filling = false;
+      slug.addEventListener("input", function () {
+        if (!filling) { suggested = slug.value === ""; }
+      });
       source.addEventListener("input", function () {
-        if (suggested) { slug.value = slugify(source.value); }
+        if (!suggested) { return; }
+        slug.value = slugify(source.value);
+        filling = true;  // other listeners (the character counter) hear of the new value; this one ignores it
+        slug.dispatchEvent(new Event("input", { bubbles: true }));
+        filling = false;
       });
     });
   });

@@ -112,12 +112,18 @@ def edition_create(*, user: User, data: dict) -> Edition:
                               code="not_organiser")
     edition = Edition(state=Edition.State.DRAFT, **{name: data[name] for name in EDITION_CREATE_FIELDS if name in data})
     edition.name = (edition.name or "").strip()
-    # Said before full_clean, whose own sentence for a taken slug ("Edition with this Slug already exists.") is
-    # not one an organiser should have to decode.
+    # A taken slug in our own words (full_clean's is "Edition with this Slug already exists."), said together
+    # with every other problem.
+    errors = {}
     if edition.slug and Edition.objects.filter(slug=edition.slug).exists():
-        raise ValidationError({"slug": _("Another edition already uses the address “%(slug)s”; choose another.")
-                                       % {"slug": edition.slug}}, code="slug_taken")
-    edition.full_clean()
+        errors["slug"] = [_("Another edition already uses the address “%(slug)s”; choose another.")
+                          % {"slug": edition.slug}]
+    try:
+        edition.full_clean(exclude=list(errors))
+    except ValidationError as error:
+        errors = {**error.message_dict, **errors}
+    if errors:
+        raise ValidationError(errors)
     edition.save()
     audit_log(actor=user, action="edition.create", target=edition, edition=edition, after=snapshot(edition))
     role_grant(edition=edition, user=user, role=EditionRole.Role.SECRETARIAT, actor=user)

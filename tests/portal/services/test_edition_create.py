@@ -49,6 +49,9 @@ def test_anyone_else_is_refused_and_nothing_is_written(who):
     ({"closes_at": OPENS}, {"closes_at": ["The closing time must come after the opening time."]}),
     ({"time_zone": "Mars/Olympus"}, {"time_zone": ["“Mars/Olympus” is not a known time zone, e.g. Asia/Seoul."]}),
     ({"name": "   "}, {"name": ["This field cannot be blank."]}),
+    ({"slug": "taken", "closes_at": OPENS}, {  # every problem at once
+        "slug": ["Another edition already uses the address “taken”; choose another."],
+        "closes_at": ["The closing time must come after the opening time."]}),
 ])
 def test_bad_input_is_refused_beside_its_field(changes, errors):
     EditionFactory(slug="taken")

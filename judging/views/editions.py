@@ -14,14 +14,24 @@ from django.views.decorators.http import require_http_methods
 from portal.access import mfa_setup_redirect, needs_mfa_setup
 from portal.service_errors import add_service_errors
 from portal.services.editions import edition_create as edition_create_service
+from submissions.forms.secretariat import wall_clock
 
 from ..forms.editions import EditionCreateForm
 from ..selectors.editions import edition_copy_sources
 from ..services.edition_copy import edition_copy
 
 
+def _a_year_later(value):
+    """The same wall-clock time a year on (29 February becomes the 28th)."""
+    try:
+        return value.replace(year=value.year + 1)
+    except ValueError:
+        return value.replace(year=value.year + 1, day=28)
+
+
 def _initial(request, sources: list) -> dict:
-    """A source chosen by link (?copy_from=<id>) preselected, with its programme, zone and description."""
+    """A source chosen by link (?copy_from=<id>) preselected, with its programme, zone and description, and its
+    opening and closing times a year later (in its zone)."""
     try:
         chosen = int(request.GET.get("copy_from", ""))
     except ValueError:
@@ -30,7 +40,9 @@ def _initial(request, sources: list) -> dict:
     if source is None:
         return {}
     return {"copy_from": source.pk, "programme": source.programme, "time_zone": source.time_zone,
-            "description": source.description}
+            "description": source.description,
+            "opens_at": _a_year_later(wall_clock(source.opens_at, source.tz)),
+            "closes_at": _a_year_later(wall_clock(source.closes_at, source.tz))}
 
 
 @login_required

@@ -151,6 +151,8 @@ def test_a_link_preselects_the_edition_to_copy_with_its_programme_and_zone(clien
     page = client.get(f"{URL}?copy_from={last.edition.pk}").content.decode()
     assert f'<option value="{last.edition.pk}" selected>' in page
     assert 'value="Seoul Smart City Prize"' in page and '<option value="Asia/Seoul" selected>' in page
+    # Last year's opening and closing, a year on, in the edition's zone (Seoul: 1 March 2025 00:00 UTC is 09:00).
+    assert 'name="opens_at" value="2026-03-01T09:00"' in page and 'name="closes_at" value="2026-04-30T09:00"' in page
     other = EditionFactory()
     page = client.get(f"{URL}?copy_from={other.pk}").content.decode()  # not theirs: nothing preselected
     assert f'<option value="{other.pk}"' not in page and 'value="Seoul Smart City Prize"' not in page

@@ -9,6 +9,7 @@ from .views import (
     awards,
     awards_setup,
     bids,
+    editions,
     finalisation,
     judges,
     public,
@@ -115,4 +116,6 @@ urlpatterns = [
     path("e/<slug:slug>/awards/deliberation/", finalisation.deliberation_start, name="awards_start_deliberation"),
     path("e/<slug:slug>/awards/finalise/", finalisation.awards_finalise, name="awards_finalise"),
     path("e/<slug:slug>/awards/publish/", finalisation.awards_publish, name="awards_publish"),
+    # An organiser creates an edition, or copies one whose secretariat they are (outside /e/ and /editions/).
+    path("organise/editions/new/", editions.edition_create, name="edition_create"),
 ]

@@ -4,9 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.models import Edition, User
+from portal.models import Edition, EditionRole, User
 
 from .audit import audit_log, snapshot
+from .roles import role_grant
 
 EDITION_TRANSITIONS = {
     Edition.State.DRAFT: {Edition.State.OPEN},
@@ -91,3 +92,39 @@ def edition_update(*, edition: Edition, user: User, data: dict) -> Edition:
 @transaction.atomic
 def edition_start_judging(*, edition: Edition, user: User | None) -> Edition:
     return edition_move(edition, Edition.State.JUDGING, user=user)
+
+
+# What an organiser sets when creating an edition (the rest of its settings: on the settings pages afterwards).
+EDITION_CREATE_FIELDS = (
+    "name", "slug", "programme", "description", "time_zone", "opens_at", "closes_at",
+    "conflict_same_country", "tie_break", "tie_break_criterion", "publish_scores", "publish_dataset",
+)
+
+
+@transaction.atomic
+def edition_create(*, user: User, data: dict) -> Edition:
+    """A new edition, in state draft, made by an organiser (`portal.create_edition`), who becomes its secretariat.
+
+    `data` holds any of EDITION_CREATE_FIELDS. Audited: the creation, then the role grant.
+    """
+    if not user.has_perm("portal.create_edition"):
+        raise ValidationError(_("Only organisers create editions. Ask an organiser of this portal to make you one."),
+                              code="not_organiser")
+    edition = Edition(state=Edition.State.DRAFT, **{name: data[name] for name in EDITION_CREATE_FIELDS if name in data})
+    edition.name = (edition.name or "").strip()
+    # A taken slug in our own words (full_clean's is "Edition with this Slug already exists."), said together
+    # with every other problem.
+    errors = {}
+    if edition.slug and Edition.objects.filter(slug=edition.slug).exists():
+        errors["slug"] = [_("Another edition already uses the address “%(slug)s”; choose another.")
+                          % {"slug": edition.slug}]
+    try:
+        edition.full_clean(exclude=list(errors))
+    except ValidationError as error:
+        errors = {**error.message_dict, **errors}
+    if errors:
+        raise ValidationError(errors)
+    edition.save()
+    audit_log(actor=user, action="edition.create", target=edition, edition=edition, after=snapshot(edition))
+    role_grant(edition=edition, user=user, role=EditionRole.Role.SECRETARIAT, actor=user)
+    return edition

@@ -121,6 +121,12 @@ def test_closing_the_call_on_a_phone_says_what_will_happen(live_server, browser,
         if shots:
             page.screenshot(path=str(Path(shots) / f"settings-{language}-390.png"), full_page=True)
         page.locator("#id_description").fill("Typed before closing")
+        # Enter in a field presses the page's hidden default button: nothing saved, nothing lost, no state change.
+        page.locator("#id_name").press("Enter")
+        page.wait_for_load_state("load")
+        expect(page.locator("#edition[data-unsaved]")).to_have_count(1)
+        expect(page.locator("button[name=part][value=keep]").first).to_be_hidden()
+        expect(page.locator("#id_description")).to_have_value("Typed before closing")
         page.locator("#state button[name=transition]").click()
         page.wait_for_load_state("load")
         step = page.locator("#confirm")

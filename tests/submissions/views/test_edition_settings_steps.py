@@ -293,3 +293,26 @@ def test_a_past_deadline_without_drafts_is_saved_at_once(client, login, open_edi
     assert response.status_code == 302
     open_edition.refresh_from_db()
     assert open_edition.closes_at < timezone.now()
+
+
+def test_starting_screening_and_opening_after_the_deadline_say_what_follows(client, login, open_edition, secretariat):
+    edition = open_edition
+    ApplicationFactory.create_batch(2, edition=edition, category=edition.categories.get(), status="submitted")
+    ApplicationFactory(edition=edition, category=edition.categories.get(), status="draft")
+    Edition.objects.filter(pk=edition.pk).update(state=Edition.State.CLOSED,
+                                                 closes_at=datetime(2026, 5, 31, 14, 59, tzinfo=UTC))
+    login(secretariat)
+    response = client.post(_url(edition), {"transition": "start_screening"})
+    assert response.context["confirm"]["lines"] == [
+        "Screening starts: the call cannot be reopened after this.",
+        "2 submitted applications go to screening.",
+        "1 draft is left out for good.",
+    ]
+    response = client.post(_url(edition), {"transition": "open"})
+    assert response.context["confirm"]["label"] == "Reopen the call"
+    assert response.context["confirm"]["lines"][1:] == [
+        "The closing time 31 May 2026, 23:59 (Asia/Seoul) has already passed: nobody could submit. "
+        "Move the closing time first.",
+    ]
+    edition.refresh_from_db()
+    assert edition.state == Edition.State.CLOSED

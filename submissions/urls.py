@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applicant, attachments, invitations, public_image, secretariat
+from .views import applicant, attachments, edition_settings, invitations, public_image, secretariat
 
 app_name = "submissions"
 urlpatterns = [
@@ -24,5 +24,5 @@ urlpatterns = [
     path("e/<slug:slug>/screening/export.csv", secretariat.screening_export_csv, name="screening_export_csv"),
     path("e/<slug:slug>/screening/export.xlsx", secretariat.screening_export_xlsx, name="screening_export_xlsx"),
     path("e/<slug:slug>/screening/<int:pk>/", secretariat.screening_detail, name="screening_detail"),
-    path("e/<slug:slug>/settings/", secretariat.edition_settings, name="edition_settings"),
+    path("e/<slug:slug>/settings/", edition_settings.edition_settings, name="edition_settings"),
 ]

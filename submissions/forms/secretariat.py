@@ -171,9 +171,10 @@ class BaseFormSectionFormSet(_UniqueWithinFormset):
 
 
 def category_formset(*, edition: Edition, data=None):
+    """The edition's categories and a few empty rows; the page's script adds more, as many as a save needs."""
     has_categories = edition.categories.exists()
     formset_class = forms.modelformset_factory(
-        Category, form=CategoryForm, formset=BaseCategoryFormSet, extra=1 if has_categories else 3, can_delete=True
+        Category, form=CategoryForm, formset=BaseCategoryFormSet, extra=2 if has_categories else 3, can_delete=True,
     )
     return formset_class(data, queryset=edition.categories.order_by("position", "name"), prefix="categories")
 

@@ -7,6 +7,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.formatting import local_time
 from portal.models import Edition, Membership, Organisation, User
@@ -23,20 +24,30 @@ DRAFT_FIELD_HARD_LIMIT = 100_000
 
 # --- deadlines -----------------------------------------------------------------------------------------
 
-
-
 def ensure_call_open(edition: Edition, *, now: datetime | None = None) -> None:
-    """Refuse any applicant change outside the call, whatever the browser sent. Compared on the server, in UTC."""
+    """Refuse any applicant change outside the call, whatever the browser sent. Compared on the server, in UTC.
+
+    The message says which: not open yet, closed at its deadline, or closed by the secretariat, with the times in
+    the edition's zone.
+    """
     now = now or timezone.now()
-    if edition.state != Edition.State.OPEN or now < edition.opens_at:
-        raise ValidationError(
-            _("The call for %(edition)s is not open for applications.") % {"edition": edition.name}, code="not_open"
-        )
-    if now >= edition.closes_at:
+    if edition.state != Edition.State.DRAFT and now >= edition.closes_at:
         raise ValidationError(
             _("The call closed on %(when)s (%(tz)s). Changes are no longer accepted.")
             % {"when": local_time(edition.closes_at, edition=edition), "tz": edition.time_zone},
             code="closed",
+        )
+    if edition.state not in (Edition.State.DRAFT, Edition.State.OPEN):
+        raise ValidationError(
+            _("The call for %(edition)s was closed by the secretariat before its deadline of %(when)s (%(tz)s). "
+              "Changes are no longer accepted.")
+            % {"edition": edition.name, "when": local_time(edition.closes_at, edition=edition),
+               "tz": edition.time_zone},
+            code="closed",
+        )
+    if edition.state != Edition.State.OPEN or now < edition.opens_at:
+        raise ValidationError(
+            _("The call for %(edition)s is not open for applications.") % {"edition": edition.name}, code="not_open"
         )
 
 
@@ -100,8 +111,11 @@ def application_save_draft(*, application: Application, user: User, data: dict) 
     return application
 
 
-def application_submission_errors(application: Application) -> dict[str, list[str]]:
-    """Everything that stops `application` from being submitted, keyed by form field ('' for the whole form)."""
+def application_submission_errors(application: Application, *, entry_limit: bool = True) -> dict[str, list[str]]:
+    """Everything that stops `application` from being submitted, keyed by form field ('' for the whole form).
+
+    `entry_limit=False` leaves out the organisation's other entries (a query each), for lists of many drafts.
+    """
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -125,8 +139,20 @@ def application_submission_errors(application: Application) -> dict[str, list[st
             validate_url(link)
         except ValidationError:
             add("links", _("“%(link)s” is not a web address (it should start with https://).") % {"link": link})
-    if not application.category.admits(application.organisation.kind):
-        add("", _("%(category)s does not admit organisations of this kind.") % {"category": application.category.name})
+    category, organisation = application.category, application.organisation
+    if not category.admits(organisation.kind):
+        add("", _("%(category)s does not admit organisations of this kind.") % {"category": category.name})
+    others_submitted = entry_limit and (
+        Application.objects.filter(organisation=organisation, category=category)
+        .exclude(pk=application.pk).exclude(status__in=[Status.DRAFT, Status.WITHDRAWN]).count()
+    )
+    if entry_limit and others_submitted >= category.max_entries_per_organisation:
+        add("", ngettext(
+            "%(organisation)s has already submitted %(count)s entry in %(category)s, the most allowed. "
+            "Withdraw it to submit this one.",
+            "%(organisation)s has already submitted %(count)s entries in %(category)s, the most allowed. "
+            "Withdraw one to submit this one.", others_submitted,
+        ) % {"organisation": organisation.name, "count": others_submitted, "category": category.name})
     return errors
 
 

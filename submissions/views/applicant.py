@@ -187,10 +187,21 @@ def _draft_content(application: Application) -> dict:
     return _presented(data, edition=application.edition)
 
 
+def _add_submission_errors(form: ApplicationDraftForm, application: Application) -> None:
+    """Put what stops the saved draft from being submitted on `form`, beside its fields, without repeating one."""
+    application.refresh_from_db()
+    for field, field_messages in services.application_submission_errors(application).items():
+        name = field if field in form.fields else None
+        known = {str(message) for message in form.errors.get(name or "__all__", [])}
+        for message in field_messages:
+            if message not in known:
+                form.add_error(name, message)
+
+
 def _missing(application: Application) -> list[str]:
     if not application.is_editable:
         return []
-    errors = services.application_submission_errors(application)
+    errors = services.application_submission_errors(application, entry_limit=False)
     return [message for messages_ in errors.values() for message in messages_]
 
 
@@ -313,6 +324,10 @@ def application_preview(request, application: Application):
 def application_submit(request, application: Application):
     form, upload_form, ok = _save_changes(request, application) if application.is_editable else (None, None, True)
     if not ok:
+        if _call_refusal(application.edition) is None:
+            # Some input could not be saved; list what else stops submission too, so every problem shows at once.
+            form = form or _bound_to_saved(application)
+            _add_submission_errors(form, application)
         return _edit_page(request, application, form=form, upload_form=upload_form, submit_failed=True)
     try:
         submitted = services.application_submit(application=application, user=request.user)
@@ -342,8 +357,10 @@ def application_reopen(request, application: Application):
             messages.success(request, _("The application is a draft again. Your earlier submission stays on record; "
                                         "submit again before the deadline."))
             return redirect("submissions:application_edit", pk=application.pk)
-    return _render(request, "application_reopen.html",
-                   {"application": application, "edition": application.edition, "error": error})
+    return _render(request, "application_reopen.html", {
+        "application": application, "edition": application.edition, "error": error,
+        "call_refusal": _call_refusal(application.edition),
+    })
 
 
 @application_permission_required(EDIT)
@@ -359,8 +376,10 @@ def application_withdraw(request, application: Application):
         else:
             messages.success(request, _("The application has been withdrawn."))
             return redirect("submissions:application_detail", pk=application.pk)
-    return _render(request, "application_withdraw.html",
-                   {"application": application, "edition": application.edition, "form": form})
+    return _render(request, "application_withdraw.html", {
+        "application": application, "edition": application.edition, "form": form,
+        "call_refusal": _call_refusal(application.edition),
+    })
 
 
 # --- attachments ---------------------------------------------------------------------------------------

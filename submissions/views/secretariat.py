@@ -1,4 +1,6 @@
-"""The secretariat's pages of an edition: screening (the chair and observers read it too) and settings.
+"""The secretariat's pages of an edition: screening (the chair and observers read it too).
+
+The settings page lives in edition_settings.py.
 
 Reading needs `submissions.view_screening`; every change needs the secretariat's
 permission and goes through a service.
@@ -7,10 +9,8 @@ permission and goes through a service.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,17 +18,10 @@ from django.utils.translation import ngettext
 from portal.access import edition_permission_required
 from portal.models import Edition
 from portal.service_errors import add_service_errors
-from portal.services import editions as edition_services
 
 from .. import exports, selectors, services
 from ..filters import ScreeningFilter
-from ..forms.secretariat import (
-    BulkScreenForm,
-    EditionSettingsForm,
-    ScreenForm,
-    category_formset,
-    form_section_formset,
-)
+from ..forms.secretariat import BulkScreenForm, ScreenForm
 from ..models import Application
 
 SCREENING_PAGE_SIZE = 50
@@ -185,128 +178,3 @@ def screening_export_xlsx(request, edition):
     response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_export_filename(edition, "xlsx")}"'
     return response
-
-
-# --- settings --------------------------------------------------------------------------------------------
-
-class _RowRefused(Exception):
-    pass
-
-
-def _save_rows(formset, *, save, delete, save_unchanged: bool = False) -> bool:
-    """Apply a formset through the services, all or nothing; a refusal goes beside the row's field."""
-    deleted = set(formset.deleted_forms) if formset.can_delete else set()
-    try:
-        with transaction.atomic():
-            for form in formset.forms:
-                instance = form.instance if form.instance.pk else None
-                try:
-                    if form in deleted:
-                        if instance is not None:
-                            delete(instance)
-                    elif form.has_changed() or (save_unchanged and instance is None):
-                        save(instance, form.cleaned_data)
-                except ValidationError as error:
-                    add_service_errors(form, error)
-                    raise _RowRefused from error
-    except _RowRefused:
-        return False
-    return True
-
-
-STATE_ACTIONS = {
-    # posted value: (target state, service)
-    "open": (Edition.State.OPEN, edition_services.edition_open),
-    "close": (Edition.State.CLOSED, edition_services.edition_close),
-    "start_screening": (Edition.State.SCREENING, edition_services.edition_start_screening),
-}
-
-
-def _state_buttons(edition: Edition) -> list[tuple[str, str]]:
-    allowed = edition_services.EDITION_TRANSITIONS[edition.state]
-    labels = {
-        "open": _("Reopen the call") if edition.state == Edition.State.CLOSED else _("Open the call"),
-        "close": _("Close the call"),
-        "start_screening": _("Start screening"),
-    }
-    return [(action, labels[action]) for action, (target, _service) in STATE_ACTIONS.items() if target in allowed]
-
-
-@edition_permission_required("submissions.configure_edition")
-def edition_settings(request, edition):
-    part = request.POST.get("part") if request.method == "POST" else None
-    url = reverse("submissions:edition_settings", kwargs={"slug": edition.slug})
-    user = request.user
-
-    if part == "state":
-        action = STATE_ACTIONS.get(request.POST.get("transition", ""))
-        if action is None:
-            messages.error(request, _("Unknown change of state."))
-        else:
-            try:
-                edition = action[1](edition=edition, user=user)
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                messages.success(request, _("The edition is now “%(state)s”.") % {"state": edition.get_state_display()})
-        return redirect(url)
-
-    data = request.POST if request.method == "POST" else None
-    edition_form = EditionSettingsForm(data if part == "edition" else None,
-                                       initial=EditionSettingsForm.initial_for(edition))
-    categories = category_formset(edition=edition, data=data if part == "categories" else None)
-    sections_are_defaults = not edition.form_sections.exists()
-    defaults = selectors.application_form_sections(edition=edition) if sections_are_defaults else None
-    sections = form_section_formset(edition=edition, data=data if part == "sections" else None, defaults=defaults)
-
-    saved = None
-    if part == "edition" and edition_form.is_valid():
-        # Only what was changed: the page shows minutes, and an untouched deadline keeps its seconds. Times are
-        # read in the zone chosen with them, so a new zone takes the times as shown.
-        changed = set(edition_form.changed_data)
-        if "time_zone" in changed:
-            changed |= {"opens_at", "closes_at"}
-        if changed:
-            try:
-                edition_services.edition_update(edition=edition, user=user,
-                                        data={name: edition_form.cleaned_data[name] for name in changed})
-            except ValidationError as error:
-                add_service_errors(edition_form, error)
-            else:
-                saved = _("Edition details saved.")
-        else:
-            saved = _("Nothing was changed.")
-    elif part == "categories" and categories.is_valid():
-        if _save_rows(
-            categories,
-            save=lambda category, values: services.category_save(
-                edition=edition, user=user, category=category, data=values),
-            delete=lambda category: services.category_delete(edition=edition, user=user, category=category),
-        ):
-            saved = _("Categories saved.")
-    elif part == "sections" and sections.is_valid():
-        if not sections.has_changed():
-            saved = _("Nothing was changed.")
-        elif _save_rows(
-            sections,
-            save=lambda section, values: services.form_section_save(
-                edition=edition, user=user, section=section, data=values),
-            delete=lambda section: services.form_section_delete(edition=edition, user=user, section=section),
-            # The prefilled default sections are saved together, or the edition would lose the untouched ones.
-            save_unchanged=sections_are_defaults,
-        ):
-            saved = _("Form sections saved.")
-    if saved:
-        messages.success(request, saved)
-        return redirect(f"{url}#{part}")
-
-    return render(request, "submissions/secretariat/edition_settings.html", {
-        "edition": edition,
-        "edition_form": edition_form,
-        "categories": categories,
-        "sections": sections,
-        "sections_are_defaults": sections_are_defaults,
-        "state_buttons": _state_buttons(edition),
-        "failed_part": part,
-    })
-

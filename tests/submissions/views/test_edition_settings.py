@@ -246,23 +246,27 @@ def test_change_and_remove_an_edition_section(client, login, edition, secretaria
 
 # --- state ---------------------------------------------------------------------------------------------------
 
+def _confirmed(transition: str) -> dict:
+    return {"transition": transition, "confirmed": transition}
+
+
 def test_state_buttons_follow_the_state_machine(client, login, edition, secretariat):
     login(secretariat)
     assert client.get(_url(edition)).context["state_buttons"] == [("open", "Open the call")]
-    response = client.post(_url(edition), {"part": "state", "transition": "open"}, follow=True)
+    response = client.post(_url(edition), _confirmed("open"))
     assert "Add at least one category before opening the call." in response.content.decode()
     CategoryFactory(edition=edition)
-    client.post(_url(edition), {"part": "state", "transition": "open"})
+    client.post(_url(edition), _confirmed("open"))
     edition.refresh_from_db()
     assert edition.state == "open"
     assert client.get(_url(edition)).context["state_buttons"] == [("close", "Close the call")]
-    response = client.post(_url(edition), {"part": "state", "transition": "start_screening"}, follow=True)
-    assert "cannot move to “Screening”" in response.content.decode()
-    client.post(_url(edition), {"part": "state", "transition": "close"})
+    response = client.post(_url(edition), _confirmed("start_screening"))
+    assert "This change of state cannot be made now." in response.content.decode()
+    client.post(_url(edition), _confirmed("close"))
     assert client.get(_url(edition)).context["state_buttons"] == [
         ("open", "Reopen the call"), ("start_screening", "Start screening"),
     ]
-    client.post(_url(edition), {"part": "state", "transition": "start_screening"})
+    client.post(_url(edition), _confirmed("start_screening"))
     edition.refresh_from_db()
     assert edition.state == Edition.State.SCREENING
     assert list(AuditEntry.objects.filter(edition=edition, action__startswith="edition.").order_by("id")
@@ -280,7 +284,7 @@ def test_an_untouched_deadline_keeps_its_seconds(client, login, edition, secreta
     edition.refresh_from_db()
     assert (edition.name, edition.closes_at) == ("Renamed only", datetime(2026, 5, 31, 14, 59, 59, tzinfo=UTC))
     response = client.post(_url(edition), _edition_data(name="Renamed only"), follow=True)
-    assert "Nothing was changed." in response.content.decode()
+    assert "Nothing was changed in the edition details." in response.content.decode()
     assert AuditEntry.objects.filter(action="edition.update").count() == 1
 
 

@@ -7,6 +7,7 @@ the view resolves the chosen id within the edition.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.bilingual import BilingualFormMixin
 from portal.models import Edition
 
 from ..models import EditionAward, PrizeTier
@@ -20,10 +21,10 @@ class PrizeTierForm(forms.Form):
     position = forms.IntegerField(label=_("Order (1 = highest)"), min_value=1, max_value=20, initial=1)
 
 
-class EditionAwardForm(forms.Form):
+class EditionAwardForm(BilingualFormMixin, forms.Form):
+    bilingual = {"name": (_("Name"), {"max_length": 200}), "description": (_("Description"), {"textarea_rows": 2})}
+    bilingual_required = ("name",)
     kind = forms.ChoiceField(label=_("Kind"), choices=EditionAward.Kind.choices)
-    name = forms.CharField(label=_("Name"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     max_recipients = forms.IntegerField(label=_("At most this many recipients"), min_value=1, required=False,
                                         help_text=_("Leave empty for any number."))
     position = forms.IntegerField(label=_("Order"), min_value=1, max_value=100, initial=1)

@@ -12,25 +12,28 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from portal.bilingual import BilingualFormMixin
 from portal.models import Edition
 from submissions.forms.secretariat import TIME_ZONE_CHOICES, WallClockDateTimeField
 
 UNKNOWN_ZONE = _("“%(value)s” is not a known time zone, e.g. Asia/Seoul.")
 
 
-class EditionCreateForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200,
-                           help_text=_("As applicants and the public read it, e.g. “Seoul Smart City Prize 2027”."))
+class EditionCreateForm(BilingualFormMixin, forms.Form):
+    bilingual = {
+        "name": (_("Name"), {"max_length": 200, "help_text": _(
+            "As applicants and the public read it, e.g. “Seoul Smart City Prize 2027”.")}),
+        "programme": (_("Programme"), {"max_length": 200, "help_text": _(
+            "The award programme this edition belongs to, e.g. “Seoul Smart City Prize”.")}),
+        "description": (_("Description"), {"textarea_rows": 4}),
+    }
+    bilingual_required = ("name",)
     slug = forms.SlugField(
         label=_("Web address"), max_length=80,
         error_messages={"required": _("Choose a web address: lower-case letters, digits and hyphens.")},
         help_text=_("The edition's pages live under /e/<address>/ and /editions/<address>/. Lower-case letters, "
                     "digits and hyphens; leave empty to use one made from the name."),
     )
-    programme = forms.CharField(label=_("Programme"), max_length=200, required=False,
-                                help_text=_("The award programme this edition belongs to, e.g. “Seoul Smart City "
-                                            "Prize”."))
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     time_zone = forms.ChoiceField(
         label=_("Time zone of the edition"), choices=TIME_ZONE_CHOICES,
         error_messages={"invalid_choice": UNKNOWN_ZONE},
@@ -47,16 +50,17 @@ class EditionCreateForm(forms.Form):
     def __init__(self, *args, sources=(), **kwargs):
         """`sources`: the editions the user may copy (those whose secretariat they are)."""
         super().__init__(*args, **kwargs)
-        if self.is_bound and not self.data.get("slug", "").strip() and self.data.get("name", "").strip():
+        named = self.is_bound and (self.data.get("name_en", "").strip() or self.data.get("name_ko", "").strip())
+        if named and not self.data.get("slug", "").strip():
             # The suggestion made from the name, shown in the field if the page comes back with an error.
             self.data = self.data.copy()
-            self.data["slug"] = slugify(self.data["name"])[:80].strip("-")
+            self.data["slug"] = slugify(named)[:80].strip("-")
         self.sources = {edition.pk: edition for edition in sources}
         self.fields["copy_from"].choices = [("", _("Nothing: start empty")),
                                             *((edition.pk, edition.name) for edition in sources)]
         self.fields["time_zone"].initial = settings.TIME_ZONE
         # Lets the page's script fill the address from the name while the organiser has not typed one.
-        self.fields["slug"].widget.attrs["data-slug-from"] = "id_name"
+        self.fields["slug"].widget.attrs["data-slug-from"] = "id_name_en"
 
     def clean(self):
         cleaned = super().clean()

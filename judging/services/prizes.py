@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.bilingual import with_languages
 from portal.models import Edition, User
 from portal.services import audit_log, snapshot
 from submissions.models import Category
@@ -18,7 +19,7 @@ from ..models import Criterion, EditionAward, PrizeTier
 from .locks import ensure_edition_unlocked
 
 TIER_FIELDS = ("level", "places", "position")
-AWARD_FIELDS = ("kind", "name", "description", "max_recipients", "position")
+AWARD_FIELDS = ("kind", *with_languages("name", "description"), "max_recipients", "position")
 SETTINGS_FIELDS = ("tie_break", "tie_break_criterion", "publish_scores", "publish_dataset")
 
 

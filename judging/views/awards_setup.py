@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.access import edition_permission_required
+from portal.bilingual import per_language
 from portal.service_errors import add_service_errors, run_service
 from submissions.models import Category
 
@@ -35,7 +36,7 @@ def _setup_page(request, edition, *, bound=None, status=200):
             prefix=f"tier-new-{category.pk}", initial={"position": next_position})
         rows.append({"category": category, "tiers": tiers, "new": new})
     awards = [(award, bound.get(f"award-{award.pk}") or EditionAwardForm(prefix=f"award-{award.pk}", initial={
-        "kind": award.kind, "name": award.name, "description": award.description,
+        "kind": award.kind, **{field: getattr(award, field) or "" for field in per_language("name", "description")},
         "max_recipients": award.max_recipients, "position": award.position}))
         for award in EditionAward.objects.filter(edition=edition).order_by("position", "id")]
     settings_form = bound.get("settings") or AwardSettingsForm(

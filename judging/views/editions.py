@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.access import mfa_setup_redirect, needs_mfa_setup
+from portal.bilingual import per_language
 from portal.service_errors import add_service_errors
 from portal.services.editions import edition_create as edition_create_service
 from submissions.forms.secretariat import wall_clock
@@ -39,8 +40,8 @@ def _initial(request, sources: list) -> dict:
     source = next((edition for edition in sources if edition.pk == chosen), None)
     if source is None:
         return {}
-    return {"copy_from": source.pk, "programme": source.programme, "time_zone": source.time_zone,
-            "description": source.description,
+    return {"copy_from": source.pk, "time_zone": source.time_zone,
+            **{field: getattr(source, field) or "" for field in per_language("programme", "description")},
             "opens_at": _a_year_later(wall_clock(source.opens_at, source.tz)),
             "closes_at": _a_year_later(wall_clock(source.closes_at, source.tz))}
 

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.bilingual import with_languages
 from portal.models import Edition, EditionRole, User
 
 from .audit import audit_log, snapshot
@@ -96,7 +97,8 @@ def edition_start_judging(*, edition: Edition, user: User | None) -> Edition:
 
 # What an organiser sets when creating an edition (the rest of its settings: on the settings pages afterwards).
 EDITION_CREATE_FIELDS = (
-    "name", "slug", "programme", "description", "time_zone", "opens_at", "closes_at",
+    *with_languages("name"), "slug", *with_languages("programme", "description"), "time_zone", "opens_at",
+    "closes_at",
     "conflict_same_country", "tie_break", "tie_break_criterion", "publish_scores", "publish_dataset",
 )
 

@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.bilingual import BilingualFormMixin, per_language
 from portal.models import Edition, Organisation
 from submissions.models import Application, Category, FormSection
 
@@ -83,9 +84,10 @@ class WallClockDateTimeField(forms.DateTimeField):
         return value
 
 
-class EditionSettingsForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+class EditionSettingsForm(BilingualFormMixin, forms.Form):
+    bilingual = {"name": (_("Name"), {"max_length": 200}), "programme": (_("Programme"), {"max_length": 200}),
+                 "description": (_("Description"), {"textarea_rows": 4})}
+    bilingual_required = ("name",)
     time_zone = forms.ChoiceField(
         label=_("Time zone"), choices=TIME_ZONE_CHOICES,
         help_text=_("Opening and closing times are entered and shown in this time zone."),
@@ -97,8 +99,7 @@ class EditionSettingsForm(forms.Form):
     def initial_for(cls, edition: Edition) -> dict:
         tz = edition.tz
         return {
-            "name": edition.name,
-            "description": edition.description,
+            **{field: getattr(edition, field) or "" for field in per_language("name", "programme", "description")},
             "time_zone": edition.time_zone,
             "opens_at": wall_clock(edition.opens_at, tz),
             "closes_at": wall_clock(edition.closes_at, tz),
@@ -116,7 +117,9 @@ class EditionSettingsForm(forms.Form):
         return cleaned
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(BilingualFormMixin, forms.ModelForm):
+    bilingual = {"name": (_("Name"), {"max_length": 200}), "description": (_("Description"), {"textarea_rows": 3})}
+    bilingual_required = ("name",)
     allowed_kinds = forms.MultipleChoiceField(
         label=_("Organisation kinds admitted"),
         choices=Organisation.Kind.choices,
@@ -127,8 +130,7 @@ class CategoryForm(forms.ModelForm):
 
     class Meta:
         model = Category
-        fields = ["name", "slug", "description", "allowed_kinds", "max_entries_per_organisation", "position"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        fields = ["slug", "allowed_kinds", "max_entries_per_organisation", "position"]
 
 
 class _UniqueWithinFormset(forms.BaseModelFormSet):
@@ -158,11 +160,13 @@ class BaseCategoryFormSet(_UniqueWithinFormset):
     duplicate_message = _("Two categories cannot share a slug.")
 
 
-class FormSectionForm(forms.ModelForm):
+class FormSectionForm(BilingualFormMixin, forms.ModelForm):
+    bilingual = {"title": (_("Title"), {"max_length": 200, "help_text": _("Leave empty for the default title.")}),
+                 "guidance": (_("Guidance"), {"textarea_rows": 3})}
+
     class Meta:
         model = FormSection
-        fields = ["field", "title", "guidance", "max_chars", "required", "position"]
-        widgets = {"guidance": forms.Textarea(attrs={"rows": 3})}
+        fields = ["field", "max_chars", "required", "position"]
 
 
 class BaseFormSectionFormSet(_UniqueWithinFormset):

@@ -4,12 +4,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.bilingual import with_languages
 from portal.models import Edition, User
 from portal.services.audit import audit_log, snapshot
 from submissions.models import Category, FormSection
 
-CATEGORY_FIELDS = ("name", "slug", "description", "allowed_kinds", "max_entries_per_organisation", "position")
-FORM_SECTION_FIELDS = ("field", "title", "guidance", "max_chars", "required", "position")
+# Translated texts come as the plain name (the active language) and per language (portal.bilingual).
+CATEGORY_FIELDS = (*with_languages("name"), "slug", *with_languages("description"), "allowed_kinds",
+                   "max_entries_per_organisation", "position")
+FORM_SECTION_FIELDS = ("field", *with_languages("title", "guidance"), "max_chars", "required", "position")
 
 
 def _edition_part(model, *, edition: Edition, instance):

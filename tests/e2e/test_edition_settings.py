@@ -46,16 +46,16 @@ def test_details_and_three_categories_in_one_visit_with_a_warning_before_leaving
     url = f"/e/{edition.slug}/settings/"
     _sign_in(page, live_server.url, secretariat, url)
 
-    page.locator("#id_name").fill("Seoul Smart City Prize 2026")
+    page.locator("#id_name_en").fill("Seoul Smart City Prize 2026")
     # Two empty rows come with the page; the third is added from the keyboard.
     add = page.get_by_role("button", name="Add another category")
     add.focus()
     page.keyboard.press("Enter")
     rows = page.locator("#categories-rows > fieldset")
     expect(rows).to_have_count(4)
-    expect(page.locator("#id_categories-3-name")).to_be_focused()
+    expect(page.locator("#id_categories-3-name_en")).to_be_focused()
     for index, name in ((1, "Safety"), (2, "Mobility"), (3, "Green city")):
-        page.locator(f"#id_categories-{index}-name").fill(name)
+        page.locator(f"#id_categories-{index}-name_en").fill(name)
         page.locator(f"#id_categories-{index}-slug").fill(name.lower().replace(" ", "-"))
         page.locator(f"#id_categories-{index}-position").fill(str(index))
 
@@ -71,7 +71,7 @@ def test_details_and_three_categories_in_one_visit_with_a_warning_before_leaving
     page.wait_for_timeout(500)
     assert dialogs == ["beforeunload"]
     assert page.url == f"{live_server.url}{url}"
-    expect(page.locator("#id_name")).to_have_value("Seoul Smart City Prize 2026")
+    expect(page.locator("#id_name_en")).to_have_value("Seoul Smart City Prize 2026")
 
     # Saving the categories sends no warning, and brings the typed name back as not saved yet.
     page.get_by_role("button", name="Save categories").click()
@@ -80,7 +80,7 @@ def test_details_and_three_categories_in_one_visit_with_a_warning_before_leaving
     assert list(Category.objects.filter(edition=edition).order_by("position").values_list("name", flat=True)) == [
         "Human-centric", "Safety", "Mobility", "Green city"]
     expect(page.get_by_text("Categories saved.")).to_be_visible()
-    expect(page.locator("#id_name")).to_have_value("Seoul Smart City Prize 2026")
+    expect(page.locator("#id_name_en")).to_have_value("Seoul Smart City Prize 2026")
     expect(page.locator("#edition").get_by_text("Not saved yet")).to_be_visible()
     edition.refresh_from_db()
     assert edition.name == "Seoul Prize 2026"
@@ -120,20 +120,20 @@ def test_closing_the_call_on_a_phone_says_what_will_happen(live_server, browser,
         assert page.evaluate(PAGE_CHECKS) == CLEAN
         if shots:
             page.screenshot(path=str(Path(shots) / f"settings-{language}-390.png"), full_page=True)
-        page.locator("#id_description").fill("Typed before closing")
+        page.locator("#id_description_en").fill("Typed before closing")
         # Enter in a field presses the page's hidden default button: nothing saved, nothing lost, no state change.
-        page.locator("#id_name").press("Enter")
+        page.locator("#id_name_en").press("Enter")
         page.wait_for_load_state("load")
         expect(page.locator("#edition[data-unsaved]")).to_have_count(1)
         expect(page.locator("button[name=part][value=keep]").first).to_be_hidden()
-        expect(page.locator("#id_description")).to_have_value("Typed before closing")
+        expect(page.locator("#id_description_en")).to_have_value("Typed before closing")
         page.locator("#state button[name=transition]").click()
         page.wait_for_load_state("load")
         step = page.locator("#confirm")
         expect(step).to_be_focused()
         expect(step).to_contain_text("초안 2건" if korean else "2 drafts have not been submitted")
         expect(step).to_contain_text("신청서 1건" if korean else "1 application has been submitted")
-        expect(page.locator("#id_description")).to_have_value("Typed before closing")
+        expect(page.locator("#id_description_en")).to_have_value("Typed before closing")
         assert page.evaluate(PAGE_CHECKS) == CLEAN
         if shots:
             page.screenshot(path=str(Path(shots) / f"settings-close-{language}-390.png"), full_page=True)
@@ -143,6 +143,6 @@ def test_closing_the_call_on_a_phone_says_what_will_happen(live_server, browser,
         page.wait_for_load_state("load")
         edition.refresh_from_db()
         assert edition.state == Edition.State.CLOSED
-        expect(page.locator("#id_description")).to_have_value("Typed before closing")
+        expect(page.locator("#id_description_en")).to_have_value("Typed before closing")
     finally:
         context.close()

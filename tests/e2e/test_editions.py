@@ -56,9 +56,9 @@ def test_an_organiser_copies_the_demo_shaped_edition_on_a_phone(live_server, bro
         assert page.locator("h1").inner_text() == ("회차 만들기" if korean else "Create an edition")
         assert page.evaluate(CHECKS) == CLEAN
 
-        page.locator("#id_name").fill("Seoul Smart City Prize 2027")
+        page.locator("#id_name_en").fill("Seoul Smart City Prize 2027")
         assert page.locator("#id_slug").input_value() == "seoul-smart-city-prize-2027"  # suggested from the name
-        page.locator("#id_programme").fill("Seoul Smart City Prize")
+        page.locator("#id_programme_en").fill("Seoul Smart City Prize")
         page.locator("#id_time_zone").select_option("Asia/Seoul")
         page.locator("#id_opens_at").fill("2027-03-01T09:00")
         page.locator("#id_closes_at").fill("2027-02-01T18:00")  # before the opening: refused, all kept

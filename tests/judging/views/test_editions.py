@@ -28,8 +28,8 @@ def english():
 
 
 def form_data(**changes) -> dict:
-    return {"name": "Seoul Smart City Prize 2026", "slug": "seoul-2026", "programme": "Seoul Smart City Prize",
-            "description": "The third edition.", "time_zone": "Asia/Seoul", "opens_at": "2026-03-15T09:00",
+    return {"name_en": "Seoul Smart City Prize 2026", "slug": "seoul-2026", "programme_en": "Seoul Smart City Prize",
+            "description_en": "The third edition.", "time_zone": "Asia/Seoul", "opens_at": "2026-03-15T09:00",
             "closes_at": "2026-05-15T18:00", "copy_from": "", **changes}
 
 
@@ -71,7 +71,7 @@ def test_an_organiser_sees_the_form_and_only_the_editions_whose_secretariat_they
     response = client.get(URL)
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Create an edition" in page and 'data-slug-from="id_name"' in page
+    assert "Create an edition" in page and 'data-slug-from="id_name_en"' in page
     assert "Seoul Smart City Prize 2025" in page
     assert "Barcelona Awards 2025" not in page and "Somebody Else" not in page
     assert "Not copied" in page and "Applications, their files and their screening" in page
@@ -95,7 +95,7 @@ def test_an_organiser_creates_an_empty_edition_and_lands_on_its_settings(client,
 
 def test_the_address_is_made_from_the_name_when_left_empty(client, login):
     login(VerifiedUserFactory(is_organiser=True))
-    response = client.post(URL, form_data(slug="", name="World Smart City Awards 2026"))
+    response = client.post(URL, form_data(slug="", name_en="World Smart City Awards 2026"))
     assert response.status_code == 302
     assert Edition.objects.filter(slug="world-smart-city-awards-2026").exists()
 
@@ -131,7 +131,7 @@ def test_copying_an_edition_whose_secretariat_the_organiser_is_not_is_refused(cl
     ({"closes_at": "2026-03-01T09:00"}, "The closing time must come after the opening time."),
     ({"time_zone": "Mars/Olympus"}, "“Mars/Olympus” is not a known time zone, e.g. Asia/Seoul."),
     ({"opens_at": "next spring"}, "Enter a valid date/time."),
-    ({"slug": "", "name": "서울 스마트시티 상"}, "Choose a web address: lower-case letters, digits and hyphens."),
+    ({"slug": "", "name_en": "", "name_ko": "서울 스마트시티 상"}, "Choose a web address: lower-case letters, digits and hyphens."),
 ])
 def test_bad_input_says_what_is_wrong_and_keeps_everything_typed(changes, message, client, login, last):
     login(last.secretariat)
@@ -141,7 +141,7 @@ def test_bad_input_says_what_is_wrong_and_keeps_everything_typed(changes, messag
     assert response.status_code == 400
     assert message in page and "Nothing was created" in page
     typed = form_data(**changes)
-    assert f'value="{typed["name"]}"' in page and "The third edition.</textarea>" in page
+    assert f'value="{typed.get("name_ko") or typed["name_en"]}"' in page and "The third edition.</textarea>" in page
     assert f'<option value="{last.edition.pk}" selected>' in page
     assert Edition.objects.count() == editions
 

@@ -29,7 +29,7 @@ def _url(edition) -> str:
 
 
 def _edition_data(**changes) -> dict:
-    data = {"part": "edition", "name": "Seoul Prize 2026", "description": "", "time_zone": "Asia/Seoul",
+    data = {"part": "edition", "name_en": "Seoul Prize 2026", "description_en": "", "time_zone": "Asia/Seoul",
             "opens_at": "2026-03-01T09:00", "closes_at": "2026-05-31T23:59"}
     data.update(changes)
     return data
@@ -55,7 +55,7 @@ def test_only_the_secretariat_of_the_edition_opens_settings(client, login, editi
         response = client.get(_url(edition))
         assert response.status_code == 403
         assert "Hidden category name" not in response.content.decode()
-        assert client.post(_url(edition), _edition_data(name="Taken over")).status_code == 403
+        assert client.post(_url(edition), _edition_data(name_en="Taken over")).status_code == 403
         client.logout()
     edition.refresh_from_db()
     assert edition.name == "Seoul Prize 2026"
@@ -76,7 +76,7 @@ def test_times_are_shown_in_the_edition_time_zone(client, login, edition, secret
 
 def test_times_typed_in_the_edition_time_zone_are_stored_in_utc(client, login, edition, secretariat):
     login(secretariat)
-    response = client.post(_url(edition), _edition_data(name="Seoul Smart City Prize 2026",
+    response = client.post(_url(edition), _edition_data(name_en="Seoul Smart City Prize 2026",
                                                         opens_at="2026-04-01T10:00", closes_at="2026-06-30T18:00"))
     assert (response.status_code, response.url) == (302, _url(edition) + "#edition")
     edition.refresh_from_db()
@@ -98,7 +98,7 @@ def test_a_new_time_zone_applies_to_the_times_typed_with_it(client, login, editi
 
 def test_bad_edition_input_keeps_what_was_typed(client, login, edition, secretariat):
     login(secretariat)
-    response = client.post(_url(edition), _edition_data(name="Renamed", opens_at="2026-06-01T09:00",
+    response = client.post(_url(edition), _edition_data(name_en="Renamed", opens_at="2026-06-01T09:00",
                                                         closes_at="2026-05-01T09:00"))
     assert response.status_code == 200
     assert response.context["edition_form"].errors == {
@@ -118,9 +118,10 @@ def test_bad_edition_input_keeps_what_was_typed(client, login, edition, secretar
 # --- categories ----------------------------------------------------------------------------------------------
 
 def _category_row(category=None, **values) -> dict:
-    row = {"name": "", "slug": "", "description": "", "max_entries_per_organisation": "1", "position": "0"}
+    row = {"name_en": "", "slug": "", "description_en": "", "max_entries_per_organisation": "1", "position": "0"}
     if category is not None:
-        row.update(id=str(category.pk), name=category.name, slug=category.slug, description=category.description,
+        row.update(id=str(category.pk), name_en=category.name_en, slug=category.slug,
+                   description_en=category.description_en or "",
                    max_entries_per_organisation=str(category.max_entries_per_organisation),
                    position=str(category.position))
         if category.allowed_kinds:
@@ -134,7 +135,7 @@ def test_add_and_change_categories(client, login, edition, secretariat):
     login(secretariat)
     data = {"part": "categories", **_formset_data("categories", [
         _category_row(human, max_entries_per_organisation="2"),
-        _category_row(name="Safety and resilience", slug="safety-resilience", position="2",
+        _category_row(name_en="Safety and resilience", slug="safety-resilience", position="2",
                       allowed_kinds=["city", "ngo"]),
     ], initial=1)}
     response = client.post(_url(edition), data)
@@ -152,7 +153,7 @@ def test_a_slug_used_twice_is_refused_beside_the_field(client, login, edition, s
     human = CategoryFactory(edition=edition, name="Human-centric", slug="human-centric")
     login(secretariat)
     response = client.post(_url(edition), {"part": "categories", **_formset_data("categories", [
-        _category_row(human), _category_row(name="Typed name", slug="human-centric", description="Typed text"),
+        _category_row(human), _category_row(name_en="Typed name", slug="human-centric", description_en="Typed text"),
     ], initial=1)})
     assert response.status_code == 200
     assert response.context["categories"].forms[1].errors == {"slug": ["Two categories cannot share a slug."]}
@@ -187,7 +188,7 @@ def test_a_category_of_another_edition_cannot_be_edited_from_here(client, login,
     home = foreign.edition_id
     login(secretariat)
     client.post(_url(edition), {"part": "categories", **_formset_data("categories", [
-        _category_row(foreign, name="Hijacked", DELETE=""),
+        _category_row(foreign, name_en="Hijacked", DELETE=""),
     ], initial=1)})
     client.post(_url(edition), {"part": "categories", **_formset_data("categories", [
         _category_row(foreign, DELETE="on"),
@@ -206,10 +207,10 @@ def test_default_sections_are_prefilled_and_saved_together(client, login, editio
     assert [form.initial["field"] for form in sections.forms] == [
         "summary", "problem", "solution", "impact_evidence", "inclusiveness", "scalability", "resources", "partners",
     ]
-    rows = [{"field": form.initial["field"], "title": "", "guidance": "", "max_chars": str(form.initial["max_chars"]),
+    rows = [{"field": form.initial["field"], "title_en": "", "guidance_en": "", "max_chars": str(form.initial["max_chars"]),
              "position": str(form.initial["position"]), **({"required": "on"} if form.initial["required"] else {})}
             for form in sections.forms]
-    rows[1].update(max_chars="1500", guidance="What is wrong today?")
+    rows[1].update(max_chars="1500", guidance_en="What is wrong today?")
     rows[7]["DELETE"] = "on"
     response = client.post(_url(edition), {"part": "sections", **_formset_data("sections", rows, initial=0)})
     assert response.status_code == 302
@@ -227,11 +228,11 @@ def test_change_and_remove_an_edition_section(client, login, edition, secretaria
                                           position=1)
     login(secretariat)
     rows = [
-        {"id": str(summary.pk), "field": "summary", "title": "In short", "guidance": "", "max_chars": "400",
+        {"id": str(summary.pk), "field": "summary", "title_en": "In short", "guidance_en": "", "max_chars": "400",
          "required": "on", "position": "0"},
-        {"id": str(partners.pk), "field": "partners", "title": "", "guidance": "", "max_chars": "1500",
+        {"id": str(partners.pk), "field": "partners", "title_en": "", "guidance_en": "", "max_chars": "1500",
          "position": "1", "DELETE": "on"},
-        {"field": "summary", "title": "", "guidance": "", "max_chars": "100", "position": "2"},
+        {"field": "summary", "title_en": "", "guidance_en": "", "max_chars": "100", "position": "2"},
     ]
     response = client.post(_url(edition), {"part": "sections", **_formset_data("sections", rows, initial=2)})
     assert response.status_code == 200
@@ -279,11 +280,11 @@ def test_an_untouched_deadline_keeps_its_seconds(client, login, edition, secreta
     edition.closes_at = datetime(2026, 5, 31, 14, 59, 59, tzinfo=UTC)
     edition.save()
     login(secretariat)
-    response = client.post(_url(edition), _edition_data(name="Renamed only"))
+    response = client.post(_url(edition), _edition_data(name_en="Renamed only"))
     assert response.status_code == 302
     edition.refresh_from_db()
     assert (edition.name, edition.closes_at) == ("Renamed only", datetime(2026, 5, 31, 14, 59, 59, tzinfo=UTC))
-    response = client.post(_url(edition), _edition_data(name="Renamed only"), follow=True)
+    response = client.post(_url(edition), _edition_data(name_en="Renamed only"), follow=True)
     assert "Nothing was changed in the edition details." in response.content.decode()
     assert AuditEntry.objects.filter(action="edition.update").count() == 1
 

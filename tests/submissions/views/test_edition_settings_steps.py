@@ -57,8 +57,8 @@ def _page_data(response) -> dict:
 
 
 def _new_category(data: dict, index: int, *, name: str, slug: str) -> None:
-    data.update({f"categories-{index}-name": name, f"categories-{index}-slug": slug,
-                 f"categories-{index}-description": "", f"categories-{index}-max_entries_per_organisation": "1",
+    data.update({f"categories-{index}-name_en": name, f"categories-{index}-slug": slug,
+                 f"categories-{index}-description_en": "", f"categories-{index}-max_entries_per_organisation": "1",
                  f"categories-{index}-position": str(index)})
 
 
@@ -67,7 +67,7 @@ def _new_category(data: dict, index: int, *, name: str, slug: str) -> None:
 def test_saving_categories_keeps_the_unsaved_edition_details_on_the_page(client, login, edition, secretariat):
     login(secretariat)
     data = _page_data(client.get(_url(edition)))
-    data.update(name="Typed but not saved", description="A description typed too", closes_at="2031-06-30T18:00")
+    data.update(name_en="Typed but not saved", description_en="A description typed too", closes_at="2031-06-30T18:00")
     _new_category(data, 0, name="Human-centric", slug="human-centric")
     response = client.post(_url(edition), {**data, "part": "categories"})
     assert response.status_code == 200
@@ -75,7 +75,7 @@ def test_saving_categories_keeps_the_unsaved_edition_details_on_the_page(client,
     edition.refresh_from_db()
     assert (edition.name, edition.description) == ("Seoul Prize 2026", "")
     body = response.content.decode()
-    assert 'name="name" value="Typed but not saved"' in body
+    assert 'name="name_en" value="Typed but not saved"' in body
     assert "A description typed too</textarea>" in body
     assert 'name="closes_at" value="2031-06-30T18:00"' in body
     assert response.context["unsaved"] == ["edition"]
@@ -90,7 +90,7 @@ def test_saving_categories_keeps_the_unsaved_edition_details_on_the_page(client,
 def test_a_refused_part_keeps_the_edits_of_the_others(client, login, edition, secretariat):
     login(secretariat)
     data = _page_data(client.get(_url(edition)))
-    data.update(name="Renamed", opens_at="2031-06-01T09:00", closes_at="2031-05-01T09:00")
+    data.update(name_en="Renamed", opens_at="2031-06-01T09:00", closes_at="2031-05-01T09:00")
     _new_category(data, 0, name="Typed category", slug="typed-category")
     data["sections-1-max_chars"] = "1234"
     response = client.post(_url(edition), {**data, "part": "edition"})
@@ -98,9 +98,9 @@ def test_a_refused_part_keeps_the_edits_of_the_others(client, login, edition, se
     assert response.context["edition_form"].errors == {
         "closes_at": ["The closing time must come after the opening time."]}
     body = response.content.decode()
-    assert 'name="categories-0-name" value="Typed category"' in body
+    assert 'name="categories-0-name_en" value="Typed category"' in body
     assert 'name="sections-1-max_chars" value="1234"' in body
-    assert 'name="name" value="Renamed"' in body
+    assert 'name="name_en" value="Renamed"' in body
     assert response.context["unsaved"] == ["categories", "sections"]
     assert "Nothing was saved." in body
     assert Category.objects.filter(edition=edition).count() == 0
@@ -110,10 +110,10 @@ def test_a_refused_part_keeps_the_edits_of_the_others(client, login, edition, se
 def test_enter_in_a_field_keeps_everything_and_saves_nothing(client, login, edition, secretariat):
     login(secretariat)
     data = _page_data(client.get(_url(edition)))
-    data["name"] = "Typed"
+    data["name_en"] = "Typed"
     response = client.post(_url(edition), {**data, "part": "keep"})
     assert response.status_code == 200
-    assert 'name="name" value="Typed"' in response.content.decode()
+    assert 'name="name_en" value="Typed"' in response.content.decode()
     assert response.context["unsaved"] == ["edition"]
     assert AuditEntry.objects.count() == 0
 
@@ -121,7 +121,7 @@ def test_enter_in_a_field_keeps_everything_and_saves_nothing(client, login, edit
 def test_a_save_with_no_other_edits_pending_redirects(client, login, edition, secretariat):
     login(secretariat)
     data = _page_data(client.get(_url(edition)))
-    data["name"] = "Seoul Smart City Prize 2026"
+    data["name_en"] = "Seoul Smart City Prize 2026"
     response = client.post(_url(edition), {**data, "part": "edition"})
     assert (response.status_code, response.url) == (302, _url(edition) + "#edition")
     edition.refresh_from_db()
@@ -136,7 +136,7 @@ def test_the_page_offers_empty_rows_and_a_template_to_add_more(client, login, ed
     assert len(response.context["categories"].forms) == 3
     body = response.content.decode()
     assert '<template id="categories-empty">' in body
-    assert 'name="categories-__prefix__-name"' in body
+    assert 'name="categories-__prefix__-name_en"' in body
     assert 'data-formset-add="categories"' in body
     CategoryFactory(edition=edition)
     assert len(client.get(_url(edition)).context["categories"].forms) == 3  # one stored, two empty
@@ -175,7 +175,7 @@ def test_closing_the_call_says_what_happens_and_changes_nothing_until_confirmed(
     ApplicationFactory.create_batch(4, status="draft")  # another edition's drafts
     login(secretariat)
     data = _page_data(client.get(_url(edition)))
-    data["description"] = "Typed while closing"
+    data["description_en"] = "Typed while closing"
     response = client.post(_url(edition), {**data, "transition": "close"})
     assert response.status_code == 200
     edition.refresh_from_db()
@@ -257,7 +257,7 @@ def test_moving_the_deadline_into_the_past_with_drafts_asks_first(client, login,
     login(secretariat)
     data = _page_data(client.get(_url(edition)))
     past = _past_closing(edition)
-    data.update(name="Renamed too", closes_at=past)
+    data.update(name_en="Renamed too", closes_at=past)
     _new_category(data, 1, name="Typed category", slug="typed-category")
     response = client.post(_url(edition), {**data, "part": "edition"})
     assert response.status_code == 200
@@ -267,7 +267,7 @@ def test_moving_the_deadline_into_the_past_with_drafts_asks_first(client, login,
     body = response.content.decode()
     assert f'name="confirm_closes_at" value="{past}"' in body
     assert f'name="closes_at" value="{past}"' in body and 'value="Renamed too"' in body
-    assert 'name="categories-1-name" value="Typed category"' in body
+    assert 'name="categories-1-name_en" value="Typed category"' in body
     assert "Nothing was saved." not in body
     edition.refresh_from_db()
     assert (edition.name, edition.closes_at) == ("Seoul Prize 2026", datetime(2031, 5, 31, 14, 59, tzinfo=UTC))

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # portal before allauth: its templates (allauth/layouts, allauth/elements, account/, mfa/) override allauth's own.
+    "portal",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -47,7 +49,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "storages",
-    "portal",
     "submissions",
     "judging",
     "worker",

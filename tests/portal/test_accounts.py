@@ -282,6 +282,7 @@ def test_mfa_page_in_korean(client, login):
     client.cookies["django_language"] = "ko"
     html = assert_in_portal_layout(_totp_activation_page(client, login), language="ko")
     assert "인증 앱 QR 코드" in html
+    assert "인증 비밀 키" in html and "secret" not in html.split("<main")[1].split("value=")[0]
 
 
 def test_language_switch_on_the_login_page_comes_back_to_the_login_page(client):

@@ -23,7 +23,7 @@ LAYOUT = """() => ({
   header: getComputedStyle(document.querySelector('header.site-header')).backgroundColor,
   // The page's main action (a form's submit button or a link styled as a button), else the header's "Change".
   button: getComputedStyle(document.querySelector('main button[type=submit]:not(.secondary):not(.danger), main a.button:not(.secondary):not(.danger)')
-                           || document.querySelector('header button[type=submit]')).backgroundColor,
+                           || document.querySelector('.language-form button')).backgroundColor,
   main: document.querySelectorAll('main#main').length,
   languageSwitch: document.querySelectorAll('#language-select').length,
   overflow: document.documentElement.scrollWidth > window.innerWidth,
@@ -151,3 +151,81 @@ def test_sign_up_with_the_keyboard_and_confirm_the_address(live_server, page):
     _log_in(page, base, "keyboard.user@example.org", "a-long-new-password-1")
     assert page.get_by_role("button", name="Log out").is_visible()
 
+
+
+def _totp_code(secret: str) -> str:
+    from allauth.mfa.totp.internal.auth import hotp_value, yield_hotp_counters_from_time
+
+    return f"{hotp_value(secret, next(yield_hotp_counters_from_time())):06d}"
+
+
+@pytest.mark.parametrize(("locale", "width"), [("en-GB", 1280), ("ko-KR", 390)])
+def test_two_factor_set_up_recovery_codes_and_login_with_a_code(live_server, browser, locale, width):
+    language = locale[:2]
+    user = VerifiedUserFactory()
+    context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    shots = os.environ.get("SCREENSHOT_DIR")
+    base = live_server.url
+
+    def check(name: str) -> None:
+        _assert_portal_page(page, language=language)
+        if shots:
+            page.screenshot(path=str(Path(shots) / f"{name}-{language}-{width}.png"), full_page=True)
+
+    try:
+        _log_in(page, base, user.email)
+        page.goto(f"{base}/accounts/2fa/totp/activate/")
+        page.locator("#id_password").fill(PASSWORD_FOR_TESTS)
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url(f"{base}/accounts/2fa/totp/activate/")
+        secret = page.locator("#authenticator_secret").input_value()
+        page.locator("#id_code").fill("000000" if _totp_code(secret) != "000000" else "111111")
+        page.locator("main button[type=submit]").click()
+        page.wait_for_load_state("load")
+        assert page.locator("#id_code").get_attribute("aria-invalid") == "true"
+        check("mfa-totp-activate-error")
+        page.locator("#id_code").fill(_totp_code(secret))
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url(f"{base}/accounts/2fa/recovery-codes/")
+        assert len(page.locator("#recovery_codes").input_value().split()) == 10
+        check("mfa-recovery-codes")
+        page.goto(f"{base}/accounts/2fa/recovery-codes/generate/")
+        check("mfa-recovery-codes-generate")
+        page.goto(f"{base}/accounts/2fa/")
+        check("mfa-index-active")
+
+        # Log out and in again: the second step asks for the code, in the portal's layout.
+        page.goto(f"{base}/accounts/logout/")
+        page.locator("main button[type=submit]").click()
+        page.goto(f"{base}/accounts/login/")
+        page.locator("#id_login").fill(user.email)
+        page.locator("#id_password").fill(PASSWORD_FOR_TESTS)
+        page.locator("main button[type=submit]").click()
+        page.wait_for_url(f"{base}/accounts/2fa/authenticate/")
+        check("mfa-authenticate")
+        page.locator("#id_code").fill(_recovery_code(user))
+        page.locator("main button[type=submit]").first.click()
+        page.wait_for_url(f"{base}/dashboard/")
+        page.goto(f"{base}/accounts/2fa/totp/deactivate/")
+        if "/reauthenticate/" in page.url:
+            check("reauthenticate-with-mfa-on")
+            page.locator("main a.button.secondary").click()  # "Use authenticator app or code"
+            page.wait_for_url(re.compile(r".*/accounts/2fa/reauthenticate/.*"))
+            check("mfa-reauthenticate")
+            page.locator("#id_code").fill(_recovery_code(user))
+            page.locator("main button[type=submit]").first.click()
+            page.wait_for_url(f"{base}/accounts/2fa/totp/deactivate/")
+        check("mfa-totp-deactivate")
+    finally:
+        context.close()
+
+
+def _recovery_code(user) -> str:
+    """An unused recovery code (a TOTP code cannot be used twice in the same 30 seconds)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    codes = RecoveryCodes(Authenticator.objects.get(user=user, type=Authenticator.Type.RECOVERY_CODES))
+    return codes.get_unused_codes()[0]

@@ -291,3 +291,17 @@ def test_language_switch_on_the_login_page_comes_back_to_the_login_page(client):
     response = client.post("/i18n/setlang/", {"language": "ko", "next": "/accounts/login/?next=/dashboard/"})
     assert response.status_code == 302 and response.url == "/accounts/login/?next=/dashboard/"
     assert_in_portal_layout(client.get(response.url), language="ko")
+
+
+def test_mfa_index_in_korean_counts_recovery_codes_not_accounts(client, login):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    user = VerifiedUserFactory()
+    client.force_login(user)
+    TOTP.activate(user, generate_totp_secret())
+    RecoveryCodes.activate(user)
+    client.cookies["django_language"] = "ko"
+    html = assert_in_portal_layout(client.get("/accounts/2fa/"), language="ko")
+    assert "복구 코드 10개 중 10개를 사용할 수 있습니다." in html
+    assert "계정이 복구 코드" not in html

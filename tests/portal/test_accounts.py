@@ -157,7 +157,8 @@ def _reset_path(client, user) -> str:
      "/accounts/confirm-email/not-a-key/", "/accounts/password/reset/key/1-not-a-key/"],
 )
 def test_entrance_pages_render_in_the_portal_layout(client, path):
-    assert_in_portal_layout(client.get(path))
+    html = assert_in_portal_layout(client.get(path))
+    assert 'class="subnav"' not in html
 
 
 def test_login_form_has_labels_and_the_portal_buttons(client):
@@ -189,12 +190,32 @@ def test_password_reset_from_a_valid_key_renders_in_the_portal_layout(client):
 
 @pytest.mark.parametrize(
     "path",
-    ["/accounts/email/", "/accounts/password/change/", "/accounts/logout/", "/accounts/reauthenticate/",
-     "/accounts/2fa/"],
+    ["/accounts/email/", "/accounts/password/change/", "/accounts/logout/", "/accounts/2fa/"],
 )
 def test_account_management_pages_render_in_the_portal_layout(client, login, path):
     login(VerifiedUserFactory())
-    assert_in_portal_layout(client.get(path))
+    html = assert_in_portal_layout(client.get(path))
+    # Links between the account's settings, as allauth's own menu had (the header has no link to the password).
+    assert '<nav class="subnav" aria-label="Account settings">' in html
+    assert '<a href="/accounts/password/change/"' in html
+
+
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [("/accounts/email/", "/accounts/email/"), ("/accounts/password/change/", "/accounts/password/change/"),
+     ("/accounts/2fa/", "/accounts/2fa/")],
+)
+def test_account_settings_links_mark_the_current_page(client, login, path, current):
+    login(VerifiedUserFactory())
+    html = client.get(path).content.decode()
+    assert html.count('aria-current="page"') == 1
+    assert f'<a href="{current}" aria-current="page">' in html
+
+
+def test_reauthenticate_renders_in_the_portal_layout(client, login):
+    login(VerifiedUserFactory())
+    html = assert_in_portal_layout(client.get("/accounts/reauthenticate/"))
+    assert '<label for="id_password">' in html
 
 
 def test_password_set_renders_in_the_portal_layout(client):

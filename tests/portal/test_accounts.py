@@ -285,6 +285,7 @@ def _totp_activation_page(client, login):
 def test_totp_activation_page_shows_the_qr_code_with_a_text_alternative(client, login):
     html = assert_in_portal_layout(_totp_activation_page(client, login))
     assert 'alt="QR code for your authenticator app" class="qr-code"' in html
+    assert 'readonly id="authenticator_secret"' in html  # focusable and copyable, unlike a disabled field
     assert '<label for="authenticator_secret">' in html and 'aria-describedby="authenticator_secret_helptext"' in html
 
 

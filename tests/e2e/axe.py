@@ -35,7 +35,8 @@ def format_violations(violations: list[dict]) -> str:
     for violation in violations:
         lines.append(f"- {violation['id']} ({violation.get('impact')}): {violation['help']} <{violation['helpUrl']}>")
         for node in violation["nodes"][:5]:
-            lines.append(f"    at {' '.join(node['target'])}: {node.get('failureSummary', '').splitlines()[-1].strip()}")
+            summary = (node.get("failureSummary") or "").strip().splitlines()[-1:]
+            lines.append(f"    at {' '.join(map(str, node['target']))}: {' '.join(summary).strip()}")
         if len(violation["nodes"]) > 5:
             lines.append(f"    … and {len(violation['nodes']) - 5} more")
     return "\n".join(lines)
@@ -44,4 +45,5 @@ def format_violations(violations: list[dict]) -> str:
 def assert_no_axe_violations(page, *, tags=AXE_TAGS, disable: tuple[str, ...] = ()) -> None:
     """Fail with a readable list of axe-core violations on the page (its URL first)."""
     violations = axe_violations(page, tags=tags, disable=disable)
-    assert not violations, f"axe-core found {len(violations)} violation(s) on {page.url}:\n{format_violations(violations)}"
+    found = f"axe-core found {len(violations)} violation(s) on {page.url}"
+    assert not violations, f"{found}:\n{format_violations(violations)}"

@@ -22,7 +22,8 @@ PORTAL_ACCENT = "rgb(11, 92, 173)"
 LAYOUT = """() => ({
   header: getComputedStyle(document.querySelector('header.site-header')).backgroundColor,
   // The page's main action (a form's submit button or a link styled as a button), else the header's "Change".
-  button: getComputedStyle(document.querySelector('main button[type=submit]:not(.secondary):not(.danger), main a.button:not(.secondary):not(.danger)')
+  button: getComputedStyle(document.querySelector(
+    'main button[type=submit]:not(.secondary):not(.danger), main a.button:not(.secondary):not(.danger)')
                            || document.querySelector('.language-form button')).backgroundColor,
   main: document.querySelectorAll('main#main').length,
   languageSwitch: document.querySelectorAll('#language-select').length,

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # portal before allauth: its templates (allauth/layouts, allauth/elements, account/, mfa/) override allauth's own.
+    "portal",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -50,7 +52,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "storages",
-    "portal",
     "submissions",
     "judging",
     "worker",

@@ -67,10 +67,9 @@ class BilingualFormMixin:
                 order.extend(per_language(name))
             else:
                 order.append(name)
-        for name in self.bilingual:  # translated fields the form does not otherwise list: first
-            if per_language(name)[0] not in order:
-                order = [*per_language(name), *order]
-        return order
+        missing = [field for name in self.bilingual if per_language(name)[0] not in order
+                   for field in per_language(name)]
+        return [*missing, *order]  # translated fields the form does not otherwise list come first, in their order
 
     def clean(self):
         cleaned = super().clean()

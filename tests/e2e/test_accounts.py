@@ -106,6 +106,7 @@ def test_login_is_in_the_portal_style_and_the_language_switch_keeps_you_there(li
     assert page.get_by_role("heading", level=1).inner_text() == "Sign In"
 
     page.select_option("#language-select", "ko")
+    page.locator(".language-form button").click()
     page.wait_for_function("document.documentElement.lang === 'ko'")
     assert page.url == f"{base}/accounts/login/?next=/accounts/email/"
     assert page.get_by_role("heading", level=1).inner_text() == "로그인"
@@ -120,6 +121,7 @@ def test_login_is_in_the_portal_style_and_the_language_switch_keeps_you_there(li
 
     # Back to English from an account page: still on it.
     page.select_option("#language-select", "en")
+    page.locator(".language-form button").click()
     page.wait_for_function("document.documentElement.lang === 'en'")
     assert page.url == f"{base}/accounts/email/"
     assert page.get_by_role("heading", level=1).inner_text() == "Email Address"

@@ -70,7 +70,7 @@ def test_an_organiser_copies_the_demo_shaped_edition_on_a_phone(live_server, bro
         error = page.locator("#id_closes_at ~ .errorlist")
         assert error.inner_text() == ("마감 시각은 시작 시각보다 뒤여야 합니다." if korean
                                       else "The closing time must come after the opening time.")
-        assert page.locator("#id_name").input_value() == "Seoul Smart City Prize 2027"
+        assert page.locator("#id_name_en").input_value() == "Seoul Smart City Prize 2027"
         assert page.locator("#id_copy_from").input_value() == str(last.edition.pk)
         assert page.evaluate(CHECKS) == CLEAN
         if shots:

@@ -16,6 +16,7 @@ def test_a_demo_judge_logs_in_switches_to_korean_and_reaches_the_edition(live_se
     assert page.get_by_role("heading", level=1).inner_text() == "Seoul Smart City Prize (demo)"
 
     page.select_option("#language-select", "ko")
+    page.locator(".language-form button").click()
     page.wait_for_load_state("load")
     page.wait_for_function("document.documentElement.lang === 'ko'")
     assert page.get_by_role("link", name="내 대시보드").is_visible()

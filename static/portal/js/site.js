@@ -1,12 +1,10 @@
 // Progressive enhancement only: every page works without this file.
 document.addEventListener("DOMContentLoaded", () => {
-  // The language switch submits on change; its button stays for keyboard and no-JS users.
-  const select = document.getElementById("language-select");
-  if (select) {
-    select.addEventListener("change", () => select.form.submit());
-  }
-  // Character counters for fields with a maximum length ("shown as you type").
-  document.querySelectorAll("textarea[maxlength], input[maxlength]").forEach((field) => {
+  // The language switch changes the page only with its button: choosing an option alone changes nothing
+  // (WCAG 3.2.2; arrowing through the list with the keyboard must not switch at every step).
+  // Character counters for fields with a maximum length ("shown as you type"); not for e-mail addresses and
+  // passwords, whose limits nobody reaches.
+  document.querySelectorAll("textarea[maxlength], input[maxlength]:not([type=email]):not([type=password])").forEach((field) => {
     const counter = document.createElement("p");
     counter.className = "char-counter";
     counter.setAttribute("aria-live", "polite");

@@ -74,6 +74,8 @@ class BilingualFormMixin:
     def clean(self):
         cleaned = super().clean()
         for name in self.bilingual_required:
+            if any(field in self.errors for field in per_language(name)):
+                continue  # already refused (too long, ...): that message says enough
             if not any((cleaned.get(field) or "").strip() for field in per_language(name)):
                 label = self.bilingual[name][0]
                 self.add_error(per_language(name)[0], _("Enter the %(label)s in English or in Korean (or both).")

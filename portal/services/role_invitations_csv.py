@@ -71,7 +71,7 @@ def _language_value(text: str) -> str | None:
 def invitation_csv_parse(*, edition: Edition, data: bytes) -> list[CsvRow]:
     """The file's rows with what is wrong with each (nothing is written). A file that cannot be read at all
     raises a ValidationError that says why."""
-    reader = csv.DictReader(io.StringIO(_decode(data)))
+    reader = csv.DictReader(io.StringIO(_decode(data)), strict=True)
     try:
         header = [name.strip().lower() for name in (reader.fieldnames or [])]
     except csv.Error:

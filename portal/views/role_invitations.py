@@ -5,7 +5,8 @@ get a page that says so and what to do."""
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import login
+from allauth.account.internal.flows.login import record_authentication
+from allauth.account.utils import perform_login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,19 +19,16 @@ from ..models import RoleInvitation, User
 from ..service_errors import add_service_errors
 from ..services import role_invitations as services
 
-LOGIN_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
-
-
-def _after_acceptance(request, invitation: RoleInvitation):
+def _next_page(request, invitation: RoleInvitation, user) -> str:
     """The edition's workspace, through MFA set-up first when the new role needs it."""
     messages.success(request, _("Welcome: you are now %(role)s in %(edition)s.")
                      % {"role": invitation.get_role_display(), "edition": invitation.edition.name})
     landing = reverse("portal:edition_workspace", args=[invitation.edition.slug])
-    if needs_mfa_setup(request.user):
+    if needs_mfa_setup(user):
         messages.warning(request, _("Your role needs two-factor authentication. Set up an authenticator app to "
                                     "continue."))
-        return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': landing})}")
-    return redirect(landing)
+        return f"{reverse('mfa_activate_totp')}?{urlencode({'next': landing})}"
+    return landing
 
 
 @require_http_methods(["GET", "POST"])
@@ -51,7 +49,7 @@ def role_invitation_accept(request, token: str):
             except ValidationError as refusal:
                 context["error"] = " ".join(refusal.messages)
             else:
-                return _after_acceptance(request, invitation)
+                return redirect(_next_page(request, invitation, user))
         return render(request, "portal/roles/accept.html", context, status=400 if context["error"] else 200)
     if User.objects.filter(email__iexact=invitation.email).exists():
         context["login_url"] = f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}"
@@ -64,7 +62,13 @@ def role_invitation_accept(request, token: str):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            login(request, new_user, backend=LOGIN_BACKEND)
-            return _after_acceptance(request, invitation)
+            # They typed their password in this very request: recorded as allauth's own password
+            # re-authentication does (after the login, which starts the session's records afresh), so the MFA
+            # set-up that comes next does not ask for it again.
+            response = perform_login(request, new_user, email_verification="none",
+                                     redirect_url=_next_page(request, invitation, new_user), signup=True,
+                                     email=new_user.email)
+            record_authentication(request, new_user, method="password", reauthenticated=True)
+            return response
     context["form"] = form
     return render(request, "portal/roles/accept.html", context, status=400 if form.is_bound else 200)

@@ -90,7 +90,7 @@ def edition_role_change(request, edition, user_pk: int, role: str):
     holder = _holder(edition, user_pk, role)
     form = RoleChangeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose one of the roles of an edition."))
+        messages.error(request, _("Choose the new role first."))
         return _to_roles(edition)
     to_role = form.cleaned_data["role"]
     run_service(request, lambda: role_services.role_change(

@@ -65,7 +65,8 @@ class Command(BaseCommand):
                 address.verified = True
                 address.save(update_fields=["verified"])
             organiser_grant(user=user, actor=None)
-        self.stdout.write(f"{'Created' if created else 'Found'} {email}; it is an organiser and its address is verified.")
+        found = "Created" if created else "Found"
+        self.stdout.write(f"{found} {email}; it is an organiser and its address is verified.")
         if password is None:
             path = reverse("account_reset_password_from_key",
                            kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)})

@@ -48,7 +48,8 @@ def test_a_judge_is_sent_to_mfa_set_up_first(client, settings):
     response = client.post(url(invitation), {"name": "Judge", "password1": PASSWORD, "password2": PASSWORD})
     assert response.status_code == 302
     assert response.url == f"/accounts/2fa/totp/activate/?next=%2Fe%2F{invitation.edition.slug}%2F"
-    assert JudgeProfile.objects.filter(user__email="judge@example.org", edition=invitation.edition, active=True).exists()
+    assert JudgeProfile.objects.filter(user__email="judge@example.org", edition=invitation.edition,
+                                       active=True).exists()
     assert client.get(response.url).status_code == 200
 
 

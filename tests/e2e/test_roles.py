@@ -14,7 +14,7 @@ from django.core import mail
 
 from judging.models import JudgeProfile
 from portal.models import EditionRole
-from tests.factories import PASSWORD_FOR_TESTS, EditionFactory, EditionRoleFactory
+from tests.factories import PASSWORD_FOR_TESTS, EditionFactory, EditionRoleFactory, RoleInvitationFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -101,11 +101,9 @@ def test_the_secretariat_invites_a_judge_who_accepts_from_the_email(live_server,
 
 @pytest.mark.parametrize("language", ["en-GB", "ko-KR"])
 def test_the_csv_preview_and_the_dead_link_page_read_well_on_a_phone(live_server, browser, language, tmp_path):
-    from tests.factories import RoleInvitationFactory
-
     edition = EditionFactory(name="Seoul Prize 2027")
     secretariat = EditionRoleFactory(edition=edition, role="secretariat", user__email="sec@example.org").user
-    expired = RoleInvitationFactory(edition=edition, revoked_at=edition.opens_at)
+    withdrawn = RoleInvitationFactory(edition=edition, revoked_at=edition.opens_at)
     tag = "ko" if language.startswith("ko") else "en"
     csv_file = tmp_path / "people.csv"
     csv_file.write_text("email,name,role,language\nkim@example.org,Kim Min-ji,judge,ko\n"
@@ -113,7 +111,7 @@ def test_the_csv_preview_and_the_dead_link_page_read_well_on_a_phone(live_server
     context = browser.new_context(locale=language, viewport={"width": 390, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/roles/invitations/{expired.token}/")
+    page.goto(f"{live_server.url}/roles/invitations/{withdrawn.token}/")
     assert page.evaluate(CHECKS) == CLEAN
     _shot(page, f"roles-withdrawn-390-{tag}")
 
@@ -128,7 +126,7 @@ def test_the_csv_preview_and_the_dead_link_page_read_well_on_a_phone(live_server
     page.wait_for_load_state("load")
     assert page.locator(".csv-row").count() == 3
     assert page.locator(".csv-row-error").count() == 1
-    assert page.evaluate(CHECKS) == {**CLEAN, "h1": 1}
+    assert page.evaluate(CHECKS) == CLEAN
     _shot(page, f"roles-csv-preview-390-{tag}")
     page.locator("button[name=confirm]").click()
     page.wait_for_url(f"{live_server.url}/e/{edition.slug}/roles/")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from portal.models import AuditEntry, EditionRole, RoleInvitation, User
 from portal.services import role_invitations as services
+from portal.tasks import send_role_invitation
 from tests.factories import EditionFactory, EditionRoleFactory, RoleInvitationFactory, VerifiedUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -145,8 +146,6 @@ def test_revoke_kills_the_link_and_a_revoked_one_is_not_sent(secretariat, django
     assert invitation.status() == "revoked"
     with pytest.raises(ValidationError, match="withdrawn"):
         services.role_invitation_resend(invitation=invitation, actor=secretariat)
-    from portal.tasks import send_role_invitation
-
     assert send_role_invitation(invitation_id=invitation.pk) == "nothing to send"
     assert mail.outbox == []
     assert list(AuditEntry.objects.values_list("action", flat=True)) == ["role_invitation.revoke"]

@@ -3,7 +3,9 @@ can be touched; the list's query count is fixed."""
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from judging.models import JudgeProfile
 from portal.models import AuditEntry, EditionRole, RoleInvitation
 from tests.factories import EditionFactory, EditionRoleFactory, RoleInvitationFactory, VerifiedUserFactory
 
@@ -156,3 +158,55 @@ def test_the_list_query_count_does_not_grow(client, login, django_assert_num_que
     with django_assert_num_queries(8):
         response = client.get(url)
     assert len(response.context["people"]) == rows + 1
+
+
+def test_the_roles_page_gives_and_takes_the_judge_role_with_its_profile(world, client, login):
+    login(world["people"]["secretariat"])
+    observer, slug = world["people"]["observer"], world["a"].slug
+    client.post(f"/e/{slug}/roles/{observer.pk}/observer/change/", {"role": "judge"})
+    assert list(JudgeProfile.objects.filter(user=observer).values_list("edition", "active")) == [(world["a"].pk, True)]
+    client.post(f"/e/{slug}/roles/{observer.pk}/judge/revoke/")
+    assert not EditionRole.objects.filter(user=observer).exists()
+    assert list(JudgeProfile.objects.filter(user=observer).values_list("active", flat=True)) == [False]
+
+
+def test_a_change_without_a_new_role_is_explained(world, client, login):
+    login(world["people"]["secretariat"])
+    chair = world["people"]["chair"]
+    response = client.post(f"/e/{world['a'].slug}/roles/{chair.pk}/chair/change/", {"role": ""}, follow=True)
+    assert "Choose the new role first." in response.content.decode()
+    assert list(EditionRole.objects.filter(user=chair).values_list("role", flat=True)) == ["chair"]
+
+
+def test_the_csv_upload_previews_then_invites_on_confirmation(world, client, login):
+    login(world["people"]["secretariat"])
+    url = f"/e/{world['a'].slug}/roles/csv/"
+    data = "email,name,role,language\nkim@example.org,Kim,judge,ko\nbroken,Nobody,king,en\n"
+    response = client.post(url, {"file": SimpleUploadedFile("people.csv", data.encode()), "message": "Hello"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "1 line will be invited; 1 line has an error and will be skipped." in html
+    assert "Unknown role “king”" in html
+    assert RoleInvitation.objects.filter(edition=world["a"]).count() == 1  # only the world's own
+    response = client.post(url, {"confirm": "1", "csv": data, "message": "Hello"})
+    assert response.status_code == 302
+    invitation = RoleInvitation.objects.get(email="kim@example.org")
+    assert (invitation.edition, invitation.role, invitation.language, invitation.message) == (
+        world["a"], "judge", "ko", "Hello")
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"name\nKim\n", "The first line must name the columns"),
+    ("email,role\n김@example.org,judge\n".encode("cp949"), "save it as “CSV UTF-8”"),
+])
+def test_a_bad_csv_file_gets_a_clear_message(world, client, login, content, message):
+    login(world["people"]["secretariat"])
+    response = client.post(f"/e/{world['a'].slug}/roles/csv/", {"file": SimpleUploadedFile("x.csv", content)})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["chair", "observer"])
+def test_only_the_secretariat_uploads_a_csv(world, client, login, role):
+    login(world["people"][role])
+    assert client.get(f"/e/{world['a'].slug}/roles/csv/").status_code == 403

@@ -70,4 +70,9 @@ def judge_add_or_invite(*, edition: Edition, email: str, actor: User, language: 
     if user is None:
         return role_invite(edition=edition, email=email, role=EditionRole.Role.JUDGE, actor=actor,
                            language=language)
-    return judge_profile_create(edition=edition, user=user, actor=actor, **profile)
+    judge = JudgeProfile.objects.filter(edition=edition, user=user).first()
+    if judge is None:
+        return judge_profile_create(edition=edition, user=user, actor=actor, **profile)
+    # A former judge of the edition (role revoked, profile kept): the same profile, a judge again, these values.
+    judge_role_grant(edition=edition, user=user, actor=actor)
+    return judge_profile_update(judge=judge, actor=actor, data=profile)

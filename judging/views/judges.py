@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from portal.access import edition_permission_required
 from portal.service_errors import add_service_errors
 
-from portal.models import RoleInvitation, User
+from portal.models import EditionRole, RoleInvitation, User
 
 from ..forms.assignment import JudgeForm
 from ..models import JudgeProfile
@@ -37,7 +37,8 @@ class AddJudgeForm(JudgeForm):
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         self.user = User.objects.filter(email__iexact=email).first()
-        if self.user is not None and JudgeProfile.objects.filter(edition=self.edition, user=self.user).exists():
+        if self.user is not None and EditionRole.objects.filter(
+                edition=self.edition, user=self.user, role=EditionRole.Role.JUDGE).exists():
             raise ValidationError(_("They are already a judge of this edition."))
         return email
 

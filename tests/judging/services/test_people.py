@@ -121,3 +121,12 @@ def test_the_judges_page_invites_an_address_without_an_account():
     assert isinstance(invitation, RoleInvitation)
     assert (invitation.email, invitation.role, invitation.language) == ("someone@new.example", "judge", "ko")
     assert judges_and_profiles(edition) == (set(), {})
+
+
+def test_the_judges_page_makes_a_former_judge_a_judge_again_with_the_same_profile():
+    edition, actor, user = EditionFactory(), VerifiedUserFactory(), VerifiedUserFactory()
+    roles.role_grant(edition=edition, user=user, role="judge", actor=actor)
+    roles.role_revoke(edition=edition, user=user, role="judge", actor=actor)
+    judge = services.judge_add_or_invite(edition=edition, email=user.email, actor=actor, capacity=7, active=True)
+    assert (judge.pk, judge.capacity) == (JudgeProfile.objects.get(user=user).pk, 7)
+    assert judges_and_profiles(edition) == ({user.pk}, {user.pk: True})

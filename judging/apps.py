@@ -11,3 +11,7 @@ class JudgingConfig(AppConfig):
         from . import signals
 
         signals.connect()
+        # The judge role goes with a judge profile: portal's role_grant/role_revoke hand it to judging.
+        from .services import people
+
+        people.register()

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from .formatting import local_time
-from .models import AuditEntry, Edition
+from .models import AuditEntry, Edition, EditionRole
 
 # Kinds the trail can be filtered by: each is one or more action prefixes (the part before the first dot).
 KINDS: dict[str, tuple[Any, tuple[str, ...]]] = {
@@ -23,7 +23,8 @@ KINDS: dict[str, tuple[Any, tuple[str, ...]]] = {
     "round": (_("Rounds and results"), ("round", "aggregation", "shortlist")),
     "award": (_("Prizes and decisions"), ("award", "prize", "decision", "deliberation", "minutes", "ballot",
                                           "vote", "tier")),
-    "role": (_("Roles and judges"), ("role", "judge", "conflict", "membership", "organisation")),
+    "role": (_("Roles and judges"), ("role", "role_invitation", "account", "judge", "conflict", "membership",
+                                     "organisation")),
     "edition": (_("Edition and its settings"), ("edition", "category", "form_section", "rubric", "criterion",
                                                 "stage_weight")),
 }
@@ -72,6 +73,11 @@ ACTION_LABELS: dict[str, Any] = {
     "ballot.submit": _("Ballot cast"),
     "role.grant": _("Role given"),
     "role.revoke": _("Role revoked"),
+    "role_invitation.create": _("Invited to a role"),
+    "role_invitation.resend": _("Invitation sent again"),
+    "role_invitation.revoke": _("Invitation withdrawn"),
+    "role_invitation.accept": _("Invitation accepted"),
+    "account.create": _("Account created from an invitation"),
     "judge.create": _("Judge added"),
     "judge.update": _("Judge's profile changed"),
     "conflict.record": _("Conflict recorded"),
@@ -150,7 +156,19 @@ def changes(before: Any, after: Any) -> tuple[list[Change], int]:
     return found[:FIELDS_SHOWN], max(0, len(found) - FIELDS_SHOWN)
 
 
+# Recorded values shown by their label in the reader's language (a role is recorded as "judge", read as "Judge").
+VALUE_LABELS: dict[str, dict[str, Any]] = {"role": dict(EditionRole.Role.choices)}
+
+
+def _labelled(values: Any) -> Any:
+    if not isinstance(values, dict):
+        return values
+    return {key: str(VALUE_LABELS[key][value]) if value in VALUE_LABELS.get(key, ()) else value
+            for key, value in values.items()}
+
+
 def _all_changes(before: Any, after: Any) -> tuple[list[Change], int]:
+    before, after = _labelled(before), _labelled(after)
     # An entry with only `after` (a creation) or only `before` (a deletion) lists its values.
     if before is None and isinstance(after, dict):
         return changes({}, after)

@@ -1,7 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation
+from .models import EditionRole, Organisation
 
 
 class OrganisationForm(forms.ModelForm):
@@ -26,3 +27,45 @@ class AuditFilterForm(forms.Form):
         self.fields["actor"].choices = [("", _("Everyone"))] + [
             (user.pk, f"{user.name} <{user.email}>" if user.name else user.email) for user in actors
         ]
+
+
+# --- people and roles (portal/views/roles.py, portal/views/role_invitations.py) --------------------------------
+
+
+class RoleInviteForm(forms.Form):
+    """One invitation: who, which role, in which language the mail is written."""
+
+    email = forms.EmailField(label=_("E-mail address"))
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=EditionRole.Role.choices)
+    language = forms.ChoiceField(label=_("Language of the e-mail"), choices=settings.LANGUAGES)
+    message = forms.CharField(label=_("Message (optional)"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("Added to the e-mail, e.g. what you expect of them and when."))
+
+
+class RoleCsvForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"),
+                           help_text=_("Columns: email, name, role, language. One person per line."))
+    message = forms.CharField(label=_("Message (optional)"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RoleChangeForm(forms.Form):
+    role = forms.ChoiceField(label=_("New role"), choices=EditionRole.Role.choices)
+
+
+class AccountFromInvitationForm(forms.Form):
+    """A person without an account accepts an invitation: their name and a password (the address is known)."""
+
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    password1 = forms.CharField(label=_("Password"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("Password (again)"), strip=False,
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
+            self.add_error("password2", _("The two passwords differ."))
+        return cleaned

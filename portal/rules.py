@@ -81,3 +81,7 @@ def is_organisation_owner(user, organisation) -> bool:
 
 rules.add_perm("portal.organisation_view", is_organisation_member)
 rules.add_perm("portal.organisation_manage", is_organisation_owner)
+
+# People and roles (portal/views/roles.py): the committee reads who holds which role; the secretariat changes it.
+rules.add_perm("portal.view_roles", is_committee)
+rules.add_perm("portal.manage_roles", is_secretariat)

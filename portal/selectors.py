@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.db.models import Q, QuerySet
 
-from .models import AuditEntry, EditionRole, Membership, User
+from .models import AuditEntry, EditionRole, Membership, RoleInvitation, User
 
 
 def user_memberships(*, user: User) -> QuerySet[Membership]:
@@ -42,3 +42,18 @@ def edition_audit_actors(*, edition) -> QuerySet[User]:
 
 def edition_role_holders(*, edition) -> QuerySet[EditionRole]:
     return EditionRole.objects.filter(edition=edition).select_related("user").order_by("role", "user__email")
+
+
+def edition_people(*, edition) -> list[tuple[User, list[EditionRole]]]:
+    """Everyone holding a role in `edition`, by name, with their roles: one query."""
+    grouped: dict[int, tuple[User, list[EditionRole]]] = {}
+    for edition_role in (EditionRole.objects.filter(edition=edition).select_related("user")
+                         .order_by("user__name", "user__email", "role")):
+        grouped.setdefault(edition_role.user_id, (edition_role.user, []))[1].append(edition_role)
+    return list(grouped.values())
+
+
+def edition_open_invitations(*, edition) -> QuerySet[RoleInvitation]:
+    """Invitations of `edition` neither accepted nor revoked (pending or expired), newest first."""
+    return (RoleInvitation.objects.filter(edition=edition, accepted_at__isnull=True, revoked_at__isnull=True)
+            .select_related("invited_by").order_by("-created_at", "-id"))

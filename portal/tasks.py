@@ -6,7 +6,7 @@ from celery import shared_task
 
 from worker.base import PortalTask
 
-from .models import Invitation
+from .models import Invitation, RoleInvitation
 
 logger = logging.getLogger(__name__)
 
@@ -21,4 +21,16 @@ def send_invitation(*, invitation_id: int) -> str:
         logger.info("invitation %s is gone or accepted; nothing to send", invitation_id)
         return "nothing to send"
     invitation_email_send(invitation=invitation)
+    return "sent"
+
+
+@shared_task(name="portal.send_role_invitation", base=PortalTask)
+def send_role_invitation(*, invitation_id: int) -> str:
+    from .services.role_mail import role_invitation_email_send
+
+    invitation = (RoleInvitation.objects.select_related("edition", "invited_by").filter(pk=invitation_id).first())
+    if invitation is None or not invitation.is_pending:
+        logger.info("role invitation %s is gone, used, revoked or expired; nothing to send", invitation_id)
+        return "nothing to send"
+    role_invitation_email_send(invitation=invitation)
     return "sent"

@@ -11,4 +11,14 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("e/<slug:slug>/", views.edition_workspace, name="edition_workspace"),
     path("e/<slug:slug>/audit/", views.audit_trail, name="audit_trail"),
+    # People and roles of an edition; a role invitation's link.
+    path("e/<slug:slug>/roles/", views.edition_roles, name="edition_roles"),
+    path("e/<slug:slug>/roles/csv/", views.edition_roles_csv, name="edition_roles_csv"),
+    path("e/<slug:slug>/roles/<int:user_pk>/<str:role>/change/", views.edition_role_change, name="edition_role_change"),
+    path("e/<slug:slug>/roles/<int:user_pk>/<str:role>/revoke/", views.edition_role_revoke, name="edition_role_revoke"),
+    path("e/<slug:slug>/roles/invitations/<int:pk>/resend/", views.role_invitation_resend,
+         name="role_invitation_resend"),
+    path("e/<slug:slug>/roles/invitations/<int:pk>/revoke/", views.role_invitation_revoke,
+         name="role_invitation_revoke"),
+    path("roles/invitations/<str:token>/", views.role_invitation_accept, name="role_invitation_accept"),
 ]

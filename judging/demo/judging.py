@@ -26,8 +26,7 @@ from judging.services import judges as judge_services
 from judging.services import rounds as round_services
 from judging.services.rubrics import rubric_for
 from judging.services.scoring import ReviewInput, review_save_draft, review_submit, scoring_refusal
-from portal.models import Edition, EditionRole, User
-from portal.services import role_grant
+from portal.models import Edition, User
 from submissions.models import Application
 
 from .people import demo_password_hash, demo_user
@@ -47,8 +46,7 @@ COMMENTS = (
 
 def _judge_user(edition: Edition, number: int, *, password: str) -> User:
     user = demo_user(f"judge{number:02d}.{edition.slug}@demo.example", f"Demo Judge {number:02d}", password=password)
-    role_grant(edition=edition, user=user, role=EditionRole.Role.JUDGE)
-    return user
+    return user  # the judge role comes with the profile (judge_profile_create)
 
 
 @transaction.atomic

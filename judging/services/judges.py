@@ -10,7 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from portal.models import Edition, EditionRole, Organisation, User
-from portal.services import audit_log, role_grant, snapshot
+from portal.services import audit_log, snapshot
+from portal.services.roles import edition_role_add
 from submissions.models import Application, Category
 
 from ..models import Assignment, Bid, Conflict, JudgeProfile
@@ -41,13 +42,16 @@ def _check_expertise(edition: Edition, expertise: Iterable[Category]) -> list[Ca
 def judge_profile_create(*, edition: Edition, user: User, actor: User | None, country: str = "",
                          capacity: int = 20, expertise: Iterable[Category] = (),
                          affiliations: Iterable[Organisation] = (), active: bool = True) -> JudgeProfile:
-    """Make `user` a judge of `edition`: the profile, and the judge role that opens the judges' pages."""
+    """Make `user` a judge of `edition`: the profile, and the judge role that opens the judges' pages.
+
+    The role's row is recorded here directly: `role_grant` of the judge role is routed to
+    `judging.services.people.judge_role_grant`, which calls this one."""
     judge = JudgeProfile(edition=edition, user=user, country=country, capacity=capacity, active=active)
     judge.full_clean()
     judge.save()
     judge.expertise.set(_check_expertise(edition, expertise))
     judge.affiliations.set(list(affiliations))
-    role_grant(edition=edition, user=user, role=EditionRole.Role.JUDGE, actor=actor)
+    edition_role_add(edition=edition, user=user, role=EditionRole.Role.JUDGE, actor=actor)
     audit_log(actor=actor, action="judge.create", target=judge, edition=edition, after=_profile_state(judge))
     return judge
 
@@ -67,6 +71,9 @@ def judge_profile_update(*, judge: JudgeProfile, actor: User | None, data: dict)
         judge.expertise.set(_check_expertise(judge.edition, data["expertise"]))
     if "affiliations" in data:
         judge.affiliations.set(list(data["affiliations"]))
+    if judge.active and not before["active"]:
+        # An active profile always goes with the role (a revoked judge made active again is a judge again).
+        edition_role_add(edition=judge.edition, user=judge.user, role=EditionRole.Role.JUDGE, actor=actor)
     after = _profile_state(judge)
     if after != before:
         audit_log(actor=actor, action="judge.update", target=judge, edition_id=judge.edition_id,

@@ -1,8 +1,8 @@
 """The secretariat's page of an edition's judges: who judges, what they know, how much they take.
 
 The committee (secretariat, chair, observers) reads it; only the secretariat adds or changes a judge,
-through the services in judging/services/judges.py. A judge is an existing account: the page names the
-address, never creates accounts (sign-up verifies the address first).
+through the services in judging/services/judges.py. An address with an account becomes a judge at once; any
+other address is invited by e-mail (judging/services/people.py), and becomes a judge when they accept.
 """
 
 from django.contrib import messages
@@ -14,12 +14,33 @@ from django.utils.translation import gettext as _
 from portal.access import edition_permission_required
 from portal.service_errors import add_service_errors
 
+from portal.models import EditionRole, RoleInvitation, User
+
 from ..forms.assignment import JudgeForm
 from ..models import JudgeProfile
 from ..selectors import assignment as selectors
 from ..services import judges as services
+from ..services import people as people_services
 
 JUDGES_PER_PAGE = 50
+
+
+class AddJudgeForm(JudgeForm):
+    """Adding a judge by address: an account's owner becomes a judge, anyone else is invited."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("E-mail address")
+        self.fields["email"].help_text = _("Without an account they receive an invitation by e-mail, and become a "
+                                           "judge (with these values left at their defaults) when they accept.")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        self.user = User.objects.filter(email__iexact=email).first()
+        if self.user is not None and EditionRole.objects.filter(
+                edition=self.edition, user=self.user, role=EditionRole.Role.JUDGE).exists():
+            raise ValidationError(_("They are already a judge of this edition."))
+        return email
 
 
 def _data(form: JudgeForm, names) -> dict:
@@ -29,18 +50,23 @@ def _data(form: JudgeForm, names) -> dict:
 @edition_permission_required("judging.view_rounds")
 def judge_list(request, edition):
     can_manage = request.user.has_perm("judging.manage_rounds", edition)
-    form = JudgeForm(request.POST or None, edition=edition, initial={"capacity": 20, "active": True})
+    form = AddJudgeForm(request.POST or None, edition=edition, initial={"capacity": 20, "active": True})
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied(_("Only the secretariat adds judges."))
         if form.is_valid():
             try:
-                judge = services.judge_profile_create(edition=edition, user=form.user, actor=request.user,
-                                                      **_data(form, form.fields))
+                added = people_services.judge_add_or_invite(
+                    edition=edition, email=form.cleaned_data["email"], actor=request.user,
+                    language=request.LANGUAGE_CODE, **_data(form, form.fields))
             except ValidationError as error:
-                add_service_errors(form, error)
+                add_service_errors(form, error, field="email")
             else:
-                messages.success(request, _("%(judge)s is now a judge of this edition.") % {"judge": judge.user})
+                if isinstance(added, RoleInvitation):
+                    messages.success(request, _("%(email)s has no account yet: an invitation to judge was sent. "
+                                                "They become a judge when they accept.") % {"email": added.email})
+                else:
+                    messages.success(request, _("%(judge)s is now a judge of this edition.") % {"judge": added.user})
                 return redirect("judging:judge_list", slug=edition.slug)
     page = Paginator(selectors.edition_judges(edition=edition), JUDGES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "judging/assignment/judge_list.html", {

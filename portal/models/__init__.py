@@ -2,10 +2,12 @@
 
 from .audit import AuditEntry
 from .editions import Edition, EditionRole, validate_time_zone
+from .invitations import RoleInvitation
 from .organisations import Invitation, Membership, Organisation
 from .users import User, UserManager
 
 __all__ = [
-    "AuditEntry", "Edition", "EditionRole", "Invitation", "Membership", "Organisation", "User", "UserManager",
+    "AuditEntry", "Edition", "EditionRole", "Invitation", "Membership", "Organisation", "RoleInvitation", "User",
+    "UserManager",
     "validate_time_zone",
 ]

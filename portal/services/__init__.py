@@ -2,7 +2,9 @@
 
 - `audit`: the audit trail (`audit_log`, `snapshot`), written by every service of every app;
 - `organisations`: organisations, memberships and owners' invitations of colleagues;
-- `roles`: the roles people hold in an edition;
+- `roles`: the roles people hold in an edition (the judge role routed to judging, which keeps its profile);
+- `role_invitations`: the secretariat's invitations to a role (invite, resend, revoke, accept);
+  `role_invitations_csv`: many at once from a CSV file; `role_mail`: their e-mail;
 - `editions`: an edition's settings and its state (one transition table, one writer);
 - `notifications`: the portal's e-mails, built here and sent by its tasks.
 

@@ -4,8 +4,19 @@ from .editions import audit_trail, edition_workspace
 from .errors import page_not_found, permission_denied
 from .home import dashboard, home
 from .organisations import invitation_accept, organisation_create, organisation_detail
+from .role_invitations import role_invitation_accept
+from .roles import (
+    edition_role_change,
+    edition_role_revoke,
+    edition_roles,
+    edition_roles_csv,
+    role_invitation_resend,
+    role_invitation_revoke,
+)
 
 __all__ = [
     "audit_trail", "dashboard", "edition_workspace", "home", "invitation_accept", "organisation_create",
     "organisation_detail", "page_not_found", "permission_denied",
+    "edition_role_change", "edition_role_revoke", "edition_roles", "edition_roles_csv", "role_invitation_accept",
+    "role_invitation_resend", "role_invitation_revoke",
 ]

@@ -35,6 +35,7 @@ from .portal import (
     InvitationFactory,
     MembershipFactory,
     OrganisationFactory,
+    RoleInvitationFactory,
     UserFactory,
     VerifiedUserFactory,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "DeliberationMinutesFactory",
     "EditionAwardFactory",
     "PrizeTierFactory",
+    "RoleInvitationFactory",
     "CategoryConsiderationFactory",
     "PASSWORD_FOR_TESTS",
     "AggregationRunFactory",

@@ -4,7 +4,16 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
-from portal.models import AuditEntry, Edition, EditionRole, Invitation, Membership, Organisation, User
+from portal.models import (
+    AuditEntry,
+    Edition,
+    EditionRole,
+    Invitation,
+    Membership,
+    Organisation,
+    RoleInvitation,
+    User,
+)
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 
@@ -92,3 +101,17 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"colleague{n}@example.org")
     token = factory.Sequence(lambda n: f"invitation-token-{n:06d}")
     invited_by = None
+
+
+class RoleInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoleInvitation
+
+    edition = factory.SubFactory(EditionFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    name = factory.Faker("name")
+    role = EditionRole.Role.OBSERVER
+    language = "en"
+    token = factory.Sequence(lambda n: f"role-invitation-token-{n:06d}")
+    invited_by = factory.SubFactory(VerifiedUserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))

@@ -3,9 +3,10 @@
 import re
 
 import pytest
+from django.core import mail
 
 from judging.models import JudgeProfile
-from portal.models import AuditEntry, EditionRole
+from portal.models import AuditEntry, EditionRole, RoleInvitation
 from submissions.models import Application
 from tests.factories import (
     ApplicationFactory,
@@ -60,8 +61,19 @@ def test_the_secretariat_adds_a_judge_by_the_address_of_their_account(world, cli
     assert AuditEntry.objects.filter(action="judge.create").count() == 1
 
 
+def test_an_address_without_an_account_is_invited_to_judge(world, client, login, django_capture_on_commit_callbacks):
+    login(person(world["edition"], "secretariat"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(world["list"], add_data(world, email="Nobody@Example.org"), follow=True)
+    assert "has no account yet: an invitation to judge was sent" in response.content.decode()
+    invitation = RoleInvitation.objects.get()
+    assert (invitation.edition, invitation.email, invitation.role) == (world["edition"], "nobody@example.org", "judge")
+    assert [message.to for message in mail.outbox] == [["nobody@example.org"]]
+    assert f"/roles/invitations/{invitation.token}/" in mail.outbox[0].body
+    assert JudgeProfile.objects.count() == 1  # the profile comes with the acceptance
+
+
 @pytest.mark.parametrize(("changes", "message"), [
-    ({"email": "nobody@example.org"}, "No account uses this address"),
     ({"email": "known.judge@example.org"}, "already a judge of this edition"),
     ({"email": "not an address"}, "Enter a valid email address."),
     ({"capacity": "-1"}, "greater than or equal to 0"),

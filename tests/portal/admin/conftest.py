@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLResolver, reverse
 
-from judging.models import Assignment, CriterionScore, Review
+from judging.models import CriterionScore, Review
 from portal.models import AuditEntry, Edition, User
 from submissions.models import Application
 from tests.factories import EditionRoleFactory, MembershipFactory, VerifiedUserFactory

@@ -58,7 +58,9 @@ class StageWeightInline(EditionLockInlineMixin, FrozenRubricInlineMixin, admin.T
 
 
 class ServiceSavingAdmin(ServiceRefusalAdminMixin, admin.ModelAdmin):
-    """Saves the object and its inline rows through the rubric services (which refuse a frozen rubric)."""
+    """Saves the object and its inline rows through the rubric services (which refuse a frozen rubric). A refusal
+    (a rubric frozen meanwhile: a judge saved the first score while this page was open) becomes a message on the
+    page (ServiceRefusalAdminMixin)."""
 
     save_service = None
     delete_service = None
@@ -77,8 +79,6 @@ class ServiceSavingAdmin(ServiceRefusalAdminMixin, admin.ModelAdmin):
             deleter(**{arg: obj, "user": request.user})
         for obj in instances:
             saver(**{arg: obj, "user": request.user})
-    # A refusal (a rubric frozen meanwhile: a judge saved the first score while this page was open) becomes a
-    # message on the page: ServiceRefusalAdminMixin.
 
 
 @admin.register(Rubric)

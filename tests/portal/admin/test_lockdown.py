@@ -160,3 +160,16 @@ def test_a_round_with_reviews_stays_and_the_superuser_is_told_why(admin_world, e
     assert "has reviews and cannot be deleted" in response.content.decode()
     assert Assignment.objects.filter(round=round_a).count() == 9
     assert (Rubric.objects.count(), Criterion.objects.count()) == (2, 2)
+
+
+@pytest.mark.parametrize(("language", "reason"), [
+    ("en", "The admin is for superusers only; everything else happens on the portal&#x27;s own pages."),
+    ("ko", "관리자 사이트는 최고 관리자만 사용할 수 있습니다."),
+])
+def test_staff_are_told_why_in_their_language_on_the_portals_page(admin_world, language, reason):
+    client = _client(admin_world.people["staff secretariat of B"])
+    client.cookies["django_language"] = language
+    response = client.get("/admin/portal/user/", follow=True)
+    assert response.status_code == 403
+    assert reason in response.content.decode()
+    assert response.templates[0].name == "403.html"

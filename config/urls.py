@@ -2,8 +2,11 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-# The admin logs in through allauth, so rate limits, verification and MFA apply there too.
-admin.site.login = secure_admin_login(admin.site.login)
+from portal.admin import superusers_only_login
+
+# The admin logs in through allauth, so rate limits, verification and MFA apply there too; anyone logged in who is
+# not an active superuser gets the portal's 403 page saying why (portal/admin.py holds the rule).
+admin.site.login = superusers_only_login(secure_admin_login(admin.site.login))
 admin.site.site_header = "Award portal administration"
 admin.site.site_title = "Award portal"
 
@@ -18,4 +21,3 @@ urlpatterns = [
 
 handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"
-

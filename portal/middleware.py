@@ -1,25 +1,29 @@
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.urls import reverse
 
-from .access import mfa_setup_redirect, needs_mfa_setup
+from .access import mfa_setup_redirect
 
 
 class RoleMfaMiddleware:
-    """Keeps staff without MFA out of the admin while enforcement is on.
+    """Keeps superusers without MFA out of the admin while enforcement is on.
 
     Edition pages check MFA in `edition_permission_required`; the admin has no such
-    decorator of ours, so its whole URL space is guarded here.
+    decorator of ours, so its whole URL space is guarded here. Only superusers reach the
+    admin (portal/admin.py), and a superuser needs MFA whatever roles they hold.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        admin_root = reverse("admin:index")
         if (
-            request.path.startswith(admin_root)
+            settings.PORTAL_MFA_REQUIRED
+            and request.path.startswith(reverse("admin:index"))
             and request.user.is_authenticated
-            and request.user.is_staff
-            and needs_mfa_setup(request.user)
+            and request.user.is_superuser
+            and not is_mfa_enabled(request.user, [Authenticator.Type.TOTP])
         ):
             return mfa_setup_redirect(request)
         return self.get_response(request)

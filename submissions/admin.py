@@ -1,9 +1,14 @@
-"""The admin, for the secretariat: configure editions, look up anything, change states only through services.
+"""Editions, categories and applications in the admin (a superuser's tool): every change through a service.
 
-Applications, snapshots, files and status history are read-only here: what an applicant
-submitted is never edited by hand, and screening decisions go through the same service
-as the screening page (admin actions below), so they are audited and the applicant
-sees the reason.
+- An edition's settings are saved through `edition_update` and its state moves only through the edition
+  services (the actions below), all audited. Editions are created on the portal (an organiser's page, or the
+  demo), never here, and never deleted here (everything of the edition would go with it).
+- Categories are added, changed and removed through `category_save`/`category_delete` (audited; a category
+  with applications stays). Under an edition they are shown read-only, as its form sections are: the edition's
+  settings page edits those.
+- Applications, snapshots, files and status history are read-only: what an applicant submitted is never edited
+  by hand, and screening decisions go through the same service as the screening page (admin actions below), so
+  they are audited and the applicant sees the reason.
 """
 
 import json
@@ -17,25 +22,29 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.admin import ReadOnlyAdminMixin
+from portal.admin import ReadOnlyAdminMixin, ServiceRefusalAdminMixin, adopt
 from portal.models import Edition
 from portal.services import editions as edition_services
 
 from . import services
+from .services import edition_setup
 from .models import Application, ApplicationSnapshot, Attachment, Category, FormSection, StatusChange
 
 # --- editions ----------------------------------------------------------------------------------------------
 
-class CategoryInline(admin.StackedInline):
+class CategoryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Category
     extra = 0
-    prepopulated_fields = {"slug": ("name",)}
+    fields = ["name", "slug", "max_entries_per_organisation", "position"]
+    readonly_fields = fields
+    show_change_link = True  # changed on its own page, through the service
 
 
-class FormSectionInline(admin.TabularInline):
+class FormSectionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = FormSection
     extra = 0
     fields = ["field", "title", "guidance", "max_chars", "required", "position"]
+    readonly_fields = fields
 
 
 def _edition_action(service, description):
@@ -60,7 +69,7 @@ def _edition_action(service, description):
 
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
+class EditionAdmin(ServiceRefusalAdminMixin, admin.ModelAdmin):
     list_display = ["name", "state", "opens_at", "closes_at", "time_zone"]
     list_filter = ["state"]
     search_fields = ["name", "programme"]
@@ -69,10 +78,17 @@ class EditionAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     inlines = [CategoryInline, FormSectionInline]
 
+    def has_add_permission(self, request):
+        return False
+
     def has_delete_permission(self, request, obj=None):
-        # A finalised or published edition is locked for good (judging/signals.py would refuse its rows).
-        locked = obj is not None and obj.state in (Edition.State.FINALISED, Edition.State.PUBLISHED)
-        return not locked and super().has_delete_permission(request, obj)
+        return False
+
+    def save_model(self, request, obj, form, change):
+        edition_services.edition_update(edition=obj, user=request.user, data={
+            name: value for name, value in form.cleaned_data.items() if name in form.changed_data})
+        obj.refresh_from_db()
+
     actions = [
         _edition_action(edition_services.edition_open, _("Open the call (or reopen it)")),
         _edition_action(edition_services.edition_close, _("Close the call")),
@@ -81,12 +97,24 @@ class EditionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ServiceRefusalAdminMixin, admin.ModelAdmin):
     list_display = ["name", "edition", "max_entries_per_organisation", "position"]
     list_filter = ["edition"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ("name",)}
     list_select_related = ["edition"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["edition"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        data = {name: getattr(obj, name) for name in edition_setup.CATEGORY_FIELDS}
+        category = edition_setup.category_save(edition=obj.edition, user=request.user, data=data,
+                                               category=obj if change else None)
+        adopt(obj, category)
+
+    def delete_model(self, request, obj):
+        edition_setup.category_delete(edition=obj.edition, user=request.user, category=obj)
 
 
 # --- applications ------------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""The admin for judges, bids, conflicts, rounds and the assigner's output.
+"""The admin for judges, bids, conflicts, rounds and the assigner's output (a superuser's tool).
 
-Creating and editing judges and rounds happens here; every save goes through the
-services (so it is validated and audited). Assignments and runs are read-only: the
-round's page and the services change them. An admin user acts only in editions where
-they are secretariat (superusers everywhere).
+Judges, bids, conflicts and rounds may be created and edited here because every save and delete goes through the
+services (validated and audited). A judge profile is never deleted here (their assignments and scores hang on it):
+set it inactive. A round is deleted only through `round_delete`, which refuses a round with reviews and says so.
+Assignments and runs are read-only: the round's page and the services change them (the admin's one action,
+release, calls the service).
 """
 
 from django.contrib import admin, messages
@@ -13,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.admin import ReadOnlyAdminMixin
+from portal.admin import ReadOnlyAdminMixin, ServiceRefusalAdminMixin, adopt
 
 from ..forms.assignment import BidAdminForm, ConflictAdminForm, JudgeProfileAdminForm, JudgingRoundAdminForm
 from ..models import Assignment, AssignmentRun, Bid, CalibrationEntry, Conflict, JudgeProfile, JudgingRound
@@ -21,7 +22,6 @@ from ..services import assignments as assignment_services
 from ..services import judges as judge_services
 from ..services import rounds as round_services
 from ..services import scoring as scoring_services
-from ..services.locks import lock_message
 from .locks import EditionLockAdminMixin, EditionLockInlineMixin
 
 
@@ -30,18 +30,11 @@ def _require_secretariat(request, edition) -> None:
         raise PermissionDenied(_("Only the secretariat of %(edition)s changes its judging.") % {"edition": edition})
 
 
-def _adopt(obj, saved) -> None:
-    """Point the admin's unsaved instance at the row the service created, so the admin carries on with it."""
-    obj.pk = saved.pk
-    obj._state.adding = False
-    obj.refresh_from_db()
-
-
 # --- judges ----------------------------------------------------------------------------------------------
 
 
 @admin.register(JudgeProfile)
-class JudgeProfileAdmin(admin.ModelAdmin):
+class JudgeProfileAdmin(ServiceRefusalAdminMixin, admin.ModelAdmin):
     form = JudgeProfileAdminForm
     list_display = ["user", "edition", "country", "capacity", "expertise_list", "active"]
     list_filter = ["edition", "active", "expertise"]
@@ -74,19 +67,18 @@ class JudgeProfileAdmin(admin.ModelAdmin):
                 capacity=data["capacity"], expertise=data["expertise"], affiliations=data["affiliations"],
                 active=data["active"],
             )
-            _adopt(obj, judge)
+            adopt(obj, judge)
 
     def save_related(self, request, form, formsets, change):
         form.save_m2m = lambda: None  # the service has set expertise and affiliations
         super().save_related(request, form, formsets, change)
 
-    def delete_model(self, request, obj):
-        _require_secretariat(request, obj.edition)
-        super().delete_model(request, obj)
+    def has_delete_permission(self, request, obj=None):
+        return False  # set it inactive: its assignments and scores hang on it
 
 
 @admin.register(Bid)
-class BidAdmin(admin.ModelAdmin):
+class BidAdmin(ServiceRefusalAdminMixin, admin.ModelAdmin):
     form = BidAdminForm
     list_display = ["judge", "application", "category", "level", "updated_at"]
     list_filter = ["level", "judge__edition"]
@@ -103,20 +95,16 @@ class BidAdmin(admin.ModelAdmin):
                                        category=old.category)
         bid = judge_services.bid_set(judge=obj.judge, level=obj.level, user=request.user,
                                      application=obj.application, category=obj.category)
-        _adopt(obj, bid)
+        adopt(obj, bid)
 
     def delete_model(self, request, obj):
         _require_secretariat(request, obj.judge.edition)
         judge_services.bid_set(judge=obj.judge, level=None, user=request.user, application=obj.application,
                                category=obj.category)
 
-    def delete_queryset(self, request, queryset):
-        for bid in queryset.select_related("judge__edition", "application", "category"):
-            self.delete_model(request, bid)
-
 
 @admin.register(Conflict)
-class ConflictAdmin(EditionLockAdminMixin, admin.ModelAdmin):
+class ConflictAdmin(EditionLockAdminMixin, ServiceRefusalAdminMixin, admin.ModelAdmin):
     """Recorded here by the secretariat (an active assignment of the pair is withdrawn and replaced)."""
 
     lock_path = "judge__edition"
@@ -135,18 +123,11 @@ class ConflictAdmin(EditionLockAdminMixin, admin.ModelAdmin):
         _require_secretariat(request, obj.judge.edition)
         conflict = judge_services.conflict_record(judge=obj.judge, application=obj.application, reason=obj.reason,
                                                   user=request.user)
-        _adopt(obj, conflict)
+        adopt(obj, conflict)
 
     def delete_model(self, request, obj):
         _require_secretariat(request, obj.judge.edition)
         judge_services.conflict_remove(conflict=obj, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for conflict in queryset.select_related("judge__edition"):
-            if self._locked(conflict):
-                self.message_user(request, f"{conflict}: {lock_message()}", messages.ERROR)
-                continue
-            self.delete_model(request, conflict)
 
 
 # --- rounds ----------------------------------------------------------------------------------------------
@@ -164,7 +145,7 @@ class CalibrationEntryInline(EditionLockInlineMixin, admin.TabularInline):
 
 
 @admin.register(JudgingRound)
-class JudgingRoundAdmin(EditionLockAdminMixin, admin.ModelAdmin):
+class JudgingRoundAdmin(EditionLockAdminMixin, ServiceRefusalAdminMixin, admin.ModelAdmin):
     form = JudgingRoundAdminForm
     list_display = ["name", "edition", "position", "state", "judges_per_entry", "deadline", "blind", "round_page"]
     list_filter = ["edition", "state"]
@@ -200,7 +181,7 @@ class JudgingRoundAdmin(EditionLockAdminMixin, admin.ModelAdmin):
             _require_secretariat(request, data["edition"])
             judging_round = round_services.round_create(edition=data["edition"], user=request.user,
                                                              categories=data["categories"], **fields)
-            _adopt(obj, judging_round)
+            adopt(obj, judging_round)
 
     def save_related(self, request, form, formsets, change):
         form.save_m2m = lambda: None  # the service has set the categories
@@ -218,9 +199,15 @@ class JudgingRoundAdmin(EditionLockAdminMixin, admin.ModelAdmin):
                                                 user=request.user)
         return None
 
+    def get_deleted_objects(self, objs, request):
+        # A round with reviews is refused before the confirmation page lists the scores it would take with it.
+        for judging_round in objs:
+            round_services.round_ensure_deletable(judging_round)
+        return super().get_deleted_objects(objs, request)
+
     def delete_model(self, request, obj):
         _require_secretariat(request, obj.edition)
-        super().delete_model(request, obj)
+        round_services.round_delete(round=obj, user=request.user)
 
 
 # --- the assigner's output: read-only ---------------------------------------------------------------------

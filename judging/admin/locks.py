@@ -3,7 +3,8 @@
 Every judging model admin (and inline) whose rows the lock covers mixes `EditionLockAdminMixin` in: for a row of a
 locked edition it answers no to change and delete (so a change form or delete POST gets 403), says on the
 page why, and turns a refusal met while saving something new (a round added to a locked edition) into a
-message instead of an error page. The model guard (judging/signals.py) stands behind it.
+message instead of an error page. The model guard (judging/signals.py) stands behind it. (Bulk "delete selected"
+is off site-wide: portal/admin/site.py.)
 """
 
 from django.contrib import messages
@@ -65,14 +66,6 @@ class EditionLockAdminMixin:
                 raise
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return HttpResponseRedirect(request.path)
-
-    def delete_queryset(self, request, queryset):
-        """The changelist's "delete selected": rows of a locked edition stay, with a message."""
-        locked = [obj for obj in queryset if self._locked(obj)]
-        if locked:
-            self.message_user(request, "%s (%d)" % (lock_message(), len(locked)), messages.ERROR)
-        keep = [obj.pk for obj in locked]
-        super().delete_queryset(request, queryset.exclude(pk__in=keep))
 
 
 class EditionLockInlineMixin:

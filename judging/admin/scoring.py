@@ -1,15 +1,14 @@
 """Admin for rubrics (with their criteria and stage weights), and read-only views of reviews and results.
 
-Changes to rubrics go through the services in judging/services/rubrics.py, which refuse
-them once the rubric is frozen; the admin shows a frozen rubric read-only. Reviews, scores
-and results are never edited here: scores belong to their judges, results to the
-aggregation.
+Changes to rubrics (saves and deletes, of inline rows too) go through the services in judging/services/rubrics.py,
+which audit them and refuse them once the rubric is frozen; the admin shows a frozen rubric read-only. Reviews,
+scores, results, runs, calibration entries and shortlistings are never edited here: scores belong to their judges,
+results to the aggregation, the rest to the round's page and its services.
 """
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 
-from portal.admin import ReadOnlyAdminMixin
+from portal.admin import ReadOnlyAdminMixin, ServiceRefusalAdminMixin
 
 from ..models import (
     AggregationRun,
@@ -58,8 +57,10 @@ class StageWeightInline(EditionLockInlineMixin, FrozenRubricInlineMixin, admin.T
     fields = ("stage", "weight")
 
 
-class ServiceSavingAdmin(admin.ModelAdmin):
-    """Saves the object and its inline rows through the rubric services (which refuse a frozen rubric)."""
+class ServiceSavingAdmin(ServiceRefusalAdminMixin, admin.ModelAdmin):
+    """Saves the object and its inline rows through the rubric services (which refuse a frozen rubric). A refusal
+    (a rubric frozen meanwhile: a judge saved the first score while this page was open) becomes a message on the
+    page (ServiceRefusalAdminMixin)."""
 
     save_service = None
     delete_service = None
@@ -78,16 +79,6 @@ class ServiceSavingAdmin(admin.ModelAdmin):
             deleter(**{arg: obj, "user": request.user})
         for obj in instances:
             saver(**{arg: obj, "user": request.user})
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:
-            # A rubric frozen meanwhile (a judge saved the first score while this page was open).
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-            from django.http import HttpResponseRedirect
-
-            return HttpResponseRedirect(request.path)
 
 
 @admin.register(Rubric)

@@ -21,7 +21,7 @@ from portal.models import Edition, User
 from portal.services import audit_log, snapshot
 from portal.services import editions as edition_services
 
-from ..models import Assignment, JudgingRound
+from ..models import Assignment, JudgingRound, Review
 from ..selectors.assignment import ACTIVE_STATES, round_has_running_assigner
 from ..tasks.notifications import notify_judges
 from .locks import ensure_edition_unlocked, ensure_results_unlocked, round_lock
@@ -189,3 +189,23 @@ def round_mark_scored(*, judging_round: JudgingRound, user: User | None) -> bool
         return False
     round_move(judging_round, RoundState.SCORED, user=user)
     return True
+
+
+def round_ensure_deletable(judging_round: JudgingRound) -> None:
+    """Refuse to delete a round that judges have scored in (their reviews would go with it) or a locked one."""
+    ensure_edition_unlocked(judging_round.edition)
+    if Review.objects.filter(assignment__round=judging_round).exists():
+        raise ValidationError(
+            _("“%(round)s” has reviews and cannot be deleted: judges' scores are never thrown away.")
+            % {"round": judging_round.name}, code="has_reviews")
+
+
+@transaction.atomic
+def round_delete(*, round: JudgingRound, user: User | None) -> None:  # noqa: A002 - as round_open
+    """Delete a round nobody has scored in yet (its assignments go with it); audited with what it was."""
+    judging_round = JudgingRound.objects.select_for_update().select_related("edition").get(pk=round.pk)
+    round_ensure_deletable(judging_round)
+    audit_log(actor=user, action="round.delete", target=judging_round, edition=judging_round.edition,
+              before={**snapshot(judging_round), "categories": sorted(
+                  judging_round.categories.values_list("pk", flat=True))})
+    judging_round.delete()

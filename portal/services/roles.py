@@ -133,3 +133,13 @@ def organiser_revoke(*, user: User, actor: User | None = None) -> User:
         user.save(update_fields=["is_organiser"])
         audit_log(actor=actor, action="organiser.revoke", target=user, before={"user": user.email})
     return user
+
+
+@transaction.atomic
+def authenticator_remove(*, authenticator, actor: User | None) -> None:
+    """Remove one of a person's second factors (a lost phone): they set MFA up again at their next privileged page.
+    Audited with the type only, never the secret."""
+    user = authenticator.user
+    audit_log(actor=actor, action="mfa.remove", target=user,
+              before={"user": user.email, "authenticator": authenticator.type})
+    authenticator.delete()

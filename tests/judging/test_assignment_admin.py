@@ -1,31 +1,29 @@
-"""The admin creates judges and rounds through the services, and shows assignments and runs read-only."""
+"""The admin (a superuser's tool) creates judges and rounds through the services, deletes rounds only through the
+service (never one with reviews), and shows assignments and runs read-only."""
 
 from datetime import UTC, datetime
 
 import pytest
-from django.contrib.auth.models import Permission
-
-from judging.models import Assignment, AssignmentRun, CalibrationEntry, Conflict, JudgeProfile, JudgingRound
-from portal.models import AuditEntry, EditionRole, User
-from tests.factories import (
-    CategoryFactory,
-    EditionFactory,
-    EditionRoleFactory,
-    OrganisationFactory,
-    VerifiedUserFactory,
+from judging.models import (
+    Assignment,
+    AssignmentRun,
+    CalibrationEntry,
+    Conflict,
+    JudgeProfile,
+    JudgingRound,
+    Review,
 )
+from portal.models import AuditEntry, EditionRole, User
+from tests.factories import CategoryFactory, EditionFactory, OrganisationFactory, VerifiedUserFactory
 from tests.factories.assignment import assign, eligible, judge, one_category_round
+from tests.factories.judging import ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def staff_secretary(edition) -> User:
-    """A staff member with the judging model permissions (as the demo's Secretariat group has) and the role."""
-    user = VerifiedUserFactory(is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label="judging"))
-    if edition is not None:
-        EditionRoleFactory(edition=edition, user=user, role="secretariat")
-    return user
+def superuser(edition=None) -> User:
+    """The only kind of person the admin lets in; a superuser acts in every edition."""
+    return VerifiedUserFactory(is_staff=True, is_superuser=True)
 
 
 def test_adding_a_judge_in_the_admin_goes_through_the_service(client):
@@ -33,7 +31,7 @@ def test_adding_a_judge_in_the_admin_goes_through_the_service(client):
     human = CategoryFactory(edition=edition)
     city = OrganisationFactory()
     newcomer = VerifiedUserFactory()
-    client.force_login(staff_secretary(edition))
+    client.force_login(superuser(edition))
 
     response = client.post("/admin/judging/judgeprofile/add/", {
         "edition": edition.pk, "user": newcomer.pk, "country": "KE", "capacity": 9, "expertise": [human.pk],
@@ -50,7 +48,7 @@ def test_adding_a_judge_in_the_admin_goes_through_the_service(client):
 
 def test_the_admin_refuses_expertise_from_another_edition(client):
     edition = EditionFactory()
-    client.force_login(staff_secretary(edition))
+    client.force_login(superuser(edition))
     response = client.post("/admin/judging/judgeprofile/add/", {
         "edition": edition.pk, "user": VerifiedUserFactory().pk, "country": "", "capacity": 5,
         "expertise": [CategoryFactory().pk], "active": "on", "_save": "Save",
@@ -60,21 +58,48 @@ def test_the_admin_refuses_expertise_from_another_edition(client):
     assert JudgeProfile.objects.count() == 0
 
 
-def test_staff_who_are_not_its_secretariat_cannot_add_judges_to_an_edition(client):
+def test_a_judge_profile_is_set_inactive_not_deleted(client):
     edition = EditionFactory()
-    client.force_login(staff_secretary(EditionFactory()))
-    response = client.post("/admin/judging/judgeprofile/add/", {
-        "edition": edition.pk, "user": VerifiedUserFactory().pk, "country": "", "capacity": 5, "active": "on",
-        "_save": "Save",
-    })
+    judge_profile = judge(edition)
+    client.force_login(superuser(edition))
+    response = client.post(f"/admin/judging/judgeprofile/{judge_profile.pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
-    assert JudgeProfile.objects.count() == 0
+    assert JudgeProfile.objects.filter(pk=judge_profile.pk).exists()
+
+
+def test_a_round_with_reviews_is_not_deleted_and_the_admin_says_why(client):
+    edition, category, judging_round = one_category_round(k=1)
+    eligible(edition, category)
+    judge(edition)
+    assign(judging_round)
+    ReviewFactory(assignment=Assignment.objects.get())
+    client.force_login(superuser(edition))
+    url = f"/admin/judging/judginground/{judging_round.pk}/delete/"
+
+    for response in (client.get(url, follow=True), client.post(url, {"post": "yes"}, follow=True)):
+        assert response.redirect_chain[-1][0] == f"/admin/judging/judginground/{judging_round.pk}/change/"
+        assert "has reviews and cannot be deleted: judges&#x27; scores are never thrown away." in (
+            response.content.decode())
+    assert (JudgingRound.objects.count(), Review.objects.count()) == (1, 1)
+    assert not AuditEntry.objects.filter(action="round.delete").exists()
+
+
+def test_a_round_without_reviews_is_deleted_through_the_service(client):
+    edition, category, judging_round = one_category_round(k=1)
+    admin_user = superuser(edition)
+    client.force_login(admin_user)
+    response = client.post(f"/admin/judging/judginground/{judging_round.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert JudgingRound.objects.count() == 0
+    entry = AuditEntry.objects.get(action="round.delete")
+    assert (entry.actor, entry.edition, entry.before["name"], entry.before["categories"]) == (
+        admin_user, edition, judging_round.name, [category.pk])
 
 
 def test_creating_a_round_in_the_admin_goes_through_the_service_and_leaves_the_state_alone(client):
     edition = EditionFactory()
     human, tech = CategoryFactory(edition=edition), CategoryFactory(edition=edition)
-    client.force_login(staff_secretary(edition))
+    client.force_login(superuser(edition))
 
     response = client.post("/admin/judging/judginground/add/", {
         "edition": edition.pk, "name": "Category round", "position": 1, "categories": [human.pk, tech.pk],
@@ -95,7 +120,7 @@ def test_creating_a_round_in_the_admin_goes_through_the_service_and_leaves_the_s
 def test_calibration_entries_are_added_in_the_round_admin_through_the_service(client):
     edition, category, judging_round = one_category_round(k=1)
     entry = eligible(edition, category)
-    client.force_login(staff_secretary(edition))
+    client.force_login(superuser(edition))
 
     response = client.post(f"/admin/judging/judginground/{judging_round.pk}/change/", {
         "name": judging_round.name, "position": judging_round.position, "categories": [category.pk],
@@ -116,7 +141,7 @@ def test_a_conflict_recorded_in_the_admin_is_the_secretariats(client):
     edition, category, judging_round = one_category_round(k=1)
     entry = eligible(edition, category)
     judge_profile = judge(edition)
-    secretary = staff_secretary(edition)
+    secretary = superuser(edition)
     client.force_login(secretary)
 
     response = client.post("/admin/judging/conflict/add/", {
@@ -134,7 +159,7 @@ def test_assignments_and_runs_are_read_only_and_released_through_an_action(clien
     judge(edition)
     assign(judging_round)
     assignment = Assignment.objects.get()
-    client.force_login(staff_secretary(edition))
+    client.force_login(superuser(edition))
 
     assert client.get("/admin/judging/assignment/add/").status_code == 403
     assert client.get("/admin/judging/assignmentrun/add/").status_code == 403
@@ -146,4 +171,4 @@ def test_assignments_and_runs_are_read_only_and_released_through_an_action(clien
 
     assignment.refresh_from_db()
     assert assignment.state == Assignment.State.RELEASED
-    assert AuditEntry.objects.get(action="assignment.release").actor.is_staff
+    assert AuditEntry.objects.get(action="assignment.release").actor.is_superuser

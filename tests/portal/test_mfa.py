@@ -49,12 +49,28 @@ def test_applicants_need_no_mfa(mfa_enforced, client, login):
     assert client.get(f"/organisations/{membership.organisation.pk}/").status_code == 200
 
 
-def test_staff_without_mfa_are_kept_out_of_the_admin(mfa_enforced, client, login):
-    user = VerifiedUserFactory(is_staff=True, is_superuser=True)
+@pytest.mark.parametrize("is_staff", [True, False])
+def test_superusers_without_mfa_are_kept_out_of_the_admin(mfa_enforced, client, login, is_staff):
+    user = VerifiedUserFactory(is_staff=is_staff, is_superuser=True)
     login(user)
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response.url.startswith("/accounts/2fa/totp/activate/")
+
+
+def test_superusers_with_mfa_reach_the_admin(mfa_enforced, client):
+    user = VerifiedUserFactory(is_staff=True, is_superuser=True)
+    TOTP.activate(user, generate_totp_secret())
+    client.force_login(user)  # as if the code had been entered
+    assert client.get("/admin/").status_code == 200
+
+
+def test_staff_with_mfa_are_still_refused_the_admin(mfa_enforced, client):
+    user = EditionRoleFactory(role="secretariat", user__is_staff=True).user
+    TOTP.activate(user, generate_totp_secret())
+    client.force_login(user)  # as if the code had been entered
+    response = client.get("/admin/", follow=True)
+    assert (response.redirect_chain[-1][0], response.status_code) == ("/admin/login/?next=/admin/", 403)
 
 
 def test_enforcement_off_lets_roles_in_without_mfa(settings, client, login):

@@ -171,7 +171,8 @@ def test_admin_login_goes_through_allauth(client):
     assert response.url.startswith("/accounts/login/")
 
 
-def test_secretariat_staff_can_use_the_admin(client, login):
+def test_secretariat_staff_are_refused_the_admin_with_a_reason(client, login):
+    """The old demo set-up (staff status and a group with every permission) no longer opens the admin."""
     from django.contrib.auth.models import Group, Permission
 
     group = Group.objects.create(name="Secretariat")
@@ -180,7 +181,9 @@ def test_secretariat_staff_can_use_the_admin(client, login):
     user.groups.add(group)
     login(user)
     for url in ["/admin/", "/admin/portal/edition/", "/admin/portal/organisation/", "/admin/portal/auditentry/"]:
-        assert client.get(url).status_code == 200, url
+        response = client.get(url, follow=True)
+        assert (response.redirect_chain[-1][0], response.status_code) == (f"/admin/login/?next={url}", 403), url
+        assert "The admin is for superusers only" in response.content.decode()
 
 
 def test_applicants_cannot_use_the_admin(client, login):

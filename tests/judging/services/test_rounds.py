@@ -9,7 +9,8 @@ from judging.services import aggregation_runs, assignment_runs, rounds
 from judging.services.locks import ensure_edition_unlocked
 from portal.models import AuditEntry, Edition
 from tests.factories import EditionFactory
-from tests.factories.judging import JudgingRoundFactory
+from tests.factories.ceremony import lock_edition
+from tests.factories.judging import JudgingRoundFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +106,29 @@ def test_opening_a_round_moves_a_screened_edition_to_judging(edition_state, afte
     rounds.round_open(round=judging_round, user=None)
     assert Edition.objects.get(pk=edition.pk).state == after
     assert AuditEntry.objects.filter(action="edition.judging").count() == (1 if edition_state == "screening" else 0)
+
+
+def test_a_round_with_a_review_is_never_deleted():
+    review = ReviewFactory()
+    judging_round = review.assignment.round
+    with pytest.raises(ValidationError) as refused:
+        rounds.round_delete(round=judging_round, user=None)
+    assert refused.value.code == "has_reviews"
+    assert JudgingRound.objects.filter(pk=judging_round.pk).exists()
+    assert not AuditEntry.objects.filter(action="round.delete").exists()
+
+
+def test_a_round_without_reviews_is_deleted_with_one_audit_entry():
+    judging_round = JudgingRoundFactory(name="Final round")
+    rounds.round_delete(round=judging_round, user=None)
+    assert not JudgingRound.objects.filter(pk=judging_round.pk).exists()
+    assert list(AuditEntry.objects.values_list("action", "edition", "before__name")) == [
+        ("round.delete", judging_round.edition_id, "Final round")]
+
+
+def test_a_round_of_a_finalised_edition_is_never_deleted():
+    judging_round = JudgingRoundFactory()
+    lock_edition(judging_round.edition, Edition.State.FINALISED)
+    with pytest.raises(ValidationError):
+        rounds.round_delete(round=judging_round, user=None)
+    assert JudgingRound.objects.filter(pk=judging_round.pk).exists()

@@ -30,6 +30,7 @@ class RubricForm(forms.ModelForm):
         category.queryset = Category.objects.filter(edition=edition).order_by("position", "id")
         category.empty_label = _("The edition's default rubric (for every category without its own)")
         category.label = _("Used for")
+        category.label_from_instance = lambda choice: choice.name  # its edition is this one: no query per option
         if self.instance.pk:  # whom a rubric serves is chosen once
             del self.fields["category"]
 
@@ -115,3 +116,4 @@ class RubricCopyForm(forms.Form):
             f"{rubric.edition.name} · {rubric.name} ({rubric.category.name if rubric.category else _('default')})")
         self.fields["category"].queryset = Category.objects.filter(edition=edition).order_by("position", "id")
         self.fields["category"].empty_label = _("The edition's default rubric")
+        self.fields["category"].label_from_instance = lambda choice: choice.name

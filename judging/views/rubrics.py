@@ -72,7 +72,8 @@ def _list_page(request, edition, *, create_form=None, copy_form=None, status=200
     read_only = _read_only_reason(request, edition)
     if not read_only:
         create_form = create_form or RubricForm(edition=edition)
-        copy_form = copy_form or RubricCopyForm(sources=selectors.copy_sources(request.user), edition=edition)
+        copy_form = copy_form or RubricCopyForm(sources=selectors.copy_sources(request.user), edition=edition,
+                                                prefix="copy")
     return render(request, "judging/rubrics/list.html", {
         "edition": edition, "default": default, "categories": categories, "read_only": read_only,
         "create_form": create_form, "copy_form": copy_form,
@@ -105,7 +106,7 @@ def rubric_create(request, edition):
 @require_POST
 def rubric_copy(request, edition):
     _ensure_manager(request, edition)
-    form = RubricCopyForm(request.POST, sources=selectors.copy_sources(request.user), edition=edition)
+    form = RubricCopyForm(request.POST, sources=selectors.copy_sources(request.user), edition=edition, prefix="copy")
     if form.is_valid():
         try:
             rubric = services.rubric_copy(source=form.cleaned_data["source"], edition=edition,
@@ -134,7 +135,7 @@ def _detail_page(request, rubric, *, rename_form=None, criterion_form=None, leve
     return render(request, "judging/rubrics/detail.html", {
         "edition": edition, "rubric": rubric, "criteria": criteria, "read_only": read_only,
         "problems": services.rubric_problems(rubric) if criteria else [_("The rubric has no criteria.")],
-        "rename_form": rename_form or RubricForm(instance=rubric, edition=edition),
+        "rename_form": rename_form or RubricForm(instance=rubric, edition=edition, prefix="rubric"),
         "criterion_form": criterion_form or CriterionForm(),
         "levels": levels or level_formset(),
         "weights_form": weights_form, "weight_rows": weight_rows, "stages": Application.Stage.choices,
@@ -162,7 +163,7 @@ def rubric_detail(request, edition, pk: int):
     if request.method == "GET":
         return _detail_page(request, rubric)
     _ensure_manager(request, edition)
-    form = RubricForm(request.POST, instance=rubric, edition=edition)
+    form = RubricForm(request.POST, instance=rubric, edition=edition, prefix="rubric")
     if form.is_valid():
         try:
             services.rubric_save(rubric=form.instance, user=request.user)

@@ -53,7 +53,7 @@ def test_each_role_reads_the_rubrics_as_it_may(client, login, two_editions, who)
         assert ("Main rubric" in body, "Secret" in body) == (status == 200, False), url
     detail = client.get(f"/e/{slug}/rubrics/{world.rubric.pk}/").content.decode()
     assert ('name="scale_max"' in detail, "Move down" in detail) == (writes, writes)
-    response = client.post(f"/e/{slug}/rubrics/{world.rubric.pk}/", {"name": "Renamed"})
+    response = client.post(f"/e/{slug}/rubrics/{world.rubric.pk}/", {"rubric-name": "Renamed"})
     assert response.status_code == (302 if writes else 403)
     assert Rubric.objects.get(pk=world.rubric.pk).name == ("Renamed" if writes else "Main rubric")
 
@@ -68,7 +68,7 @@ def test_one_editions_secretariat_cannot_reach_another_editions_rubric_by_its_ur
         base = f"{prefix}/rubrics/{other_rubric.pk}"
         assert client.get(f"{base}/").status_code == status
         assert client.get(f"{base}/preview/").status_code == status
-        for url, data in ((f"{base}/", {"name": "Hijacked"}), (f"{base}/delete/", {}),
+        for url, data in ((f"{base}/", {"rubric-name": "Hijacked"}), (f"{base}/delete/", {}),
                           (f"{base}/criteria/new/", {"name": "Injected", "scale_min": 1, "scale_max": 5, "weight": 1}),
                           (f"{base}/criteria/{other_criterion.pk}/", {"name": "Hijacked"}),
                           (f"{base}/criteria/{other_criterion.pk}/move/", {"direction": "up"}),
@@ -78,7 +78,8 @@ def test_one_editions_secretariat_cannot_reach_another_editions_rubric_by_its_ur
     # A's criterion through A's rubric URL is fine; B's criterion under A's rubric is not found.
     assert client.get(f"/e/{slug}/rubrics/{world.rubric.pk}/criteria/{other_criterion.pk}/").status_code == 404
     # Copying B's rubric: A's secretariat does not read it, so it is not a choice.
-    response = client.post(f"/e/{slug}/rubrics/copy/", {"source": other_rubric.pk, "category": world.category.pk})
+    response = client.post(f"/e/{slug}/rubrics/copy/", {"copy-source": other_rubric.pk,
+                                                                       "copy-category": world.category.pk})
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
     assert (Rubric.objects.get(pk=other_rubric.pk).name, list(other_rubric.criteria.values_list("name", flat=True)),
@@ -153,14 +154,15 @@ def test_a_rubric_is_copied_from_an_earlier_edition_the_secretariat_also_ran(cli
     EditionRoleFactory(edition=other_rubric.edition, user=user, role=EditionRole.Role.SECRETARIAT)
     StageWeightFactory(criterion=other_rubric.criteria.get(), stage="scaled", weight=4)
     login(user)
-    response = client.post(f"/e/{world.edition.slug}/rubrics/copy/", {"source": other_rubric.pk,
-                                                                       "category": world.category.pk})
+    response = client.post(f"/e/{world.edition.slug}/rubrics/copy/", {"copy-source": other_rubric.pk,
+                                                                       "copy-category": world.category.pk})
     copy = Rubric.objects.get(category=world.category)
     assert response.headers["Location"] == f"/e/{world.edition.slug}/rubrics/{copy.pk}/"
     assert list(copy.criteria.values_list("name", "stage_weights__stage", "stage_weights__weight")) == [
         ("Secret criterion of B", "scaled", 4)]
     # The default rubric already has criteria: a copy into it is refused with the reason.
-    response = client.post(f"/e/{world.edition.slug}/rubrics/copy/", {"source": other_rubric.pk, "category": ""})
+    response = client.post(f"/e/{world.edition.slug}/rubrics/copy/", {"copy-source": other_rubric.pk,
+                                                                       "copy-category": ""})
     assert response.status_code == 400
     assert "already has criteria" in response.content.decode()
 

@@ -69,7 +69,9 @@ class BaseLevelFormSet(forms.BaseFormSet):
 
 
 def level_formset(data=None, *, criterion: Criterion | None = None, prefix: str = "levels"):
-    levels = list(criterion.levels) if criterion is not None else []
+    """The criterion's levels as rows, plus empty ones. Posted rows are read without initial values, so that every
+    row is compared with empty and none that the page showed unchanged is dropped as "not filled in"."""
+    levels = list(criterion.levels) if criterion is not None and data is None else []
     formset_class = forms.formset_factory(LevelForm, formset=BaseLevelFormSet, extra=LEVEL_ROWS_EMPTY)
     return formset_class(data, initial=levels, prefix=prefix)
 

@@ -59,9 +59,11 @@ class Criterion(models.Model):
         return self.name
 
     def clean(self) -> None:
+        # Not keyed to "levels": forms that leave the levels out (a ModelForm, the admin's inline) then show it at
+        # the top instead of failing, since the scale fields they do hold may be what no longer fits.
         problems = criterion_level_problems(self.levels, scale_min=self.scale_min, scale_max=self.scale_max)
         if problems:
-            raise ValidationError({"levels": problems})
+            raise ValidationError([ValidationError(problem, code="levels") for problem in problems])
 
 
 def criterion_level_problems(levels, *, scale_min: int | None, scale_max: int | None) -> list[str]:

@@ -200,11 +200,15 @@ def criterion_add(request, edition, pk: int):
 
 def _save_criterion(request, form, levels, *, rubric, position=None) -> bool:
     """Validate the criterion form and its levels, then save through the service; errors land on the form."""
-    if not (form.is_valid() & levels.is_valid()):
-        return False
     criterion = form.instance
     criterion.rubric = rubric
-    criterion.levels = levels.levels()
+    if levels.is_valid():
+        criterion.levels = levels.levels()  # before the form's model validation checks them against the scale
+        if not form.is_valid():
+            return False
+    else:
+        form.is_valid()  # its errors are shown too
+        return False
     if position is not None:
         criterion.position = position
     try:
@@ -224,7 +228,7 @@ def criterion_edit(request, edition, pk: int, criterion_pk: int):
     status = 200
     if request.method == "POST":
         _ensure_manager(request, edition)
-        form, levels = CriterionForm(request.POST, instance=criterion), level_formset(request.POST, criterion=criterion)
+        form, levels = CriterionForm(request.POST, instance=criterion), level_formset(request.POST)
         if _save_criterion(request, form, levels, rubric=rubric):
             messages.success(request, _("Criterion saved."))
             return redirect(_detail_url(rubric) + "#criteria-heading")

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from judging.models import Criterion, JudgingRound, Rubric, StageWeight
 from judging.services import rubrics
@@ -183,7 +183,7 @@ def test_levels_are_saved_in_order_and_shown_in_the_audit_trail():
 def test_levels_that_do_not_fit_the_scale_are_refused(levels, message):
     with pytest.raises(ValidationError) as refused:
         _criterion(RubricFactory(), levels=levels)
-    assert refused.value.message_dict == {"levels": [message]}
+    assert refused.value.message_dict == {NON_FIELD_ERRORS: [message]}
     assert Criterion.objects.count() == 0
 
 

@@ -133,6 +133,17 @@ def test_the_secretariat_writes_a_categorys_rubric_with_levels_order_and_stage_w
     assert "75 %" in page and "25 %" in page  # pilot: 3 of 4; the other stages split 50 %
     response = client.post(f"{base}/weights/", {f"w_{impact.pk}_pilot": "-1"})
     assert response.status_code == 400 and 'value="-1"' in response.content.decode()
+    # A smaller scale that the stored levels no longer fit: refused at the top of the form, nothing lost.
+    response = client.post(f"{base}/criteria/{inclusion.pk}/", {
+        "name": "Inclusion and reach", "scale_min": 1, "scale_max": 4, "weight": "1",
+        **_levels([(1, 3, "Few"), (4, 5, "Everyone, measured")])})
+    assert response.status_code == 400
+    assert "Level 2 (4–5) lies outside the scale 1–4." in response.content.decode()
+    # The same smaller scale with levels that fit it is saved.
+    response = client.post(f"{base}/criteria/{inclusion.pk}/", {
+        "name": "Inclusion and reach", "scale_min": 1, "scale_max": 4, "weight": "1", **_levels([(4, 4, "All")])})
+    assert response.status_code == 302
+    assert Criterion.objects.get(pk=inclusion.pk).levels == [{"score_from": 4, "score_to": 4, "description": "All"}]
     response = client.post(f"{base}/criteria/{inclusion.pk}/", {
         "name": "Inclusion and reach", "scale_min": 1, "scale_max": 5, "weight": "1", **_levels([])})
     assert response.status_code == 302
@@ -141,7 +152,7 @@ def test_the_secretariat_writes_a_categorys_rubric_with_levels_order_and_stage_w
     assert list(rubric.criteria.values_list("name", flat=True)) == ["Impact"]
     actions = list(AuditEntry.objects.filter(edition=world.edition).order_by("id").values_list("action", flat=True))
     assert actions == ["rubric.save", "criterion.save", "criterion.save", "criterion.move", "criterion.move",
-                       "stage_weight.save", "criterion.save", "criterion.delete"]
+                       "stage_weight.save", "criterion.save", "criterion.save", "criterion.delete"]
     trail = client.get(f"/e/{slug}/audit/").content.decode()
     for label in ("Rubric saved", "Criterion saved", "Criterion moved in the rubric&#x27;s order",
                   "Stage weights saved", "Criterion deleted"):

@@ -106,7 +106,8 @@ def test_the_secretariat_writes_a_rubric_and_previews_the_judges_form(live_serve
 
 
 @pytest.mark.parametrize("language", ["en-GB", "ko-KR"])
-def test_the_rubric_pages_read_well_on_a_phone(live_server, browser, language):
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_rubric_pages_read_well_on_a_phone_and_a_desktop(live_server, browser, language, width):
     edition = EditionFactory()
     CategoryFactory(edition=edition, name="Human-centric")
     user = EditionRoleFactory(edition=edition, role=EditionRole.Role.SECRETARIAT).user
@@ -117,18 +118,24 @@ def test_the_rubric_pages_read_well_on_a_phone(live_server, browser, language):
             ("Feasibility and cost", []))):
         rubric_services.criterion_save(criterion=Criterion(
             rubric=rubric, name=name, guidance="Evidence from the pilot.", position=position, levels=levels), user=None)
-    context = browser.new_context(locale=language, viewport={"width": 390, "height": 900})
+    context = browser.new_context(locale=language, viewport={"width": width, "height": 900})
     page = context.new_page()
     shots = os.environ.get("SCREENSHOT_DIR")
+    base = f"{live_server.url}/e/{edition.slug}/rubrics/"
+    pages = (("list", base), ("detail", f"{base}{rubric.pk}/"), ("preview", f"{base}{rubric.pk}/preview/"),
+             ("frozen", f"{base}{rubric.pk}/"))
     try:
         log_in(page, live_server.url, user)
-        base = f"{live_server.url}/e/{edition.slug}/rubrics/"
-        for name, url in (("list", base), ("detail", f"{base}{rubric.pk}/"), ("preview", f"{base}{rubric.pk}/preview/")):
+        for name, url in pages:
+            if name == "frozen":
+                rubric_services.rubric_freeze(rubric=rubric)
             page.goto(url)
             assert page.evaluate("document.documentElement.lang") == language[:2]
             checks, widest = page.evaluate(CHECKS), page.evaluate(WIDEST)
             if shots:
-                page.screenshot(path=str(Path(shots) / f"rubric-{name}-{language}-390.png"), full_page=True)
+                page.screenshot(path=str(Path(shots) / f"rubric-{name}-{language}-{width}.png"), full_page=True)
             assert checks == CLEAN, (name, widest)
+        assert page.locator("#read-only").is_visible()
+        assert page.locator("form[action$='/move/']").count() == 0
     finally:
         context.close()

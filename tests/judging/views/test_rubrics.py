@@ -6,7 +6,7 @@ from judging.models import Criterion, JudgingRound, Rubric, StageWeight
 from judging.services.rubrics import rubric_freeze
 from portal.models import AuditEntry, EditionRole
 from tests.factories import CategoryFactory, EditionFactory, EditionRoleFactory, MembershipFactory
-from tests.factories.judging import CriterionFactory, JudgingRoundFactory, RubricFactory, StageWeightFactory
+from tests.factories.judging import CriterionFactory, RubricFactory, StageWeightFactory
 from tests.factories.scoring import make_world
 
 pytestmark = pytest.mark.django_db

@@ -22,9 +22,11 @@ class Rubric(models.Model):
         verbose_name_plural = _("rubrics")
         constraints = [
             models.UniqueConstraint(fields=["edition", "category"], name="rubric_unique_category",
-                                    condition=models.Q(category__isnull=False)),
+                                    condition=models.Q(category__isnull=False),
+                                    violation_error_message=_("This category already has its own rubric.")),
             models.UniqueConstraint(fields=["edition"], name="rubric_unique_edition_default",
-                                    condition=models.Q(category__isnull=True)),
+                                    condition=models.Q(category__isnull=True),
+                                    violation_error_message=_("The edition already has a default rubric.")),
         ]
 
     def __str__(self) -> str:

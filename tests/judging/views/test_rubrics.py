@@ -104,6 +104,10 @@ def test_the_secretariat_writes_a_categorys_rubric_with_levels_order_and_stage_w
                                                         "category": world.category.pk})
     rubric = Rubric.objects.get(category=world.category)
     assert response.headers["Location"] == f"/e/{slug}/rubrics/{rubric.pk}/"
+    for category, message in ((world.category.pk, "This category already has its own rubric."),
+                              ("", "The edition already has a default rubric.")):
+        response = client.post(f"/e/{slug}/rubrics/new/", {"name": "Second", "category": category})
+        assert response.status_code == 400 and message in response.content.decode()
     base = f"/e/{slug}/rubrics/{rubric.pk}"
     # A level outside the scale is refused beside the form, and what was typed stays.
     response = client.post(f"{base}/criteria/new/", {"name": "Inclusion", "guidance": "Who benefits?", "scale_min": 1,

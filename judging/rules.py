@@ -85,3 +85,8 @@ rules.add_perm("judging.manage_awards", is_secretariat)
 rules.add_perm("judging.start_deliberation", is_secretariat | is_chair)
 rules.add_perm("judging.finalise_edition", is_chair)
 rules.add_perm("judging.publish_edition", is_chair)
+# --- rubrics (issue 10) ---------------------------------------------------------------------------------------
+# The secretariat writes the rubrics; the chair and the observers read them. A judge reads the criteria on the
+# review form only, never the editor.
+rules.add_perm("judging.view_rubrics", is_committee)
+rules.add_perm("judging.manage_rubrics", is_secretariat)

@@ -14,6 +14,7 @@ from .views import (
     judges,
     public,
     results,
+    rubrics,
     scoring,
     scoring_committee,
     scoring_feedback,
@@ -118,4 +119,20 @@ urlpatterns = [
     path("e/<slug:slug>/awards/publish/", finalisation.awards_publish, name="awards_publish"),
     # An organiser creates an edition, or copies one whose secretariat they are (outside /e/ and /editions/).
     path("organise/editions/new/", editions.edition_create, name="edition_create"),
+
+    # The rubric editor (issue 10): secretariat writes, chair and observers read.
+    path("e/<slug:slug>/rubrics/", rubrics.rubric_list, name="rubric_list"),
+    path("e/<slug:slug>/rubrics/new/", rubrics.rubric_create, name="rubric_create"),
+    path("e/<slug:slug>/rubrics/copy/", rubrics.rubric_copy, name="rubric_copy"),
+    path("e/<slug:slug>/rubrics/<int:pk>/", rubrics.rubric_detail, name="rubric_detail"),
+    path("e/<slug:slug>/rubrics/<int:pk>/delete/", rubrics.rubric_delete, name="rubric_delete"),
+    path("e/<slug:slug>/rubrics/<int:pk>/preview/", rubrics.rubric_preview, name="rubric_preview"),
+    path("e/<slug:slug>/rubrics/<int:pk>/weights/", rubrics.stage_weights, name="rubric_stage_weights"),
+    path("e/<slug:slug>/rubrics/<int:pk>/criteria/new/", rubrics.criterion_add, name="rubric_criterion_add"),
+    path("e/<slug:slug>/rubrics/<int:pk>/criteria/<int:criterion_pk>/", rubrics.criterion_edit,
+         name="rubric_criterion_edit"),
+    path("e/<slug:slug>/rubrics/<int:pk>/criteria/<int:criterion_pk>/delete/", rubrics.criterion_delete,
+         name="rubric_criterion_delete"),
+    path("e/<slug:slug>/rubrics/<int:pk>/criteria/<int:criterion_pk>/move/", rubrics.criterion_move,
+         name="rubric_criterion_move"),
 ]

@@ -103,7 +103,9 @@ ACTION_LABELS: dict[str, Any] = {
     "rubric.delete": _("Rubric deleted"),
     "rubric.freeze": _("Rubric frozen"),
     "criterion.save": _("Criterion saved"),
+    "rubric.copy": _("Rubric copied from another rubric"),
     "criterion.delete": _("Criterion deleted"),
+    "criterion.move": _("Criterion moved in the rubric's order"),
     "stage_weight.save": _("Stage weights saved"),
     "stage_weight.delete": _("Stage weights deleted"),
 }

@@ -25,6 +25,7 @@ from ..models import Assignment, JudgingRound, Review
 from ..selectors.assignment import ACTIVE_STATES, round_has_running_assigner
 from ..tasks.notifications import notify_judges
 from .locks import ensure_edition_unlocked, ensure_results_unlocked, round_lock
+from .rubrics import round_rubric_gaps
 
 RoundState = JudgingRound.State
 
@@ -175,6 +176,9 @@ def round_open(*, round: JudgingRound, user: User | None) -> JudgingRound:  # no
         raise ValidationError(_("Wait until the assigner has finished."), code="running")
     if not Assignment.objects.filter(round=judging_round, state__in=ACTIVE_STATES).exists():
         raise ValidationError(_("Nobody is assigned yet: run the assigner first."), code="empty")
+    if gaps := round_rubric_gaps(judging_round):
+        raise ValidationError(_("The round cannot open until each of its categories has a complete rubric: "
+                                "%(gaps)s") % {"gaps": " ".join(gaps)}, code="rubric")
     round_move(judging_round, RoundState.OPEN, user=user)
     if judging_round.edition.state == Edition.State.SCREENING:
         edition_services.edition_start_judging(edition=judging_round.edition, user=user)

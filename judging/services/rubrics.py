@@ -31,6 +31,7 @@ its criteria or their stage weights, because earlier scores would mean something
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from copy import deepcopy
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -40,11 +41,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.formatting import local_time
-from portal.models import User
+from portal.models import Edition, User
 from portal.services import audit_log, snapshot
-from submissions.models import Application
+from submissions.models import Application, Category
 
-from ..models import Criterion, Rubric, StageWeight
+from ..models import Criterion, JudgingRound, Rubric, StageWeight
 from .locks import ensure_edition_unlocked
 
 TOTAL_SCALE = 10.0
@@ -118,6 +119,13 @@ def rubric_for_application(application: Application) -> Rubric | None:
 # --- freezing -------------------------------------------------------------------------------------------
 
 
+def rubric_frozen_reason(rubric: Rubric, frozen_at=None) -> str:
+    """Why a frozen rubric cannot change, in the words every refusal and the editor's read-only page use."""
+    return _("The rubric “%(name)s” has been frozen since the first score was saved on %(when)s: its criteria, "
+             "scales and weights can no longer change, because earlier scores would then mean something else.") % {
+        "name": rubric.name, "when": local_time(frozen_at or rubric.frozen_at, fmt="j F Y, H:i e")}
+
+
 def rubric_ensure_editable(rubric: Rubric | None) -> None:
     """Refuse when the rubric (as stored now, not as the caller remembers it) is frozen."""
     if rubric is None:
@@ -127,12 +135,7 @@ def rubric_ensure_editable(rubric: Rubric | None) -> None:
         return
     frozen_at = Rubric.objects.select_for_update().filter(pk=rubric.pk).values_list("frozen_at", flat=True).first()
     if frozen_at is not None:
-        raise ValidationError(
-            _("The rubric “%(name)s” has been frozen since the first score was saved on %(when)s: its criteria, "
-              "scales and weights can no longer change, because earlier scores would then mean something else.")
-            % {"name": rubric.name, "when": local_time(frozen_at, fmt="j F Y, H:i e")},
-            code="frozen",
-        )
+        raise ValidationError(rubric_frozen_reason(rubric, frozen_at), code="frozen")
 
 
 def rubric_freeze(*, rubric: Rubric) -> bool:
@@ -225,13 +228,137 @@ def stage_weight_delete(*, stage_weight: StageWeight, user: User | None) -> None
     stage_weight.delete()
 
 
-def rubric_problems(rubric: Rubric) -> list[str]:
-    """What would stop this rubric from scoring: no criteria, or weights adding up to zero for a stage."""
-    criteria = list(rubric.criteria.prefetch_related("stage_weights"))
-    if not criteria:
-        return [_("The rubric has no criteria.")]
+def _weight_problems(criteria: list[Criterion]) -> list[str]:
     problems = []
     for stage, label in Application.Stage.choices:
         if sum(float(criterion_weight(c, stage)) for c in criteria) <= 0:
             problems.append(_("The weights add up to zero for entries at the “%(stage)s” stage.") % {"stage": label})
     return problems
+
+
+def rubric_problems(rubric: Rubric) -> list[str]:
+    """What would stop this rubric from scoring: no criteria, or weights adding up to zero for a stage."""
+    criteria = list(rubric.criteria.prefetch_related("stage_weights"))
+    if not criteria:
+        return [_("The rubric has no criteria.")]
+    return _weight_problems(criteria)
+
+
+def round_rubric_gaps(judging_round: JudgingRound) -> list[str]:
+    """Why the round's categories cannot be scored yet: a category without any rubric, a rubric without criteria,
+    a rubric whose weights add up to zero for a development stage. Empty when every category can be scored."""
+    rubrics = list(_with_criteria(Rubric.objects.filter(edition_id=judging_round.edition_id)))
+    default = next((rubric for rubric in rubrics if rubric.category_id is None), None)
+    own = {rubric.category_id: rubric for rubric in rubrics if rubric.category_id is not None}
+    gaps: list[str] = []
+    checked: set[int] = set()
+    for category in judging_round.categories.order_by("position", "id"):
+        rubric = own.get(category.pk, default)
+        if rubric is None:
+            gaps.append(_("Category “%(category)s” has no rubric and the edition has no default rubric.")
+                        % {"category": category.name})
+            continue
+        if rubric.pk in checked:
+            continue
+        checked.add(rubric.pk)
+        criteria = list(rubric.criteria.all())
+        if not criteria:
+            gaps.append(_("Rubric “%(rubric)s” has no criteria.") % {"rubric": rubric.name})
+            continue
+        gaps.extend(_("Rubric “%(rubric)s”: %(problem)s") % {"rubric": rubric.name, "problem": problem}
+                    for problem in _weight_problems(criteria))
+    return gaps
+
+
+# --- the editor's compound changes ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def criterion_move(*, criterion: Criterion, offset: int, user: User | None) -> bool:
+    """Move a criterion `offset` places (−1 up, +1 down) in its rubric; False when it is already at that end.
+
+    Positions are renumbered 0, 1, 2, … and each criterion whose position changes gets its own audit entry.
+    """
+    rubric_ensure_editable(criterion.rubric)
+    siblings = list(Criterion.objects.select_for_update().filter(rubric_id=criterion.rubric_id)
+                    .order_by("position", "id"))
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == criterion.pk)
+    target = index + offset
+    if not 0 <= target < len(siblings):
+        return False
+    siblings.insert(target, siblings.pop(index))
+    for position, sibling in enumerate(siblings):
+        if sibling.position != position:
+            before = {"position": sibling.position}
+            sibling.position = position
+            sibling.save(update_fields=["position"])
+            audit_log(actor=user, action="criterion.move", target=sibling, edition_id=criterion.rubric.edition_id,
+                      before=before, after={"position": position})
+    criterion.position = target
+    return True
+
+
+@transaction.atomic
+def rubric_stage_weights_set(*, rubric: Rubric, weights: Mapping[tuple[int, str], Decimal | None],
+                             user: User | None) -> int:
+    """Set the rubric's weight profiles: {(criterion id, stage): weight, or None for the criterion's default}.
+
+    Pairs not named are left as they are. Returns how many stage weights changed (each one audited).
+    """
+    rubric_ensure_editable(rubric)
+    changed = 0
+    for criterion in rubric.criteria.prefetch_related("stage_weights"):
+        stored = {stage_weight.stage: stage_weight for stage_weight in criterion.stage_weights.all()}
+        for stage, _label in Application.Stage.choices:
+            if (criterion.pk, stage) not in weights:
+                continue
+            wanted, existing = weights[(criterion.pk, stage)], stored.get(stage)
+            if wanted is None and existing is not None:
+                stage_weight_delete(stage_weight=existing, user=user)
+            elif wanted is not None and (existing is None or existing.weight != wanted):
+                stage_weight = existing or StageWeight(criterion=criterion, stage=stage)
+                stage_weight.weight = wanted
+                stage_weight_save(stage_weight=stage_weight, user=user)
+            else:
+                continue
+            changed += 1
+    return changed
+
+
+# Fields a copy does not take from its source: the copy's own identity and rubric.
+_NOT_COPIED = {"id", "rubric"}
+
+
+@transaction.atomic
+def rubric_copy(*, source: Rubric, edition: Edition, category: Category | None = None,
+                user: User | None) -> Rubric:
+    """Copy `source` (of any edition) into the rubric of `edition` (or of its `category`): criteria with their
+    levels, in order, and their stage weights. The target is created, or must still be empty and not frozen.
+
+    Every row written is audited by the services it calls, and one `rubric.copy` entry names the source.
+    """
+    if category is not None and category.edition_id != edition.pk:
+        raise ValidationError(_("The category must belong to the rubric's edition."), code="category")
+    target = Rubric.objects.filter(edition=edition, category=category).first()
+    if target is not None and target.pk == source.pk:
+        raise ValidationError(_("A rubric cannot be copied onto itself."), code="same")
+    if target is None:
+        target = rubric_save(rubric=Rubric(edition=edition, category=category, name=source.name), user=user)
+    else:
+        rubric_ensure_editable(target)
+        if target.criteria.exists():
+            raise ValidationError(
+                _("The rubric “%(name)s” already has criteria: delete them, or the rubric, before copying another "
+                  "rubric into it.") % {"name": target.name}, code="not_empty")
+    fields = [field.name for field in Criterion._meta.concrete_fields if field.name not in _NOT_COPIED]
+    copied = 0
+    for criterion in source.criteria.order_by("position", "id").prefetch_related("stage_weights"):
+        copy = Criterion(rubric=target, **{name: deepcopy(getattr(criterion, name)) for name in fields})
+        criterion_save(criterion=copy, user=user)
+        for stage_weight in criterion.stage_weights.all():
+            stage_weight_save(stage_weight=StageWeight(criterion=copy, stage=stage_weight.stage,
+                                                       weight=stage_weight.weight), user=user)
+        copied += 1
+    audit_log(actor=user, action="rubric.copy", target=target, edition_id=edition.pk,
+              after={"source": f"{source.name} · {source.edition.name}", "criteria": copied})
+    return target

@@ -3,7 +3,7 @@
 from judging.models import Assignment, AssignmentRun, JudgingRound
 from submissions.models import Application
 
-from .judging import JudgeProfileFactory, JudgingRoundFactory
+from .judging import CriterionFactory, JudgeProfileFactory, JudgingRoundFactory, RubricFactory
 from .submissions import ApplicationFactory, CategoryFactory, EditionFactory
 
 
@@ -42,4 +42,6 @@ def one_category_round(*, k: int = 1, same_country: bool = False, **round_kwargs
     edition = EditionFactory(conflict_same_country=same_country)
     category = CategoryFactory(edition=edition, name="Human-centric")
     judging_round = JudgingRoundFactory(edition=edition, categories=[category], judges_per_entry=k, **round_kwargs)
+    # A round opens only with a complete rubric for its categories (round_rubric_gaps): the edition's default.
+    CriterionFactory(rubric=RubricFactory(edition=edition, name="Main rubric"), name="Impact")
     return edition, category, judging_round

@@ -375,3 +375,18 @@ def test_the_queues_cached_rows_follow_every_change_of_the_rows(client, login):
     assert "A title changed &lt;after&gt; the first view" in again
     assert re.search(r'<tr class="state-in_progress"><td>1</td><td><a href="[^"]+">A title changed &lt;after&gt; '
                      r'the first view</a></td><td>[^<]+</td><td class="queue-state">In progress</td></tr>', again)
+
+
+def test_the_judge_reads_each_criterions_guidance_per_level_beside_its_score(client, login):
+    world = make_world(judges=1, entries=1)
+    criterion = world.criteria[0]
+    criterion.levels = [{"score_from": 0, "score_to": 3, "description": "No evidence of use"},
+                        {"score_from": 10, "score_to": 10, "description": "Adopted city-wide"}]
+    criterion.save()
+    login(world.judges[0].user)
+    body = client.get(f"/scoring/assignments/{world.assignment(0, 0).pk}/").content.decode()
+    levels = body.split('class="criterion-levels"')[1].split("</dl>")[0]
+    assert body.count('class="criterion-levels"') == 1
+    assert re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", levels) == [
+        ("0–3", "No evidence of use"), ("10", "Adopted city-wide")]
+    assert 'aria-label="What the scores for Criterion 1 mean"' in body

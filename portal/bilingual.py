@@ -51,6 +51,12 @@ class BilingualFormMixin:
         super().__init__(*args, **kwargs)
         for name, (label, options) in self.bilingual.items():
             for code, field in language_pair(label, **options).items():
+                existing = self.fields.get(f"{name}_{code}")
+                if existing is not None:  # a ModelForm's own field for the model's per-language column: relabelled
+                    existing.label, existing.required, existing.help_text = field.label, False, field.help_text
+                    if options.get("textarea_rows"):
+                        existing.widget.attrs["rows"] = options["textarea_rows"]
+                    continue
                 self.fields[f"{name}_{code}"] = field
                 instance = getattr(self, "instance", None)
                 if instance is not None and instance.pk and f"{name}_{code}" not in self.initial:

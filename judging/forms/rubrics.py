@@ -6,22 +6,26 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.bilingual import BilingualFormMixin, per_language
 from submissions.models import Application, Category
 
 from ..models import Criterion, Rubric
 
-# Every field of the criterion form, in order: the one place to add a field (e.g. a translated name).
-CRITERION_FIELDS = ["name", "guidance", "scale_min", "scale_max", "weight"]
+# Every field of the criterion form, in order: the one place to add a field. Name and guidance in both languages.
+CRITERION_FIELDS = [*per_language("name", "guidance"), "scale_min", "scale_max", "weight"]
 
 LEVEL_ROWS_EMPTY = 2  # blank level rows offered below the stored ones
 
 
-class RubricForm(forms.ModelForm):
+class RubricForm(BilingualFormMixin, forms.ModelForm):
     """A rubric's name and whom it serves: the edition's default, or one category."""
+
+    bilingual = {"name": (_("Name"), {"max_length": 200})}
+    bilingual_required = ("name",)
 
     class Meta:
         model = Rubric
-        fields = ["name", "category"]
+        fields = [*per_language("name"), "category"]
 
     def __init__(self, *args, edition, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,11 +39,13 @@ class RubricForm(forms.ModelForm):
             del self.fields["category"]
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(BilingualFormMixin, forms.ModelForm):
+    bilingual = {"name": (_("Name"), {"max_length": 200}), "guidance": (_("Guidance"), {"textarea_rows": 3})}
+    bilingual_required = ("name",)
+
     class Meta:
         model = Criterion
         fields = CRITERION_FIELDS
-        widgets = {"guidance": forms.Textarea(attrs={"rows": 3})}
 
 
 class LevelForm(forms.Form):

@@ -8,12 +8,13 @@ Copied, each row through the service that writes it (so each is validated and au
 - the rounds' settings (`round_create`, then `round_scoring_settings_update` for the explanation card): name,
   position, categories, entries (all eligible or the previous round's shortlist, the previous round mapped to
   its copy), judges per entry, blind, reminders, committee vote. Deadlines move by the time between the two
-  editions' openings; every copied round is scheduled and has no assignments.
+  editions' openings; every copied round is scheduled and has no assignments;
+- the rubrics, the edition's default and each category's own, with their criteria, guidance per level and stage
+  weights (`rubric_copy`; a copied tie-break criterion then names a criterion of the new edition). The copies
+  are not frozen: the new edition has no scores yet.
 
 Not copied: applications, judges (profiles, roles, bids, conflicts), assignments, reviews and scores, results,
-shortlists, calibration entries, decisions, ballots, minutes, jobs. Nor, for now, rubrics: they are copied by
-`judging.services.rubrics.rubric_copy`, which the lead wires in below (`edition_copy` then names a copied
-tie-break criterion that exists in the new edition).
+shortlists, calibration entries, decisions, ballots, minutes, jobs.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from portal.services.editions import edition_create
 from submissions.models import Category, FormSection
 from submissions.services.edition_setup import CATEGORY_FIELDS, FORM_SECTION_FIELDS, category_save, form_section_save
 
-from ..models import EditionAward, JudgingRound, PrizeTier
+from ..models import EditionAward, JudgingRound, PrizeTier, Rubric
 from .prizes import AWARD_FIELDS, TIER_FIELDS, edition_award_save, prize_tier_save
 from .rounds import round_create, round_scoring_settings_update
+from .rubrics import rubric_copy
 
 # The edition's own settings a copy takes from its source (what the organiser types comes from `data`).
 COPIED_EDITION_SETTINGS = ("conflict_same_country", "tie_break", "tie_break_criterion", "publish_scores",
@@ -56,8 +58,15 @@ def edition_copy(*, source: Edition, user: User, data: dict) -> Edition:
     _copy_form(source, target, user)
     _copy_prizes(source, categories, target, user)
     _copy_rounds(source, target, categories, user)
-    # The lead wires the rubrics' copy here at merge: rubric_copy(source=..., target=..., categories=..., user=...).
+    _copy_rubrics(source, target, categories, user)
     return target
+
+
+def _copy_rubrics(source: Edition, target: Edition, categories: dict[int, Category], user: User) -> None:
+    """The edition's default rubric and each category's own, onto the copied categories."""
+    for rubric in Rubric.objects.filter(edition=source).order_by("category__position", "id"):
+        category = categories[rubric.category_id] if rubric.category_id else None
+        rubric_copy(source=rubric, edition=target, category=category, user=user)
 
 
 def _copy_categories(source: Edition, target: Edition, user: User) -> dict[int, Category]:

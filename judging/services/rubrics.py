@@ -40,6 +40,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.bilingual import per_language
 from portal.formatting import local_time
 from portal.models import Edition, User
 from portal.services import audit_log, snapshot
@@ -343,7 +344,8 @@ def rubric_copy(*, source: Rubric, edition: Edition, category: Category | None =
     if target is not None and target.pk == source.pk:
         raise ValidationError(_("A rubric cannot be copied onto itself."), code="same")
     if target is None:
-        target = rubric_save(rubric=Rubric(edition=edition, category=category, name=source.name), user=user)
+        target = rubric_save(rubric=Rubric(edition=edition, category=category, name=source.name, **{
+            field: getattr(source, field) for field in per_language("name")}), user=user)
     else:
         rubric_ensure_editable(target)
         if target.criteria.exists():

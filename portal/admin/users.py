@@ -13,6 +13,8 @@ Why each is as it is:
   (a lost phone), through `authenticator_remove`, audited; their secrets are never shown.
 """
 
+from importlib import import_module
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib import admin
@@ -128,6 +130,10 @@ class EditionRoleAdmin(ServiceRefusalAdminMixin, admin.ModelAdmin):
         role_revoke(edition=obj.edition, user=obj.user, role=obj.role, actor=request.user)
 
 
+# "portal" comes before allauth in INSTALLED_APPS (so that its account templates win): import allauth's admin
+# modules here, so that their registrations exist before they are replaced.
+import_module("allauth.account.admin")
+import_module("allauth.mfa.admin")
 admin.site.unregister(Group)
 admin.site.unregister(EmailAddress)
 admin.site.unregister(Authenticator)

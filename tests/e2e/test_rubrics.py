@@ -55,7 +55,7 @@ def test_the_secretariat_writes_a_rubric_and_previews_the_judges_form(live_serve
     page.get_by_role("link", name="Rubrics (the judges' criteria)").click()
     expect(page.get_by_role("heading", name="Rubrics", level=1)).to_be_visible()
     assert page.evaluate(CHECKS) == CLEAN
-    page.get_by_label("Name").fill("Tech-innovative criteria")
+    page.get_by_label("Name (English)").fill("Tech-innovative criteria")
     page.get_by_label("Used for").select_option(label="Tech-innovative")
     page.get_by_role("button", name="Create the rubric").click()
     page.wait_for_url(re.compile(r"/rubrics/\d+/$"))
@@ -64,8 +64,8 @@ def test_the_secretariat_writes_a_rubric_and_previews_the_judges_form(live_serve
     add = page.locator("form", has=page.get_by_role("button", name="Add the criterion"))
     for name, levels in (("Innovation", [("1", "4", "Known technology, reused"), ("5", "10", "New to cities")]),
                          ("Impact", [])):
-        add.get_by_label("Name").fill(name)
-        add.locator("textarea[name=guidance]").fill(f"How strong is the {name.lower()}?")
+        add.get_by_label("Name (English)").fill(name)
+        add.locator("textarea[name=guidance_en]").fill(f"How strong is the {name.lower()}?")
         for index, (low, high, text) in enumerate(levels):
             level = add.locator("fieldset.rubric-level").nth(index)
             level.get_by_label("From score").fill(low)

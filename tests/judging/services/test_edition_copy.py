@@ -90,8 +90,11 @@ def test_a_copy_takes_none_of_the_history():
     assert _history_counts(last.edition) == before  # and the source keeps all of it
     assert list(EditionRole.objects.filter(edition=new).values_list("user_id", "role")) == [
         (last.secretariat.pk, "secretariat")]
-    # Rubrics are left to rubric_copy (wired at merge), not copied here.
-    assert Rubric.objects.filter(edition=new).count() == 0
+    # The rubric comes along, open to changes again (the source's is frozen by its scores); its scores do not.
+    rubric = Rubric.objects.get(edition=new)
+    assert (rubric.name, rubric.frozen_at, list(rubric.criteria.values_list("name", flat=True))) == (
+        "Main rubric", None, ["Impact"])
+    assert Rubric.objects.get(edition=last.edition).criteria.get().scores.count() == 1
 
 
 def _history_counts(edition) -> dict:
@@ -124,6 +127,7 @@ def test_every_copied_row_is_audited_in_the_new_edition_by_its_creator():
         *["prize_tier.save"] * 6,
         "edition_award.save", "edition_award.save",
         "round.create", "round.scoring_settings", "round.create",
+        "rubric.save", "criterion.save", "rubric.copy",
     ]
     assert entries.first().after["slug"] == "seoul-2026"
     assert AuditEntry.objects.filter(edition=last.edition).count() == 0  # nothing written to the source

@@ -53,7 +53,7 @@ def test_each_role_reads_the_rubrics_as_it_may(client, login, two_editions, who)
         assert ("Main rubric" in body, "Secret" in body) == (status == 200, False), url
     detail = client.get(f"/e/{slug}/rubrics/{world.rubric.pk}/").content.decode()
     assert ('name="scale_max"' in detail, "Move down" in detail) == (writes, writes)
-    response = client.post(f"/e/{slug}/rubrics/{world.rubric.pk}/", {"rubric-name": "Renamed"})
+    response = client.post(f"/e/{slug}/rubrics/{world.rubric.pk}/", {"rubric-name_en": "Renamed"})
     assert response.status_code == (302 if writes else 403)
     assert Rubric.objects.get(pk=world.rubric.pk).name == ("Renamed" if writes else "Main rubric")
 
@@ -68,9 +68,9 @@ def test_one_editions_secretariat_cannot_reach_another_editions_rubric_by_its_ur
         base = f"{prefix}/rubrics/{other_rubric.pk}"
         assert client.get(f"{base}/").status_code == status
         assert client.get(f"{base}/preview/").status_code == status
-        for url, data in ((f"{base}/", {"rubric-name": "Hijacked"}), (f"{base}/delete/", {}),
-                          (f"{base}/criteria/new/", {"name": "Injected", "scale_min": 1, "scale_max": 5, "weight": 1}),
-                          (f"{base}/criteria/{other_criterion.pk}/", {"name": "Hijacked"}),
+        for url, data in ((f"{base}/", {"rubric-name_en": "Hijacked"}), (f"{base}/delete/", {}),
+                          (f"{base}/criteria/new/", {"name_en": "Injected", "scale_min": 1, "scale_max": 5, "weight": 1}),
+                          (f"{base}/criteria/{other_criterion.pk}/", {"name_en": "Hijacked"}),
                           (f"{base}/criteria/{other_criterion.pk}/move/", {"direction": "up"}),
                           (f"{base}/criteria/{other_criterion.pk}/delete/", {}),
                           (f"{base}/weights/", {f"w_{other_criterion.pk}_pilot": "9"})):
@@ -100,17 +100,17 @@ def test_the_secretariat_writes_a_categorys_rubric_with_levels_order_and_stage_w
     world, _other = two_editions
     login(world.role("secretariat"))
     slug = world.edition.slug
-    response = client.post(f"/e/{slug}/rubrics/new/", {"name": "Human-centric criteria",
+    response = client.post(f"/e/{slug}/rubrics/new/", {"name_en": "Human-centric criteria",
                                                         "category": world.category.pk})
     rubric = Rubric.objects.get(category=world.category)
     assert response.headers["Location"] == f"/e/{slug}/rubrics/{rubric.pk}/"
     for category, message in ((world.category.pk, "This category already has its own rubric."),
                               ("", "The edition already has a default rubric.")):
-        response = client.post(f"/e/{slug}/rubrics/new/", {"name": "Second", "category": category})
+        response = client.post(f"/e/{slug}/rubrics/new/", {"name_en": "Second", "category": category})
         assert response.status_code == 400 and message in response.content.decode()
     base = f"/e/{slug}/rubrics/{rubric.pk}"
     # A level outside the scale is refused beside the form, and what was typed stays.
-    response = client.post(f"{base}/criteria/new/", {"name": "Inclusion", "guidance": "Who benefits?", "scale_min": 1,
+    response = client.post(f"{base}/criteria/new/", {"name_en": "Inclusion", "guidance_en": "Who benefits?", "scale_min": 1,
                                                      "scale_max": 5, "weight": "2",
                                                      **_levels([(1, 9, "Everyone, measured"), ("", "", "")])})
     body = response.content.decode()
@@ -118,11 +118,11 @@ def test_the_secretariat_writes_a_categorys_rubric_with_levels_order_and_stage_w
     assert "Level 1 (1–9) lies outside the scale 1–5." in body and "Everyone, measured" in body
     assert "Who benefits?" in body and rubric.criteria.count() == 0
     # A half-filled level row is refused too.
-    response = client.post(f"{base}/criteria/new/", {"name": "Inclusion", "scale_min": 1, "scale_max": 5,
+    response = client.post(f"{base}/criteria/new/", {"name_en": "Inclusion", "scale_min": 1, "scale_max": 5,
                                                      "weight": "2", **_levels([(1, "", "")])})
     assert "Give the range and its description, or leave the whole row empty." in response.content.decode()
     for name, levels in (("Inclusion", [(4, 5, "Everyone, measured"), (1, 3, "Few")]), ("Impact", [])):
-        response = client.post(f"{base}/criteria/new/", {"name": name, "scale_min": 1, "scale_max": 5, "weight": "1",
+        response = client.post(f"{base}/criteria/new/", {"name_en": name, "scale_min": 1, "scale_max": 5, "weight": "1",
                                                          **_levels(levels)})
         assert response.status_code == 302
     inclusion, impact = rubric.criteria.order_by("position")
@@ -139,17 +139,17 @@ def test_the_secretariat_writes_a_categorys_rubric_with_levels_order_and_stage_w
     assert response.status_code == 400 and 'value="-1"' in response.content.decode()
     # A smaller scale that the stored levels no longer fit: refused at the top of the form, nothing lost.
     response = client.post(f"{base}/criteria/{inclusion.pk}/", {
-        "name": "Inclusion and reach", "scale_min": 1, "scale_max": 4, "weight": "1",
+        "name_en": "Inclusion and reach", "scale_min": 1, "scale_max": 4, "weight": "1",
         **_levels([(1, 3, "Few"), (4, 5, "Everyone, measured")])})
     assert response.status_code == 400
     assert "Level 2 (4–5) lies outside the scale 1–4." in response.content.decode()
     # The same smaller scale with levels that fit it is saved.
     response = client.post(f"{base}/criteria/{inclusion.pk}/", {
-        "name": "Inclusion and reach", "scale_min": 1, "scale_max": 4, "weight": "1", **_levels([(4, 4, "All")])})
+        "name_en": "Inclusion and reach", "scale_min": 1, "scale_max": 4, "weight": "1", **_levels([(4, 4, "All")])})
     assert response.status_code == 302
     assert Criterion.objects.get(pk=inclusion.pk).levels == [{"score_from": 4, "score_to": 4, "description": "All"}]
     response = client.post(f"{base}/criteria/{inclusion.pk}/", {
-        "name": "Inclusion and reach", "scale_min": 1, "scale_max": 5, "weight": "1", **_levels([])})
+        "name_en": "Inclusion and reach", "scale_min": 1, "scale_max": 5, "weight": "1", **_levels([])})
     assert response.status_code == 302
     assert Criterion.objects.get(pk=inclusion.pk).levels == []
     assert client.post(f"{base}/criteria/{inclusion.pk}/delete/").status_code == 302
@@ -191,7 +191,7 @@ def test_a_frozen_rubric_is_shown_read_only_with_the_reason_and_refuses_changes(
     assert "has been frozen since the first score was saved" in page
     assert "earlier scores would then mean something else" in page
     assert ('name="scale_max"' in page, "Move down" in page, 'name="w_' in page) == (False, False, False)
-    response = client.post(f"{base}/criteria/new/", {"name": "Late", "scale_min": 1, "scale_max": 5, "weight": "1",
+    response = client.post(f"{base}/criteria/new/", {"name_en": "Late", "scale_min": 1, "scale_max": 5, "weight": "1",
                                                      **_levels([])})
     assert response.status_code == 400
     assert "earlier scores would then mean something else" in response.content.decode()

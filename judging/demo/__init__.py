@@ -2,7 +2,7 @@
 
 It spans the three apps (portal <- submissions <- judging), so it lives in judging, at the top:
 - content.py: the made-up organisations and applications (deterministic, no database);
-- people.py: demo users for every role, the Secretariat's admin group, the organisations;
+- people.py: demo users for every role (the secretariat is an organiser), the organisations;
 - editions.py: the two demo editions, their categories and rubric, and their states;
 - applications.py: applications created, filled in, given files and submitted as applicants do;
 - judging.py: judges, bids, the round and its assignment, reviews.

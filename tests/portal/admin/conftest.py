@@ -34,9 +34,9 @@ from tests.factories.worker import WorkerHeartbeatFactory
 
 LEAK = "LEAKMARK"  # in every title, comment and score note of both editions: never in a non-superuser's page
 
-# The apps whose rows the fingerprint covers: everything a person's work or access lives in. (The worker's
-# heartbeat is a liveness beat, not anyone's data; Django's own admin log and sessions are bookkeeping.)
-FINGERPRINTED_APPS = ["portal", "submissions", "judging", "auth", "account", "mfa"]
+# The apps whose rows the fingerprint covers: everything a person's work or access lives in, and the workers'
+# heartbeats (read-only in the admin). Django's own admin log and sessions are bookkeeping.
+FINGERPRINTED_APPS = ["portal", "submissions", "judging", "auth", "account", "mfa", "worker"]
 
 
 def _edition_full_of_data(label: str) -> SimpleNamespace:

@@ -33,7 +33,7 @@ SUPERUSER_MAY = {
     "judging.AssignmentRun": (False, False), "judging.Rubric": (True, True), "judging.Criterion": (True, True),
     "judging.Review": (False, False), "judging.EntryResult": (False, False), "judging.JudgeResult": (False, False),
     "judging.AggregationRun": (False, False), "judging.CalibrationEntry": (False, False),
-    "judging.Shortlisting": (False, False), "worker.WorkerHeartbeat": (False, True),
+    "judging.Shortlisting": (False, False), "worker.WorkerHeartbeat": (False, False),
 }
 # The admin actions there are; each is a service call (tested in the apps' admin tests), refused to everyone else.
 ACTIONS = {
@@ -148,9 +148,10 @@ def test_whatever_the_superuser_changes_is_in_the_audit_trail(admin_world, every
             if fingerprint() != before:
                 changed.append(pattern)
                 assert AuditEntry.objects.count() > trail, f"{url} changed the database without an audit entry"
-    # The walk did write: deletes, re-saved forms (through their services). The heartbeat is the worker's.
-    assert {"portal_editionrole_delete", "mfa_authenticator_delete", "judging_bid_delete",
-            "judging_conflict_delete"} <= set(changed)
+    # The walk did write: deletes, re-saved forms (through their services). (The first role it finds is a last
+    # secretariat or a judge with assignments in an open round, whose removal role_revoke refuses: tested in
+    # test_users.py with a role that may go.)
+    assert {"mfa_authenticator_delete", "judging_bid_delete", "judging_conflict_delete"} <= set(changed)
 
 
 def test_a_round_with_reviews_stays_and_the_superuser_is_told_why(admin_world, every_admin_url):

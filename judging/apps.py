@@ -11,3 +11,10 @@ class JudgingConfig(AppConfig):
         from . import signals
 
         signals.connect()
+        # portal's dashboard and cockpit show this app's panels without importing it (portal/dashboard.py).
+        from portal.dashboard import register_dashboard_panel, register_workspace_panel
+
+        from . import panels
+
+        register_dashboard_panel(panels.judge_dashboard_panel, order=20)
+        register_workspace_panel(panels.workspace_completion_panel, order=20)

@@ -1,0 +1,212 @@
+"""The edition's workspace as a cockpit: counts by status and category, review completion per round and judge,
+late judges, "remind now", the secretariat's links; read-only for the chair and observers, a judge's own part."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from judging.models import JudgingRound
+from judging.services.scoring import ReviewInput, review_submit
+from portal.models import AuditEntry
+from tests.factories import ApplicationFactory, CategoryFactory, EditionFactory, EditionRoleFactory, VerifiedUserFactory
+from tests.factories.scoring import make_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    """Judges Ann (2 of 2 done), Bob (0 of 2) and Cy (1 of 2); six entries in two categories besides."""
+    world = make_world(judges=3, entries=2)
+    for index, name in enumerate(["Ann", "Bob", "Cy"]):
+        user = world.judges[index].user
+        user.name = name
+        user.save()
+    for judge, entry in ((0, 0), (0, 1), (2, 0)):
+        review_submit(assignment=world.assignment(judge, entry), user=world.judges[judge].user, notify=False,
+                      data=ReviewInput(scores={c.pk: 5 for c in world.criteria}))
+    # make_world's two entries are eligible in "Human-centric"; add more of each status, and a second category.
+    tech = CategoryFactory(edition=world.edition, name="Tech-innovative", position=5)
+    for status, category in (("submitted", world.category), ("ineligible", world.category), ("draft", tech),
+                             ("submitted", tech), ("submitted", tech), ("withdrawn", tech)):
+        ApplicationFactory(edition=world.edition, category=category, status=status)
+    # Another edition's applications must not be counted.
+    other = EditionFactory()
+    ApplicationFactory.create_batch(3, edition=other, category=CategoryFactory(edition=other, name="Human-centric"),
+                                    status="submitted")
+    return world
+
+
+def _url(world) -> str:
+    return f"/e/{world.edition.slug}/"
+
+
+def _main(response) -> str:
+    body = response.content.decode()
+    return body[body.index("<main"):body.index("</main>")]
+
+
+def _panel(response, template: str):
+    return next(panel.context for panel in response.context["panels"] if panel.template == template)
+
+
+COUNTS = "submissions/panels/workspace_counts.html"
+COMPLETION = "judging/panels/workspace_completion.html"
+
+
+# --- counts ------------------------------------------------------------------------------------------------------
+
+def test_counts_by_status_and_category_are_exact(client, login, world):
+    login(world.role("secretariat"))
+    response = client.get(_url(world))
+    counts = _panel(response, COUNTS)
+    assert [label for _value, label in counts["statuses"]] == ["Draft", "Submitted", "Eligible", "Ineligible",
+                                                               "Withdrawn"]
+    assert [(category.name, numbers, total) for category, numbers, total in counts["rows"]] == [
+        ("Human-centric", [0, 1, 2, 1, 0], 4),
+        ("Tech-innovative", [1, 2, 0, 0, 1], 4),
+    ]
+    assert counts["totals"] == [1, 3, 2, 1, 1]
+    assert counts["total"] == 8
+    body = _main(response)
+    assert ('<tr><th scope="row">Human-centric</th><td class="num">0</td><td class="num">1</td>'
+            '<td class="num">2</td><td class="num">1</td><td class="num">0</td><td class="num">4</td></tr>') in body
+
+
+# --- completion --------------------------------------------------------------------------------------------------
+
+def test_completion_per_round_and_per_judge_is_exact(client, login, world):
+    login(world.role("secretariat"))
+    response = client.get(_url(world))
+    [completion] = _panel(response, COMPLETION)["completions"]
+    assert (completion.done, completion.assigned, completion.percent) == (3, 6, 50)
+    assert [(j.name, j.done, j.assigned, j.late) for j in completion.judges] == [
+        ("Ann", 2, 2, False), ("Bob", 0, 2, False), ("Cy", 1, 2, False)]
+    body = _main(response)
+    assert "3 of 6 reviews submitted (50%)." in body
+    assert '<th scope="row">Bob</th><td class="num">0/2</td>' in body
+    assert 'class="late"' not in body
+
+
+@pytest.mark.parametrize(("deadline_in", "reminders", "late"), [
+    (timedelta(days=5), [], False),  # before the deadline, no reminder point
+    (timedelta(days=5), [72], False),  # the reminder point is still ahead
+    (timedelta(hours=48), [72], True),  # past the reminder point
+    (timedelta(hours=-1), [], True),  # past the deadline
+])
+def test_late_judges_are_highlighted_after_the_reminder_point_or_deadline(client, login, world, deadline_in,
+                                                                          reminders, late):
+    JudgingRound.objects.filter(pk=world.round.pk).update(deadline=timezone.now() + deadline_in,
+                                                          reminder_hours=reminders)
+    login(world.role("secretariat"))
+    response = client.get(_url(world))
+    [completion] = _panel(response, COMPLETION)["completions"]
+    assert [j.name for j in completion.late_judges] == (["Bob", "Cy"] if late else [])
+    body = _main(response)
+    assert body.count('<tr class="late">') == (2 if late else 0)
+    assert ("2 judges are late." in body) is late
+
+
+def test_only_the_secretariat_has_the_remind_button(client, login, world):
+    remind = f'action="/e/{world.edition.slug}/scoring/rounds/{world.round.pk}/remind/"'
+    login(world.role("secretariat"))
+    assert remind in _main(client.get(_url(world)))
+    for role in ("chair", "observer"):
+        client.logout()
+        login(world.role(role))
+        body = _main(client.get(_url(world)))
+        assert remind not in body
+        assert "3 of 6 reviews submitted" in body  # read-only, same numbers
+        assert "/settings/" not in body
+        assert "You read this cockpit; only the secretariat changes anything here." in body
+
+
+def test_no_remind_button_for_a_closed_round(client, login, world):
+    JudgingRound.objects.filter(pk=world.round.pk).update(state=JudgingRound.State.CLOSED)
+    login(world.role("secretariat"))
+    assert "/remind/" not in _main(client.get(_url(world)))
+
+
+def test_a_judge_sees_their_own_part_only(client, login, world):
+    login(world.judges[1].user)
+    response = client.get(_url(world))
+    body = _main(response)
+    [completion] = _panel(response, COMPLETION)["completions"]
+    assert [(j.name, j.done, j.assigned) for j in completion.judges] == [("Bob", 0, 2)]
+    assert "Ann" not in body and "Cy" not in body
+    assert f'href="/e/{world.edition.slug}/scoring/rounds/{world.round.pk}/queue/"' in body
+    assert "Applications by status and category" not in body and "/remind/" not in body
+    assert "/screening/" not in body and "/audit/" not in body
+    assert COUNTS not in [panel.template for panel in response.context["panels"]]
+
+
+def test_the_secretariat_has_a_link_to_every_page_of_theirs(client, login, world):
+    login(world.role("secretariat"))
+    body = _main(client.get(_url(world)))
+    slug = world.edition.slug
+    for path in ("settings/", "screening/", "rounds/", "judges/", "awards/setup/", "scoring/", "awards/jobs/",
+                 "audit/"):
+        assert f'href="/e/{slug}/{path}"' in body, path
+
+
+# --- remind now --------------------------------------------------------------------------------------------------
+
+def _remind(client, world):
+    return client.post(f"/e/{world.edition.slug}/scoring/rounds/{world.round.pk}/remind/", follow=True)
+
+
+def test_remind_now_mails_the_judges_with_open_reviews_and_says_how_many(client, login, world,
+                                                                        django_capture_on_commit_callbacks):
+    login(world.role("secretariat"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _remind(client, world)
+    assert response.redirect_chain[-1][0] == f"/e/{world.edition.slug}/#round-completion-{world.round.pk}"
+    assert [str(m) for m in response.context["messages"]][-1:] == [
+        f"2 judges with open reviews in {world.round.name} are being reminded by e-mail."]
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([world.judges[1].user.email, world.judges[2].user.email])
+    assert AuditEntry.objects.filter(action="round.remind", edition=world.edition).count() == 1
+
+
+def test_remind_now_refuses_a_round_that_is_not_open(client, login, world, django_capture_on_commit_callbacks):
+    JudgingRound.objects.filter(pk=world.round.pk).update(state=JudgingRound.State.CLOSED)
+    login(world.role("secretariat"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _remind(client, world)
+    assert [str(m) for m in response.context["messages"]][-1:] == [
+        f"Reminders go out only while a round is open for scoring; “{world.round.name}” is closed."]
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("role", ["chair", "observer", "judge", "stranger"])
+def test_remind_now_is_the_secretariats(client, login, world, role, django_capture_on_commit_callbacks):
+    user = VerifiedUserFactory() if role == "stranger" else world.role(role)
+    login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/e/{world.edition.slug}/scoring/rounds/{world.round.pk}/remind/")
+    assert response.status_code == 403
+    assert mail.outbox == []
+    assert not AuditEntry.objects.filter(action="round.remind").exists()
+
+
+def test_remind_now_is_a_post(client, login, world):
+    login(world.role("secretariat"))
+    assert client.get(f"/e/{world.edition.slug}/scoring/rounds/{world.round.pk}/remind/").status_code == 405
+
+
+# --- query counts --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_the_cockpit_costs_the_same_queries_for_one_and_many_rows(client, login, size, django_assert_num_queries):
+    world = make_world(judges=size, entries=size)
+    for index in range(size):
+        CategoryFactory(edition=world.edition, name=f"Extra {index}")
+        JudgingRound.objects.create(edition=world.edition, name=f"Later {index}", position=10 + index,
+                                    deadline=timezone.now() + timedelta(days=20))
+    secretariat = world.role("secretariat")
+    for _ in range(size):
+        EditionRoleFactory(edition=world.edition, role="observer")
+    login(secretariat)
+    with django_assert_num_queries(14):
+        assert client.get(_url(world)).status_code == 200

@@ -35,9 +35,10 @@ class QueueFilterForm(forms.Form):
         query = (data.get("q") or "").strip()
         if not query:
             return True
-        digits = query.lstrip("#")
+        # "#123" is the entry's number (as in the e-mails); bare digits the row's number or the entry's.
+        digits = query.removeprefix("#")
         if digits.isdigit():
-            return int(digits) in (number, row.application_id)
+            return int(digits) == row.application_id or (not query.startswith("#") and int(digits) == number)
         return query.casefold() in row.title.casefold()
 
     @property

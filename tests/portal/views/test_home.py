@@ -96,7 +96,8 @@ def test_the_judge_has_their_queue_one_click_away_and_no_applicant_text(client, 
     queue = reverse("judging:scoring_workbench", args=[scene.world.edition.slug, scene.world.round.pk])
     assert f'href="{queue}"' in body
     # Two to do, no draft, one of three done.
-    assert '<td class="num">2</td><td class="num">0</td><td class="num">1/3</td>' in body
+    assert ('<td class="num" data-label="To do">2</td><td class="num" data-label="Draft">0</td>'
+            '<td class="num" data-label="Done">1/3</td>') in body
     assert _has_none(body, APPLICANT_TEXTS + COCKPIT_TEXTS)
     assert "Alpha Draft" not in body and "Beta Secret" not in body
     # Anyone may still apply: a quiet link, not the applicant's sentence.
@@ -105,7 +106,8 @@ def test_the_judge_has_their_queue_one_click_away_and_no_applicant_text(client, 
 
 def test_a_judge_sees_only_their_own_counts(client, login, scene):
     body = _body(client, login, scene.world.judges[1].user)
-    assert '<td class="num">1</td><td class="num">0</td><td class="num">0/1</td>' in body
+    assert ('<td class="num" data-label="To do">1</td><td class="num" data-label="Draft">0</td>'
+            '<td class="num" data-label="Done">0/1</td>') in body
 
 
 def test_a_judge_without_assignments_is_told_so(client, login, scene):

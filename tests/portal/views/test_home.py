@@ -181,15 +181,28 @@ def test_the_judges_dashboard_costs_the_same_queries_for_one_and_many_rounds(
 
 # --- the registry ---------------------------------------------------------------------------------------------
 
-def test_a_provider_registered_twice_shows_once_and_none_is_left_out():
+def test_providers_run_in_order_once_each_and_a_none_is_left_out(monkeypatch):
+    from portal import dashboard
+
+    monkeypatch.setattr(dashboard, "_dashboard", [])
     calls = []
 
-    def provider(*, user, roles_by_edition):
-        calls.append(user)
+    def nothing(*, user, roles_by_edition):
+        calls.append("nothing")
         return None
 
-    register_dashboard_panel(provider, order=99)
-    register_dashboard_panel(provider, order=99)
+    def second(*, user, roles_by_edition):
+        calls.append("second")
+        return Panel("second.html", {"user": user})
+
+    def first(*, user, roles_by_edition):
+        calls.append("first")
+        return Panel("first.html")
+
+    register_dashboard_panel(second, order=20)
+    register_dashboard_panel(nothing, order=30)
+    register_dashboard_panel(first, order=10)
+    register_dashboard_panel(second, order=20)  # AppConfig.ready may run twice
     panels = dashboard_panels(user="someone", roles_by_edition=[])
-    assert calls == ["someone"]
-    assert all(isinstance(panel, Panel) for panel in panels)
+    assert calls == ["first", "second", "nothing"]
+    assert panels == [Panel("first.html"), Panel("second.html", {"user": "someone"})]

@@ -136,6 +136,8 @@ def test_a_judge_sees_their_own_part_only(client, login, world):
     [completion] = _panel(response, COMPLETION)["completions"]
     assert [(j.name, j.done, j.assigned) for j in completion.judges] == [("Bob", 0, 2)]
     assert "Ann" not in body and "Cy" not in body
+    assert 'class="compact completion"' not in body  # their own line, no table of judges
+    assert "0 of 2 reviews submitted (0%)." in body
     assert f'href="/e/{world.edition.slug}/scoring/rounds/{world.round.pk}/queue/"' in body
     assert "Applications by status and category" not in body and "/remind/" not in body
     assert "/screening/" not in body and "/audit/" not in body

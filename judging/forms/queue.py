@@ -12,7 +12,7 @@ QUEUE_STATES = {"to_do": State.ASSIGNED, "draft": State.IN_PROGRESS, "submitted"
 
 
 class QueueFilterForm(forms.Form):
-    q = forms.CharField(label=_("Title or number"), required=False, max_length=200)
+    q = forms.CharField(label=_("Title or number"), required=False)
     state = forms.ChoiceField(label=_("Your review"), required=False, choices=[
         ("", _("Any")), ("to_do", _("To do")), ("draft", _("Draft (in progress)")), ("submitted", _("Submitted")),
     ])

@@ -212,3 +212,26 @@ def test_the_cockpit_costs_the_same_queries_for_one_and_many_rows(client, login,
     login(secretariat)
     with django_assert_num_queries(14):
         assert client.get(_url(world)).status_code == 200
+
+
+def test_a_committee_member_reads_their_own_pages_not_the_counts(client, login, world):
+    login(world.role("committee"))
+    response = client.get(_url(world))
+    assert response.status_code == 200
+    body = _main(response)
+    assert [panel.template for panel in response.context["panels"]] == []
+    assert "Applications by status and category" not in body and "Review completion" not in body
+    assert "/screening/" not in body and "/settings/" not in body and "/remind/" not in body
+    assert f'href="/e/{world.edition.slug}/votes/"' in body
+
+
+@pytest.mark.parametrize("who", ["applicant", "other edition's secretariat"])
+def test_no_cockpit_for_people_without_a_role_here(client, login, world, who):
+    from tests.factories import MembershipFactory
+
+    user = (MembershipFactory(organisation=world.entries[0].organisation).user if who == "applicant"
+            else EditionRoleFactory(role="secretariat").user)
+    login(user)
+    response = client.get(_url(world))
+    assert response.status_code == 403
+    assert "Bob" not in response.content.decode() and "reviews submitted" not in response.content.decode()

@@ -4,13 +4,11 @@ late judges, "remind now", the secretariat's links; read-only for the chair and 
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.utils import timezone
 
 from judging.models import JudgingRound
 from judging.services.scoring import ReviewInput, review_submit
-from portal.models import AuditEntry
-from tests.factories import ApplicationFactory, CategoryFactory, EditionFactory, EditionRoleFactory, VerifiedUserFactory
+from tests.factories import ApplicationFactory, CategoryFactory, EditionFactory, EditionRoleFactory
 from tests.factories.scoring import make_world
 
 pytestmark = pytest.mark.django_db
@@ -153,50 +151,6 @@ def test_the_secretariat_has_a_link_to_every_page_of_theirs(client, login, world
         assert f'href="/e/{slug}/{path}"' in body, path
 
 
-# --- remind now --------------------------------------------------------------------------------------------------
-
-def _remind(client, world):
-    return client.post(f"/e/{world.edition.slug}/scoring/rounds/{world.round.pk}/remind/", follow=True)
-
-
-def test_remind_now_mails_the_judges_with_open_reviews_and_says_how_many(client, login, world,
-                                                                        django_capture_on_commit_callbacks):
-    login(world.role("secretariat"))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = _remind(client, world)
-    assert response.redirect_chain[-1][0] == f"/e/{world.edition.slug}/#round-completion-{world.round.pk}"
-    assert [str(m) for m in response.context["messages"]][-1:] == [
-        f"2 judges with open reviews in {world.round.name} are being reminded by e-mail."]
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([world.judges[1].user.email, world.judges[2].user.email])
-    assert AuditEntry.objects.filter(action="round.remind", edition=world.edition).count() == 1
-
-
-def test_remind_now_refuses_a_round_that_is_not_open(client, login, world, django_capture_on_commit_callbacks):
-    JudgingRound.objects.filter(pk=world.round.pk).update(state=JudgingRound.State.CLOSED)
-    login(world.role("secretariat"))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = _remind(client, world)
-    assert [str(m) for m in response.context["messages"]][-1:] == [
-        f"Reminders go out only while a round is open for scoring; “{world.round.name}” is closed."]
-    assert mail.outbox == []
-
-
-@pytest.mark.parametrize("role", ["chair", "observer", "judge", "stranger"])
-def test_remind_now_is_the_secretariats(client, login, world, role, django_capture_on_commit_callbacks):
-    user = VerifiedUserFactory() if role == "stranger" else world.role(role)
-    login(user)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/e/{world.edition.slug}/scoring/rounds/{world.round.pk}/remind/")
-    assert response.status_code == 403
-    assert mail.outbox == []
-    assert not AuditEntry.objects.filter(action="round.remind").exists()
-
-
-def test_remind_now_is_a_post(client, login, world):
-    login(world.role("secretariat"))
-    assert client.get(f"/e/{world.edition.slug}/scoring/rounds/{world.round.pk}/remind/").status_code == 405
-
-
 # --- query counts --------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("size", [1, 4])
@@ -204,7 +158,7 @@ def test_the_cockpit_costs_the_same_queries_for_one_and_many_rows(client, login,
     world = make_world(judges=size, entries=size)
     for index in range(size):
         CategoryFactory(edition=world.edition, name=f"Extra {index}")
-        JudgingRound.objects.create(edition=world.edition, name=f"Later {index}", position=10 + index,
+        JudgingRound.objects.create(edition=world.edition, name=f"Later {index}", position=1000 + index,
                                     deadline=timezone.now() + timedelta(days=20))
     secretariat = world.role("secretariat")
     for _ in range(size):

@@ -4,6 +4,7 @@ portal.dashboard, which may not import this app)."""
 from django.utils import timezone
 
 from portal.dashboard import Panel
+from portal.formatting import local_time
 
 from .selectors.completion import edition_completion, user_queues
 
@@ -17,6 +18,9 @@ def judge_dashboard_panel(*, user, roles_by_edition) -> Panel | None:
     if not judge_editions:
         return None
     queues = user_queues(user=user)
+    for queue in queues:
+        # Written as every deadline of the portal is (portal.formatting), in the edition's time zone.
+        queue.deadline_text = local_time(queue.deadline, edition=queue.edition, with_zone=True)
     with_queue = {queue.edition_slug for queue in queues}
     return Panel("judging/panels/judge_dashboard.html", {
         "queues": queues,
@@ -31,6 +35,8 @@ def workspace_completion_panel(*, user, edition, roles) -> Panel | None:
     if not committee and "judge" not in roles:
         return None
     completions = edition_completion(edition=edition, judge_user=None if committee else user)
+    for completion in completions:
+        completion.deadline_text = local_time(completion.round.deadline, edition=edition, with_zone=True)
     if not completions and not committee:
         return None
     return Panel("judging/panels/workspace_completion.html", {

@@ -45,6 +45,7 @@ class RoundCompletion:
     round: JudgingRound
     judges: list[JudgeCompletion] = field(default_factory=list)
     late_from: datetime | None = None
+    deadline_text: str = ""
 
     @property
     def assigned(self) -> int:
@@ -112,6 +113,12 @@ class QueueSummary:
     to_do: int
     draft: int
     done: int
+    deadline_text: str = ""
+
+    @property
+    def edition(self) -> Edition:
+        """An unsaved stand-in with the name and zone the formatting of deadlines needs (no query)."""
+        return Edition(slug=self.edition_slug, name=self.edition_name, time_zone=self.time_zone)
 
     @property
     def total(self) -> int:

@@ -1,7 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-
 class JudgingConfig(AppConfig):
     name = "judging"
     verbose_name = _("Judging")
@@ -15,3 +14,11 @@ class JudgingConfig(AppConfig):
         from .services import people
 
         people.register()
+
+        # portal's dashboard and cockpit show this app's panels without importing it (portal/dashboard.py).
+        from portal.dashboard import register_dashboard_panel, register_workspace_panel
+
+        from . import panels
+
+        register_dashboard_panel(panels.judge_dashboard_panel, order=20)
+        register_workspace_panel(panels.workspace_completion_panel, order=20)

@@ -162,6 +162,35 @@ def _remind(judging_round: JudgingRound, judge_id: int, due: list[int], open_rev
         return 0
 
 
+def round_remind_judges(*, round: JudgingRound, judge_ids: list[int]) -> int:  # noqa: A002
+    """The secretariat's "remind now": e-mail each of these judges the reviews still open for them in the round,
+    if it is still open. A judge who has meanwhile submitted everything gets nothing. Returns the e-mails sent."""
+    judging_round = JudgingRound.objects.select_related("edition").get(pk=round.pk)
+    if judging_round.state != RoundState.OPEN:
+        return 0
+    open_reviews = Assignment.objects.filter(round=judging_round, judge_id__in=judge_ids,
+                                             state__in=(State.ASSIGNED, State.IN_PROGRESS))
+    rows = list(open_reviews.select_related("judge__user", "application__organisation", "application__category")
+                .order_by("judge_id", "queue_position", "pk"))
+    by_judge: dict[int, list[Assignment]] = {}
+    for assignment in rows:
+        by_judge.setdefault(assignment.judge_id, []).append(assignment)
+    context = {"round": judging_round, "edition": judging_round.edition, "deadline": _local_deadline(judging_round),
+               "url": _workspace_url(judging_round)}
+    sent = 0
+    for batch in _batches(sorted(by_judge), MAIL_BATCH):
+        with mail.get_connection() as connection:
+            messages = []
+            for judge_id in batch:
+                assignments = by_judge[judge_id]
+                judge = assignments[0].judge
+                messages.append(_mail("reminder", {**context, "judge": judge,
+                                                   "entries": _mail_entries(judging_round, assignments)},
+                                      judge.user.email))
+            sent += connection.send_messages(messages) or 0
+    return sent
+
+
 def review_receipt_send(*, review_id: int) -> str:
     """Tell the judge their review was received. In a blind round the e-mail names no applicant either."""
     review = (

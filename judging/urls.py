@@ -10,6 +10,8 @@ from .views import (
     awards_setup,
     bids,
     editions,
+
+    cockpit,
     finalisation,
     judges,
     public,
@@ -55,6 +57,7 @@ urlpatterns = [
          name="scoring_entry"),
     path("e/<slug:slug>/scoring/rounds/<int:round_id>/aggregate/", results.aggregation_start,
          name="scoring_aggregate"),
+    path("e/<slug:slug>/scoring/rounds/<int:round_id>/remind/", cockpit.round_remind, name="round_remind"),
     path("e/<slug:slug>/scoring/rounds/<int:round_id>/close/", results.round_close_view, name="scoring_close"),
     path("e/<slug:slug>/scoring/rounds/<int:round_id>/runs/<int:run_id>/", results.aggregation_progress,
          name="scoring_run"),

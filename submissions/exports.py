@@ -1,5 +1,7 @@
 """Rows of the screening list for CSV and XLSX, built once for the views and for a later Celery task.
 
+Each row ends with the applicant's answers as submitted (the latest snapshot): the budget, every
+section of the edition's form in the form's order, and the links, one column each.
 Rows carry plain values (int, str, naive datetime in the edition's time zone); each
 writer formats them. Text that a spreadsheet would run as a formula is neutralised,
 as applicants write the titles and names (OWASP, "CSV injection").
@@ -10,6 +12,7 @@ import io
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -18,7 +21,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from portal.models import Edition
 
-from .models import Application
+from .models import Application, ApplicationSnapshot
+from .selectors import application_form_sections
 
 CSV_BOM = "\ufeff"  # lets Excel read UTF-8 (Korean names) correctly
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -32,11 +36,35 @@ def screening_export_header(*, edition: Edition) -> list[str]:
         _("Population band"), _("Development stage"), _("Status"),
         _("Submitted at (%(time_zone)s)") % {"time_zone": edition.time_zone},
         _("Attachments"), _("Screening reason"),
+        _("Budget (US dollars)"),
+        *(str(section.label) for section in application_form_sections(edition=edition)),
+        _("Links"),
+    ]
+
+
+def with_answers(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """The applications with their snapshots (newest first), read in one more query per chunk of rows."""
+    return applications.prefetch_related(
+        Prefetch("snapshots", queryset=ApplicationSnapshot.objects.order_by("application_id", "-number"))
+    )
+
+
+def _answers(application: Application, *, edition: Edition) -> list:
+    """The answers as submitted (the latest snapshot; the application's own fields if none is on record)."""
+    snapshots = application.snapshots.all()
+    data = snapshots[0].data if snapshots else {
+        name: getattr(application, name) for name in Application.CONTENT_FIELDS}
+    budget = data.get("budget_usd")
+    return [
+        budget if isinstance(budget, int) else None,
+        *((data.get(str(section.field)) or "") for section in application_form_sections(edition=edition)),
+        data.get("links") or "",
     ]
 
 
 def screening_export_row(application: Application, *, edition: Edition) -> list:
-    """One application as export values. Expects the screening selector's joins and `attachment_count`."""
+    """One application as export values. Expects the screening selector's joins, `attachment_count` and the
+    snapshots of `with_answers`."""
     organisation = application.organisation
     submitted_at = (
         timezone.localtime(application.submitted_at, edition.tz).replace(tzinfo=None, microsecond=0)
@@ -56,6 +84,7 @@ def screening_export_row(application: Application, *, edition: Edition) -> list:
         submitted_at,
         application.attachment_count,
         application.screening_reason,
+        *_answers(application, edition=edition),
     ]
 
 

@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Edition, Organisation
@@ -12,6 +13,30 @@ from .selectors import screening_countries
 SCREENING_STATUSES = [
     (value, label) for value, label in Application.Status.choices if value != Application.Status.DRAFT
 ]
+
+
+# The list's sortable columns: URL value -> the fields ordered by. The id ends every ordering, so rows that tie
+# (same status, same category) keep one order from page to page and on the detail's previous/next.
+SORT_FIELDS = {
+    "number": ("id",),
+    "title": ("title",),
+    "organisation": ("organisation__name",),
+    "category": ("category__position", "category__name"),
+    "status": ("status",),
+    "submitted": ("submitted_at",),
+}
+SORT_LABELS = {
+    "number": _("Number"), "title": _("Title"), "organisation": _("Organisation"), "category": _("Category"),
+    "status": _("Status"), "submitted": _("Submitted at"),
+}
+
+
+def sort_choices() -> list[tuple[str, str]]:
+    choices = []
+    for key, label in SORT_LABELS.items():
+        choices.append((key, format_lazy("{} ↑", label)))
+        choices.append((f"-{key}", format_lazy("{} ↓", label)))
+    return choices
 
 
 class ScreeningFilter(django_filters.FilterSet):
@@ -30,6 +55,8 @@ class ScreeningFilter(django_filters.FilterSet):
         choices=Application.Stage.choices, label=_("Development stage"), empty_label=_("Any")
     )
     status = django_filters.ChoiceFilter(choices=SCREENING_STATUSES, label=_("Status"), empty_label=_("Any"))
+    o = django_filters.ChoiceFilter(method="sort", choices=sort_choices, label=_("Sort by"),
+                                    empty_label=_("Category, then organisation"))
 
     class Meta:
         model = Application
@@ -47,3 +74,13 @@ class ScreeningFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(title__icontains=value) | Q(organisation__name__icontains=value))
+
+    def sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        descending = value.startswith("-")
+        fields = SORT_FIELDS.get(value.lstrip("-"))
+        if not fields:
+            return queryset
+        ordering = [f"-{field}" if descending else field for field in fields]
+        if "id" not in fields:
+            ordering.append("-id" if descending else "id")
+        return queryset.order_by(*ordering)

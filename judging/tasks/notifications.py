@@ -10,7 +10,7 @@ from ..models import JudgingRound
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["notify_judges", "send_reminders", "send_review_receipt"]
+__all__ = ["notify_judges", "remind_judges", "send_reminders", "send_review_receipt"]
 
 
 @shared_task(name="judging.notify_judges", base=PortalTask, acks_late=True)
@@ -39,3 +39,15 @@ def send_review_receipt(*, review_id: int) -> str:
     from ..notifications import review_receipt_send
 
     return review_receipt_send(review_id=review_id)
+
+
+@shared_task(name="judging.remind_judges", base=PortalTask, acks_late=True)
+def remind_judges(*, round_id: int, judge_ids: list[int]) -> int:
+    """The secretariat's "remind now": e-mail these judges of the round their reviews still open."""
+    from ..notifications import round_remind_judges
+
+    judging_round = JudgingRound.objects.filter(pk=round_id).first()
+    if judging_round is None:
+        logger.info("round %s is gone; nobody to remind", round_id)
+        return 0
+    return round_remind_judges(round=judging_round, judge_ids=judge_ids)

@@ -24,6 +24,7 @@ from portal.fragments import FRAGMENT_SECONDS, content_key
 from portal.service_errors import add_service_errors
 from submissions.models import Attachment
 
+from ..forms.queue import QueueFilterForm
 from ..forms.scoring import ConflictForm, ReviewForm
 from ..models import Assignment, Review
 from ..selectors import scoring as selectors
@@ -121,7 +122,8 @@ def scoring_home(request, edition):
 
 @edition_permission_required("portal.judge_edition", refusal=NO_QUEUE)
 def workbench(request, edition, round_id: int):
-    """The judge's queue for one round: their own entries, in their own fixed order, with progress."""
+    """The judge's queue for one round: their own entries, in their own fixed order, with progress; searchable by
+    title or number and filtered by the state of the review and by category (GET, so a filtered queue has a URL)."""
     judging_round = selectors.round_for_edition(edition=edition, pk=round_id)
     judge = selectors.judge_profile(user=request.user, edition=edition)
     if judging_round is None or judge is None:
@@ -129,14 +131,18 @@ def workbench(request, edition, round_id: int):
     queue = selectors.judge_queue(judge=judge, judging_round=judging_round)
     progress = selectors.queue_progress(queue)
     state_labels = {"submitted": _("Done"), "in_progress": _("In progress"), "assigned": _("To do")}
-    # Plain tuples unpacked by the template's loop: a thousand rows stay cheap to render.
+    filters = QueueFilterForm(request.GET or None, categories=sorted({row.category for row in queue}))
+    # Plain tuples unpacked by the template's loop: a thousand rows stay cheap to render. The number is the
+    # row's place in the whole queue, so a filtered list keeps the numbers the judge knows.
     rows = [(number, row.url, row.title, row.category, row.state, state_labels.get(row.state, ""))
-            for number, row in enumerate(queue, start=1)]
+            for number, row in enumerate(queue, start=1) if filters.matches(number, row)]
     return render(request, "judging/scoring/workbench.html", {
         "edition": edition,
         "round": judging_round,
         "queue": queue,
         "rows": rows,
+        "filters": filters,
+        "filtered": filters.active,
         "rows_key": content_key(rows),  # the rendered rows are cached under their content
         "fragment_seconds": FRAGMENT_SECONDS,
         "progress": progress,

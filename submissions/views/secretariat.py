@@ -20,7 +20,7 @@ from portal.models import Edition
 from portal.service_errors import add_service_errors
 
 from .. import exports, selectors, services
-from ..filters import ScreeningFilter
+from ..filters import SORT_FIELDS, ScreeningFilter
 from ..forms.secretariat import BulkScreenForm, ScreenForm
 from ..models import Application
 
@@ -36,6 +36,33 @@ def _query_without_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+def _sort_headers(request, current: str) -> dict[str, dict]:
+    """Each sortable column's link (the same filters, this column ascending, or descending when it is already
+    ascending) and its aria-sort value."""
+    headers = {}
+    for key in SORT_FIELDS:
+        query = request.GET.copy()
+        query.pop("page", None)
+        ascending, descending = current == key, current == f"-{key}"
+        query["o"] = f"-{key}" if ascending else key
+        headers[key] = {
+            "query": query.urlencode(),
+            "aria": "ascending" if ascending else "descending" if descending else "none",
+            "arrow": "↑" if ascending else "↓" if descending else "",
+        }
+    return headers
+
+
+def _neighbours(filterset: ScreeningFilter, pk: int) -> tuple[int | None, int | None, int, int]:
+    """(previous id, next id, place, count) of `pk` in the list as filtered and sorted: one query of ids."""
+    ids = list(filterset.qs.values_list("pk", flat=True))
+    if pk not in ids:
+        return None, None, 0, len(ids)
+    index = ids.index(pk)
+    return (ids[index - 1] if index > 0 else None, ids[index + 1] if index + 1 < len(ids) else None,
+            index + 1, len(ids))
 
 
 def _screenable(edition: Edition):
@@ -85,6 +112,7 @@ def screening_list(request, edition):
         "form": form,
         "can_screen": can_screen,
         "selected": selected,
+        "sort": _sort_headers(request, request.GET.get("o", "")),
     })
 
 
@@ -95,6 +123,7 @@ def screening_detail(request, edition, pk: int):
         raise Http404
     application.edition = edition
     can_screen = request.user.has_perm("submissions.application_screen", application)
+    query = _query_without_page(request)
     if request.method == "POST":
         if not can_screen:
             raise PermissionDenied(_("Only the secretariat of this edition screens applications."))
@@ -110,7 +139,9 @@ def screening_detail(request, edition, pk: int):
                     "title": application, "status": Status(
                         Status.ELIGIBLE if form.eligible else Status.INELIGIBLE).label,
                 })
-                return redirect("submissions:screening_detail", slug=edition.slug, pk=application.pk)
+                # Back to the same place in the list (its filters and sort) the secretariat came from.
+                detail = reverse("submissions:screening_detail", kwargs={"slug": edition.slug, "pk": application.pk})
+                return redirect(f"{detail}?{query}" if query else detail)
     else:
         decided = application.status in (Status.ELIGIBLE, Status.INELIGIBLE)
         form = ScreenForm(initial={
@@ -126,7 +157,13 @@ def screening_detail(request, edition, pk: int):
         for section in selectors.application_form_sections(edition=edition)
     ]
     stage = data.get("stage") or ""
+    previous_id, next_id, place, count = _neighbours(_screening_filter(request, edition), application.pk)
     return render(request, "submissions/secretariat/screening_detail.html", {
+        "query": query,
+        "previous_id": previous_id,
+        "next_id": next_id,
+        "place": place,
+        "count": count,
         "edition": edition,
         "application": application,
         "snapshot": latest,
@@ -156,7 +193,7 @@ def _in_language(lines, language: str):
 
 @edition_permission_required("submissions.view_screening")
 def screening_export_csv(request, edition):
-    applications = _screening_filter(request, edition).qs
+    applications = exports.with_answers(_screening_filter(request, edition).qs)
     header = exports.screening_export_header(edition=edition)
     rows = exports.screening_export_rows(applications.iterator(chunk_size=500), edition=edition)
     response = StreamingHttpResponse(
@@ -169,7 +206,7 @@ def screening_export_csv(request, edition):
 
 @edition_permission_required("submissions.view_screening")
 def screening_export_xlsx(request, edition):
-    applications = _screening_filter(request, edition).qs
+    applications = exports.with_answers(_screening_filter(request, edition).qs)
     content = exports.xlsx_bytes(
         exports.screening_export_header(edition=edition),
         exports.screening_export_rows(applications.iterator(chunk_size=500), edition=edition),

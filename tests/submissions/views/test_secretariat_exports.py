@@ -15,7 +15,13 @@ pytestmark = pytest.mark.django_db
 HEADER = [
     "ID", "Title", "Category", "Organisation", "Kind", "Country", "City", "Population band", "Development stage",
     "Status", "Submitted at (Asia/Seoul)", "Attachments", "Screening reason",
+    # The answers: budget, the form's default sections in order, links.
+    "Budget (US dollars)", "Summary", "Problem", "Solution", "Evidence of impact", "Inclusiveness", "Scalability",
+    "Budget and resources", "Partners", "Links",
 ]
+# The factory's answers, read from the application itself when no snapshot is on record.
+ANSWERS = ["", "A short summary.", "The problem.", "The solution.", "Measured impact.", "Who benefits.",
+           "How it scales.", "Budget and people.", "Partners.", "https://example.org/project"]
 
 
 @pytest.fixture
@@ -64,9 +70,9 @@ def test_csv_has_the_rows_of_the_filtered_list(client, login, edition, rows):
     assert [int(row[0]) for row in exported[1:]] == [a.pk for a in listed.context["page"].object_list]
     assert exported[1:] == [
         [str(formula.pk), "'=HYPERLINK(\"http://x\")", "Human-centric", "Zeta Labs", "Company", "Kenya", "Nairobi",
-         "not applicable", "Scaled", "Submitted", "2026-03-02 09:00", "0", ""],
+         "not applicable", "Scaled", "Submitted", "2026-03-02 09:00", "0", "", *ANSWERS],
         [str(korean.pk), "어르신을 위한 스마트 돌봄", "Human-centric", "서울특별시", "City or district", "South Korea",
-         "Seoul", "over 5 million", "Pilot", "Ineligible", "2026-03-02 00:30", "2", "서울 외 지역"],
+         "Seoul", "over 5 million", "Pilot", "Ineligible", "2026-03-02 00:30", "2", "서울 외 지역", *ANSWERS],
     ]
 
 
@@ -80,9 +86,10 @@ def test_xlsx_has_the_rows_of_the_filtered_list(client, login, edition, rows):
     assert exported == [
         HEADER,
         [formula.pk, "=HYPERLINK(\"http://x\")", "Human-centric", "Zeta Labs", "Company", "Kenya", "Nairobi",
-         "not applicable", "Scaled", "Submitted", datetime(2026, 3, 2, 9, 0), 0, None],
+         "not applicable", "Scaled", "Submitted", datetime(2026, 3, 2, 9, 0), 0, None, None, *ANSWERS[1:]],
         [korean.pk, "어르신을 위한 스마트 돌봄", "Human-centric", "서울특별시", "City or district", "South Korea",
-         "Seoul", "over 5 million", "Pilot", "Ineligible", datetime(2026, 3, 2, 0, 30), 2, "서울 외 지역"],
+         "Seoul", "over 5 million", "Pilot", "Ineligible", datetime(2026, 3, 2, 0, 30), 2, "서울 외 지역", None,
+         *ANSWERS[1:]],
     ]
     # Text, not a formula Excel would run.
     assert sheet.cell(row=2, column=2).data_type == "s"
@@ -125,7 +132,8 @@ def test_exports_cost_the_same_queries_for_one_and_many_entries(client, login, e
     login(EditionRoleFactory(edition=edition, role="secretariat").user)
     url = f"/e/{edition.slug}/screening/export.{extension}"
     client.get(f"/e/{edition.slug}/screening/")  # warm the session
-    with django_assert_num_queries(8):
+    # 8 as before the answers, + the form's sections (once) + the snapshots (one prefetch per chunk of 500 rows).
+    with django_assert_num_queries(10):
         response = client.get(url)
         content = b"".join(response.streaming_content) if response.streaming else response.content
     if extension == "csv":
@@ -134,3 +142,30 @@ def test_exports_cost_the_same_queries_for_one_and_many_entries(client, login, e
         exported = [list(row) for row in load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True)]
     assert len(exported) == 1 + entries
     assert "Submitted to another edition" not in [row[1] for row in exported]
+
+
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_exports_carry_every_answer_of_the_latest_submission_in_the_forms_order(client, login, edition, extension):
+    """The edition's own sections (titles and order), read from the latest snapshot, not from the draft as it is now."""
+    from tests.factories import ApplicationSnapshotFactory, FormSectionFactory
+    from tests.factories.submissions import snapshot_data
+
+    FormSectionFactory(edition=edition, field="solution", title="How it works", position=0)
+    FormSectionFactory(edition=edition, field="summary", title="", position=1)
+    application = ApplicationFactory(edition=edition, status="submitted", summary="First summary", budget_usd=1200)
+    ApplicationSnapshotFactory(application=application, number=1, data=snapshot_data(application))
+    application.summary, application.solution, application.budget_usd = "Second summary", "Sensors, =SUM(1)", 5000
+    application.links = "https://a.example\nhttps://b.example"
+    ApplicationSnapshotFactory(application=application, number=2, data=snapshot_data(application))
+    application.summary = "Edited after submission"
+    application.save()
+    login(EditionRoleFactory(edition=edition, role="secretariat").user)
+    response = client.get(f"/e/{edition.slug}/screening/export.{extension}")
+    if extension == "csv":
+        exported = _csv_rows(response)
+        expected = ["5000", "Sensors, =SUM(1)", "Second summary", "https://a.example\nhttps://b.example"]
+    else:
+        exported = [list(row) for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+        expected = [5000, "Sensors, =SUM(1)", "Second summary", "https://a.example\nhttps://b.example"]
+    assert exported[0][13:] == ["Budget (US dollars)", "How it works", "Summary", "Links"]
+    assert exported[1][13:] == expected

@@ -50,6 +50,6 @@ def dashboard(request):
         "memberships": memberships,
         "editions": editions,
         "roles_by_edition": [(row["edition"], row["labels"]) for row in editions],
-        "has_roles": bool(editions),
+        "has_roles": bool(editions) or user.is_organiser,
         "panels": panels,
     })

@@ -206,3 +206,15 @@ def test_providers_run_in_order_once_each_and_a_none_is_left_out(monkeypatch):
     panels = dashboard_panels(user="someone", roles_by_edition=[])
     assert calls == ["first", "second", "nothing"]
     assert panels == [Panel("first.html"), Panel("second.html", {"user": "someone"})]
+
+
+def test_an_organiser_is_offered_to_create_an_edition_and_nobody_else_is(client, login, scene):
+    organiser = VerifiedUserFactory(is_organiser=True)
+    login(organiser)
+    page = client.get(reverse("portal:dashboard")).content.decode()
+    assert (reverse("judging:edition_create") in page, "You do not belong to an organisation yet" in page) == (
+        True, False)
+    for user in (scene.alpha.user, scene.world.judges[0].user):
+        client.logout()
+        login(user)
+        assert reverse("judging:edition_create") not in client.get(reverse("portal:dashboard")).content.decode()

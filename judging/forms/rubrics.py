@@ -53,13 +53,15 @@ class LevelForm(forms.Form):
 
     score_from = forms.IntegerField(label=_("From score"), required=False, min_value=0, max_value=1000)
     score_to = forms.IntegerField(label=_("To score"), required=False, min_value=0, max_value=1000)
-    description = forms.CharField(label=_("What these scores mean"), required=False, max_length=1000,
+    description = forms.CharField(label=_("What these scores mean (English)"), required=False, max_length=1000,
                                   widget=forms.Textarea(attrs={"rows": 2}))
+    description_ko = forms.CharField(label=_("What these scores mean (Korean)"), required=False, max_length=1000,
+                                     widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean(self):
         data = super().clean()
-        filled = [data.get("score_from") is not None, data.get("score_to") is not None,
-                  bool((data.get("description") or "").strip())]
+        described = bool((data.get("description") or "").strip() or (data.get("description_ko") or "").strip())
+        filled = [data.get("score_from") is not None, data.get("score_to") is not None, described]
         if any(filled) and not all(filled):
             raise forms.ValidationError(_("Give the range and its description, or leave the whole row empty."))
         return data
@@ -68,10 +70,16 @@ class LevelForm(forms.Form):
 class BaseLevelFormSet(forms.BaseFormSet):
     def levels(self) -> list[dict]:
         """The filled rows, lowest range first, as Criterion.levels stores them."""
-        rows = [form.cleaned_data for form in self.forms if form.cleaned_data.get("description")]
-        return sorted(({"score_from": row["score_from"], "score_to": row["score_to"],
-                        "description": row["description"].strip()} for row in rows),
-                      key=lambda level: (level["score_from"], level["score_to"]))
+        rows = [form.cleaned_data for form in self.forms
+                if form.cleaned_data.get("description") or form.cleaned_data.get("description_ko")]
+        levels = []
+        for row in rows:
+            level = {"score_from": row["score_from"], "score_to": row["score_to"],
+                     "description": (row.get("description") or "").strip()}
+            if (row.get("description_ko") or "").strip():
+                level["description_ko"] = row["description_ko"].strip()
+            levels.append(level)
+        return sorted(levels, key=lambda level: (level["score_from"], level["score_to"]))
 
 
 def level_formset(data=None, *, criterion: Criterion | None = None, prefix: str = "levels"):

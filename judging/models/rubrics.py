@@ -68,6 +68,15 @@ class Criterion(models.Model):
             raise ValidationError([ValidationError(problem, code="levels") for problem in problems])
 
 
+LEVEL_KEYS = {"score_from", "score_to", "description"}
+
+
+def level_description(level: dict, language: str) -> str:
+    """A level's description in `language` ("ko" or another), else in the other language."""
+    english, korean = level.get("description", ""), level.get("description_ko", "")
+    return (korean or english) if language == "ko" else (english or korean)
+
+
 def criterion_level_problems(levels, *, scale_min: int | None, scale_max: int | None) -> list[str]:
     """Why a list of levels ({"score_from", "score_to", "description"}, lowest first) is not valid, if it is not.
 
@@ -78,10 +87,13 @@ def criterion_level_problems(levels, *, scale_min: int | None, scale_max: int | 
     problems: list[str] = []
     previous_to = None
     for number, level in enumerate(levels, start=1):
-        if not isinstance(level, dict) or set(level) != {"score_from", "score_to", "description"}:
+        if not isinstance(level, dict) or not LEVEL_KEYS <= set(level) <= LEVEL_KEYS | {"description_ko"}:
             return [str(_("Level %(n)s is not a score range with a description.") % {"n": number})]
-        low, high, text = level["score_from"], level["score_to"], level["description"]
-        if not (isinstance(low, int) and isinstance(high, int) and isinstance(text, str) and text.strip()):
+        low, high = level["score_from"], level["score_to"]
+        # The description in English ("description") or Korean ("description_ko"): one at least.
+        texts = [level["description"], level.get("description_ko", "")]
+        if not (isinstance(low, int) and isinstance(high, int) and all(isinstance(text, str) for text in texts)
+                and any(text.strip() for text in texts)):
             problems.append(str(_("Level %(n)s needs whole scores and a description.") % {"n": number}))
         elif low > high:
             problems.append(str(_("Level %(n)s: the range starts above where it ends (%(low)s–%(high)s).")

@@ -70,7 +70,7 @@ def test_the_secretariat_writes_a_rubric_and_previews_the_judges_form(live_serve
             level = add.locator("fieldset.rubric-level").nth(index)
             level.get_by_label("From score").fill(low)
             level.get_by_label("To score").fill(high)
-            level.get_by_label("What these scores mean").fill(text)
+            level.get_by_label("What these scores mean (English)").fill(text)
         add.get_by_role("button", name="Add the criterion").click()
         expect(page.locator(".messages")).to_contain_text("Criterion added.")
         add = page.locator("form", has=page.get_by_role("button", name="Add the criterion"))

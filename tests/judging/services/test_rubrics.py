@@ -177,6 +177,8 @@ def test_levels_are_saved_in_order_and_shown_in_the_audit_trail():
     ([{"score_from": 1, "score_to": 5, "description": "Low"}, {"score_from": 5, "score_to": 10, "description": "Hi"}],
      "Level 2 overlaps the level before it: list levels from the lowest score up, without overlaps."),
     ([{"score_from": 1, "score_to": 5, "description": "  "}], "Level 1 needs whole scores and a description."),
+    ([{"score_from": 1, "score_to": 5, "description": "", "description_ko": " "}],
+     "Level 1 needs whole scores and a description."),
     ([{"from": 1}], "Level 1 is not a score range with a description."),
     ("1-3 low", "The levels must be a list."),
 ])
@@ -185,6 +187,17 @@ def test_levels_that_do_not_fit_the_scale_are_refused(levels, message):
         _criterion(RubricFactory(), levels=levels)
     assert refused.value.message_dict == {NON_FIELD_ERRORS: [message]}
     assert Criterion.objects.count() == 0
+
+
+def test_a_levels_guidance_is_written_in_either_language_and_read_in_the_readers():
+    from judging.models.rubrics import level_description
+
+    levels = [{"score_from": 1, "score_to": 3, "description": "", "description_ko": "근거가 적음"},
+              {"score_from": 4, "score_to": 10, "description": "Measured impact", "description_ko": "측정된 효과"}]
+    criterion = _criterion(RubricFactory(), levels=levels)
+    stored = Criterion.objects.get(pk=criterion.pk).levels
+    assert [level_description(level, "en") for level in stored] == ["근거가 적음", "Measured impact"]
+    assert [level_description(level, "ko") for level in stored] == ["근거가 적음", "측정된 효과"]
 
 
 def test_criteria_move_up_and_down_and_each_moved_one_is_audited():

@@ -9,9 +9,8 @@ from .views import (
     awards,
     awards_setup,
     bids,
-    editions,
-
     cockpit,
+    editions,
     finalisation,
     judges,
     public,

@@ -27,8 +27,8 @@ from portal.models import Edition
 from portal.services import editions as edition_services
 
 from . import services
-from .services import edition_setup
 from .models import Application, ApplicationSnapshot, Attachment, Category, FormSection, StatusChange
+from .services import edition_setup
 
 # --- editions ----------------------------------------------------------------------------------------------
 

@@ -124,7 +124,7 @@ def rubric_frozen_reason(rubric: Rubric, frozen_at=None) -> str:
     """Why a frozen rubric cannot change, in the words every refusal and the editor's read-only page use."""
     return _("The rubric “%(name)s” has been frozen since the first score was saved on %(when)s: its criteria, "
              "scales and weights can no longer change, because earlier scores would then mean something else.") % {
-        "name": rubric.name, "when": local_time(frozen_at or rubric.frozen_at, fmt="j F Y, H:i e")}
+        "name": rubric.name, "when": local_time(frozen_at or rubric.frozen_at, edition=rubric.edition, with_zone=True)}
 
 
 def rubric_ensure_editable(rubric: Rubric | None) -> None:

@@ -12,9 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from portal.access import edition_permission_required
-from portal.service_errors import add_service_errors
-
 from portal.models import EditionRole, RoleInvitation, User
+from portal.service_errors import add_service_errors
 
 from ..forms.assignment import JudgeForm
 from ..models import JudgeProfile

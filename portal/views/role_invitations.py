@@ -4,9 +4,9 @@ get a page that says so and what to do."""
 
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from allauth.account.internal.flows.login import record_authentication
 from allauth.account.utils import perform_login
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from ..forms import AccountFromInvitationForm
 from ..models import RoleInvitation, User
 from ..service_errors import add_service_errors
 from ..services import role_invitations as services
+
 
 def _next_page(request, invitation: RoleInvitation, user) -> str:
     """The edition's workspace, through MFA set-up first when the new role needs it."""

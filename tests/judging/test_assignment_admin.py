@@ -4,6 +4,7 @@ service (never one with reviews), and shows assignments and runs read-only."""
 from datetime import UTC, datetime
 
 import pytest
+
 from judging.models import (
     Assignment,
     AssignmentRun,

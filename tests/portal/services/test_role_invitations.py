@@ -12,7 +12,7 @@ from django.utils import timezone
 from portal.models import AuditEntry, EditionRole, RoleInvitation, User
 from portal.services import role_invitations as services
 from portal.tasks import send_role_invitation
-from tests.factories import EditionFactory, EditionRoleFactory, RoleInvitationFactory, VerifiedUserFactory
+from tests.factories import EditionRoleFactory, RoleInvitationFactory, VerifiedUserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -42,9 +42,10 @@ class JobProgress:
         """The one line the partial says about the job; never "running" unless the job is running."""
         if self.state == PENDING:
             return _("Queued: waiting for a worker to start it.")
+        if self.state == RUNNING and self.message:
+            return _("Running: %(step)s (%(progress)s%%)") % {"step": self.message, "progress": self.progress}
         if self.state == RUNNING:
-            return _("Running: %(step)s (%(progress)s%%)") % {"step": self.message or self.state_label,
-                                                             "progress": self.progress}
+            return _("Running (%(progress)s%%)") % {"progress": self.progress}
         return self.state_label  # done, failed, or a job kind's own end (the assigner's "no feasible assignment")
 
     @property

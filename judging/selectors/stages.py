@@ -117,17 +117,17 @@ def _screening_step(edition: Edition, user: User, base: dict) -> NextStep:
                         blocking=[_("The edition has no judging round yet.")])
     first = next((r for r in rounds if r.state in (RoundState.SCHEDULED, RoundState.ASSIGNING)), rounds[0])
     detail = reverse("judging:round_detail", args=[edition.slug, first.pk])
-    blocking = []
+    names = {"round": first.name}
     busy = AssignmentRun.objects.filter(round=first, state__in=(AssignmentRun.State.PENDING,
                                                                  AssignmentRun.State.RUNNING)).exists()
     if busy:
-        blocking.append(_("The assigner is still running for “%(round)s”.") % {"round": first.name})
-    elif not Assignment.objects.filter(round=first, state__in=ACTIVE).exists():
-        blocking.append(_("Nobody is assigned in “%(round)s” yet: run the assigner.") % {"round": first.name})
-    url = (reverse("judging:round_open", args=[edition.slug, first.pk])
-           if not blocking and first.state == RoundState.ASSIGNING else detail)
-    return NextStep(**common, action=_("Open the round “%(round)s” and e-mail its judges") % {"round": first.name},
-                    url=url, blocking=blocking)
+        return NextStep(**common, action=_("Follow the assigner's run for “%(round)s”") % names, url=detail,
+                        blocking=[_("The assigner is still running for “%(round)s”.") % names])
+    if not Assignment.objects.filter(round=first, state__in=ACTIVE).exists():
+        return NextStep(**common, action=_("Run the assigner for “%(round)s”") % names, url=detail,
+                        blocking=[_("Nobody is assigned in “%(round)s” yet: run the assigner.") % names])
+    url = reverse("judging:round_open", args=[edition.slug, first.pk]) if first.state == RoundState.ASSIGNING else detail
+    return NextStep(**common, action=_("Open the round “%(round)s” and e-mail its judges") % names, url=url)
 
 
 def _judging_step(edition: Edition, user: User, base: dict) -> NextStep:

@@ -98,6 +98,7 @@ def test_screening_without_assignments_sends_to_the_round_to_run_the_assigner():
     step = edition_next_step(world.edition, _user(world.edition, "secretariat"))
     assert step.url == f"/e/{world.edition.slug}/rounds/{world.round.pk}/"
     assert step.blocking == [f"Nobody is assigned in “{world.round.name}” yet: run the assigner."]
+    assert step.action == f"Run the assigner for “{world.round.name}”"
     AssignmentRun.objects.create(round=world.round)
     step = edition_next_step(world.edition, _user(world.edition, "secretariat"))
     assert step.blocking == [f"The assigner is still running for “{world.round.name}”."]

@@ -183,3 +183,32 @@ def test_a_failed_award_job_offers_try_again_and_says_queued(client, login, publ
     assert "SMTP refused." in body and f'action="{retry_url}"' in body
     response = client.post(retry_url, follow=True)
     assert "The job is queued again; what was already done is not done twice." in response.content.decode()
+
+
+# --- who may try again ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["judge", "applicant", "secretariat elsewhere", "committee"])
+def test_judges_applicants_and_strangers_cannot_retry_a_run(client, login, who):
+    from tests.factories import EditionRoleFactory, MembershipFactory
+
+    world = make_world(state=JudgingRound.State.ASSIGNING)
+    assigner = AssignmentRun.objects.create(round=world.round, state="failed", error="x")
+    computation = AggregationRun.objects.create(round=world.round, state="failed", error="x")
+    user = {"judge": lambda: world.judges[0].user,
+            "applicant": lambda: MembershipFactory(organisation=world.entries[0].organisation).user,
+            "secretariat elsewhere": lambda: EditionRoleFactory(role="secretariat").user,
+            "committee": lambda: world.role("committee")}[who]()
+    login(user)
+    slug, pk = world.edition.slug, world.round.pk
+    assert client.post(f"/e/{slug}/rounds/{pk}/runs/{assigner.pk}/retry/").status_code == 403
+    assert client.post(f"/e/{slug}/scoring/rounds/{pk}/runs/{computation.pk}/retry/").status_code == 403
+    assert (AssignmentRun.objects.count(), AggregationRun.objects.count()) == (1, 1)
+
+
+def test_a_retry_is_post_only(client, login):
+    world = make_world(state=JudgingRound.State.ASSIGNING)
+    run = AssignmentRun.objects.create(round=world.round, state="failed", error="x")
+    login(world.role("secretariat"))
+    assert client.get(f"/e/{world.edition.slug}/rounds/{world.round.pk}/runs/{run.pk}/retry/").status_code == 405
+    assert AssignmentRun.objects.count() == 1

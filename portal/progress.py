@@ -56,7 +56,8 @@ class JobProgress:
 
     @property
     def queued_too_long(self) -> bool:
-        return self.state == PENDING and self.queued_at is not None and timezone.now() - self.queued_at > QUEUED_TOO_LONG
+        queued = self.state == PENDING and self.queued_at is not None
+        return queued and timezone.now() - self.queued_at > QUEUED_TOO_LONG
 
 
 def job_progress_response(request, job: JobProgress):

@@ -126,7 +126,8 @@ def _screening_step(edition: Edition, user: User, base: dict) -> NextStep:
     if not Assignment.objects.filter(round=first, state__in=ACTIVE).exists():
         return NextStep(**common, action=_("Run the assigner for “%(round)s”") % names, url=detail,
                         blocking=[_("Nobody is assigned in “%(round)s” yet: run the assigner.") % names])
-    url = reverse("judging:round_open", args=[edition.slug, first.pk]) if first.state == RoundState.ASSIGNING else detail
+    opens = first.state == RoundState.ASSIGNING
+    url = reverse("judging:round_open", args=[edition.slug, first.pk]) if opens else detail
     return NextStep(**common, action=_("Open the round “%(round)s” and e-mail its judges") % names, url=url)
 
 

@@ -57,7 +57,8 @@ def _run_job(edition, judging_round: JudgingRound, run: AssignmentRun, *, can_ma
         progress=run.progress, state=run.state, state_label=run.get_state_display(),
         message=_(run.message) if run.message else "", finished=run.state in selectors.FINISHED_RUN_STATES,
         error=run.error if failed else "", queued_at=run.created_at,
-        retry_url=reverse("judging:round_run_retry", args=[edition.slug, judging_round.pk, run.pk]) if can_retry else "",
+        retry_url=(reverse("judging:round_run_retry", args=[edition.slug, judging_round.pk, run.pk])
+                   if can_retry else ""),
     )
 
 

@@ -21,7 +21,8 @@ def _render(edition, user) -> str:
 def test_the_secretariat_gets_the_link_to_close_the_last_round():
     world = make_world()
     html = _render(world.edition, EditionRoleFactory(edition=world.edition, role="secretariat").user)
-    assert "The edition is in “Judging”." in html and "Next step: “Deliberation”. Who takes it: The secretariat." in html
+    assert "The edition is in “Judging”." in html
+    assert "Next step: “Deliberation”. Who takes it: The secretariat." in html
     assert f'href="/e/{world.edition.slug}/scoring/rounds/{world.round.pk}/close/"' in html
 
 

@@ -18,12 +18,11 @@ from portal.rules import is_committee, is_committee_member
 
 from ..models import Assignment, AssignmentRun, AwardDecision, JudgingRound, Review
 from ..services.edition_stages import edition_deliberation_refusal, edition_finalise_refusal
+from ..services.rounds import UNFINISHED_ROUND_STATES
 
 RoundState = JudgingRound.State
 State = Edition.State
 
-# Rounds that still keep the judging going: the edition moves to deliberation once none is left.
-UNFINISHED_ROUND_STATES = (RoundState.SCHEDULED, RoundState.ASSIGNING, RoundState.OPEN)
 ACTIVE = Assignment.ACTIVE_STATES
 NOT_SUBMITTED = (Assignment.State.ASSIGNED, Assignment.State.IN_PROGRESS)
 

@@ -183,3 +183,13 @@ def test_the_deliberation_page_says_why_not_yet(client, login):
     login(world.role("secretariat"))
     body = client.get(f"/e/{world.edition.slug}/awards/deliberation/").content.decode()
     assert "Close every round first" in body and 'name="confirm"' not in body
+
+
+@pytest.mark.parametrize("who", ["observer", "committee", "judge", "applicant", "secretariat elsewhere"])
+def test_only_the_secretariat_and_the_chair_open_the_deliberation_page(client, login, who):
+    world = make_world(state=JudgingRound.State.SCORED)
+    login(_who(world, who))
+    url = f"/e/{world.edition.slug}/awards/deliberation/"
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"confirm": "on"}).status_code == 403
+    assert Edition.objects.get(pk=world.edition.pk).state == "judging"

@@ -6,10 +6,12 @@ not at all when it rolls back. Tasks import the services they call inside the fu
 imports), so services and tasks never import each other at module level.
 """
 
+import functools
 import logging
 
 from celery.contrib.django.task import DjangoTask
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, transaction
+from kombu.exceptions import OperationalError as BrokerError
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -34,6 +36,18 @@ class PortalTask(DjangoTask):
     time_limit = 360
     # Dotted path of `fail(*, run_id: int, error: str)`, or None for tasks that drive no run.
     fails_run: str | None = None
+
+    def delay_on_commit(self, *args, **kwargs) -> None:
+        """Send the task once the transaction has committed. A broker that is down does not turn the user's
+        request into an error page after their change is saved: the job stays queued (its page says for how
+        long) and the failure is logged."""
+        transaction.on_commit(functools.partial(self._send_or_log, args, kwargs))
+
+    def _send_or_log(self, args, kwargs) -> None:
+        try:
+            self.delay(*args, **kwargs)
+        except (BrokerError, ConnectionError) as error:
+            logger.error("task %s not sent (%s): the broker is unreachable; its job stays queued", self.name, error)
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         logger.error("task %s[%s] failed for good: %s: %s", self.name, task_id, type(exc).__name__, exc)

@@ -82,6 +82,8 @@ def seed_published_edition(*, users: dict[str, User], judges: int, password: str
     _seed_rubric(edition, user=secretariat)
     if edition.state == Edition.State.JUDGING:
         _judge(edition, judges=max(judges, 3), secretariat=secretariat)
+        edition.refresh_from_db()  # closing the last round moved it to deliberation
+    if edition.state == Edition.State.JUDGING:
         edition = edition_stages.edition_start_deliberation(edition=edition, user=chair)
     _deliberate(edition, chair=chair)
     edition = edition_stages.edition_finalise(edition=edition, user=chair)

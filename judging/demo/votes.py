@@ -1,7 +1,8 @@
 """The World Smart City Awards path of the judged demo: category round → finalists → final round → committee vote.
 
-`seed_world_vote` closes the category round, shortlists the top FINALISTS of each category, creates the
-final round on that shortlist with a committee vote, assigns and opens it (its judges' queues are left for
+`seed_world_vote` plans the final round (before the category round closes, so the edition keeps judging), closes
+the category round, shortlists the top FINALISTS of each category for the final round's committee vote,
+assigns and opens it (its judges' queues are left for
 the newcomer who logs in as a demo judge), and has the three demo committee members vote. Their ballots
 give one winner per category; in the last category committee3 belongs to the leading finalist's
 organisation, so the ballot page shows that entry as recused and the count a tie further down.
@@ -61,11 +62,8 @@ def _finalists(category_round: JudgingRound, category_id: int) -> list[int]:
 def seed_world_vote(edition: Edition, *, category_round: JudgingRound, secretariat: User,
                     password: str) -> JudgingRound:
     members = committee_members(edition, password=password)
-    if category_round.state == JudgingRound.State.OPEN:
-        category_round = round_jobs.round_close(round=category_round, user=secretariat)
-    if not Shortlisting.objects.filter(round=category_round).exists():
-        shortlist.shortlist_top(judging_round=category_round, per_category=FINALISTS, user=secretariat)
-
+    # The final round is planned before the category round closes: closing the edition's last unfinished round
+    # would end its judging (the edition would move to deliberation).
     categories = list(category_round.categories.order_by("position", "pk"))
     final = JudgingRound.objects.filter(edition=edition, name=FINAL_ROUND_NAME).first()
     if final is None:
@@ -75,6 +73,10 @@ def seed_world_vote(edition: Edition, *, category_round: JudgingRound, secretari
             previous_round=category_round, judges_per_entry=3, deadline=timezone.now() + timedelta(days=14),
             reminder_hours=[24], committee_vote=True,
         )
+    if category_round.state == JudgingRound.State.OPEN:
+        category_round = round_jobs.round_close(round=category_round, user=secretariat)
+    if not Shortlisting.objects.filter(round=category_round).exists():
+        shortlist.shortlist_top(judging_round=category_round, per_category=FINALISTS, user=secretariat)
     if final.state == JudgingRound.State.SCHEDULED:
         run = round_jobs.assignment_run_create(round=final, user=secretariat, enqueue=False)
         assignment_runs.round_assign(run=run)

@@ -2,7 +2,8 @@
 
 A round moves scheduled → assigning (`round_start_assigning`, or the first run of the assigner)
 → open (`round_open`: judges score) → closed (`round_jobs.round_close`: results are computed)
-→ scored (`round_mark_scored`, when the results are in). Every move goes through `round_move`,
+→ scored (`round_mark_scored`, when the results are in). The edition follows: the first round to open moves it from
+screening to judging, closing the last unfinished round moves it to deliberation. Every move goes through `round_move`,
 which locks the row, checks `ROUND_TRANSITIONS`, saves and writes the audit entry; nothing else
 writes `JudgingRound.state`. (`round_close` sits in round_jobs.py because it enqueues the
 aggregation, whose service calls `round_mark_scored` here: keeping them apart keeps tasks leaves.)
@@ -31,6 +32,8 @@ RoundState = JudgingRound.State
 
 # Rounds whose assignments may still change; closed and scored rounds are history.
 CHANGEABLE_ROUND_STATES = (RoundState.SCHEDULED, RoundState.ASSIGNING, RoundState.OPEN)
+# Rounds that keep the edition judging: once none is left (the last one closed) the edition moves to deliberation.
+UNFINISHED_ROUND_STATES = CHANGEABLE_ROUND_STATES
 
 # Every move a round's state may make.
 ROUND_TRANSITIONS: dict[str, frozenset[str]] = {

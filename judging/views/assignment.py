@@ -11,15 +11,17 @@ from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.access import edition_permission_required
 from portal.progress import JobProgress, job_progress_response
 from portal.service_errors import add_service_errors, run_service
 
 from ..forms.assignment import AssignmentAddForm, AssignmentMoveForm, AssignmentReleaseForm, RoundForm
+from ..forms.confirm import ConfirmForm
 from ..models import Assignment, AssignmentRun, JudgingRound
 from ..selectors import assignment as selectors
+from ..selectors.stages import round_open_summary
 from ..services import assignments as assignment_services
 from ..services import round_jobs
 from ..services import rounds as round_services
@@ -48,13 +50,15 @@ def _change_summary(change: assignment_services.AssignmentChange) -> str:
 def _run_job(edition, judging_round: JudgingRound, run: AssignmentRun, *, can_manage: bool) -> JobProgress:
     """The assigner's run for the progress partial; a failed run offers a new run to whom may start one."""
     failed = run.state == AssignmentRun.State.FAILED
+    can_retry = failed and can_manage and judging_round.state in round_services.CHANGEABLE_ROUND_STATES
     return JobProgress(
-        dom_id="run-progress", label=_("Progress of the run under way"),
+        dom_id="run-progress", label=_("The assigner's run"),
         url=reverse("judging:round_run_progress", args=[edition.slug, judging_round.pk, run.pk]),
         progress=run.progress, state=run.state, state_label=run.get_state_display(),
         message=_(run.message) if run.message else "", finished=run.state in selectors.FINISHED_RUN_STATES,
-        error=run.error if failed else "",
-        retry_url=reverse("judging:round_run", args=[edition.slug, judging_round.pk]) if failed and can_manage else "",
+        error=run.error if failed else "", queued_at=run.created_at,
+        retry_url=(reverse("judging:round_run_retry", args=[edition.slug, judging_round.pk, run.pk])
+                   if can_retry else ""),
     )
 
 
@@ -90,6 +94,8 @@ def round_detail(request, edition, round_pk: int):
         "active_run": active_run,
         "active_job": _run_job(edition, judging_round, active_run, can_manage=can_manage) if active_run else None,
         "last_run": last_run,
+        "last_job": _run_job(edition, judging_round, last_run, can_manage=can_manage)
+        if last_run is not None and last_run.state == AssignmentRun.State.FAILED and active_run is None else None,
         "gap": _gap(last_run),
         "shortfall": sorted((last_run.shortfall or {}).items()) if last_run else [],
         "page": assignments.get_page(request.GET.get("page")),
@@ -151,8 +157,20 @@ def round_edit(request, edition, round_pk: int):
 def round_run(request, edition, round_pk: int):
     judging_round = _round(edition, round_pk)
     run_service(request, lambda: round_jobs.assignment_run_create(round=judging_round, user=request.user),
-                success=_("The assigner is running. This page shows its progress."))
+                success=_("The assigner's run is queued: it starts when a worker is free. "
+                          "This page shows its progress."))
     return redirect("judging:round_detail", slug=edition.slug, round_pk=judging_round.pk)
+
+
+@require_POST
+@edition_permission_required("judging.manage_rounds")
+def round_run_retry(request, edition, round_pk: int, run_pk: int):
+    """A failed run's "Try again": a new run of the assigner, queued."""
+    run = get_object_or_404(AssignmentRun.objects.select_related("round"), pk=run_pk, round__pk=round_pk,
+                            round__edition=edition)
+    run_service(request, lambda: round_jobs.assignment_run_retry(run=run, user=request.user),
+                success=_("A new run of the assigner is queued: it starts when a worker is free."))
+    return redirect("judging:round_detail", slug=edition.slug, round_pk=round_pk)
 
 
 @require_GET
@@ -165,13 +183,25 @@ def round_run_progress(request, edition, round_pk: int, run_pk: int):
         "judging.manage_rounds", edition)))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @edition_permission_required("judging.manage_rounds")
 def round_open(request, edition, round_pk: int):
+    """Open the round for scoring: a page that says what happens (who is e-mailed, how many assignments), then
+    the POST with the confirmation box. Without the box nothing changes."""
     judging_round = _round(edition, round_pk)
-    run_service(request, lambda: round_services.round_open(round=judging_round, user=request.user),
-                success=_("The round is open for scoring. Each judge is e-mailed their entries."))
-    return redirect("judging:round_detail", slug=edition.slug, round_pk=judging_round.pk)
+    form = ConfirmForm(request.POST if request.method == "POST" else None,
+                       label=_("Yes, open the round and e-mail the judges"))
+    if request.method == "POST" and form.is_valid():
+        if run_service(request, lambda: round_services.round_open(round=judging_round, user=request.user),
+                       success=_("The round is open for scoring. Each judge is e-mailed their entries.")):
+            return redirect("judging:round_detail", slug=edition.slug, round_pk=judging_round.pk)
+        return redirect("judging:round_open", slug=edition.slug, round_pk=judging_round.pk)
+    active_run, _last = selectors.round_last_runs(round=judging_round)
+    return render(request, "judging/assignment/round_open.html", {
+        "edition": edition, "round": judging_round, "form": form,
+        "summary": round_open_summary(judging_round=judging_round),
+        "can_open": judging_round.state == JudgingRound.State.ASSIGNING and active_run is None,
+    }, status=400 if form.is_bound else 200)
 
 
 @edition_permission_required("judging.manage_rounds")

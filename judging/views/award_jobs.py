@@ -41,7 +41,7 @@ def _job_progress(request, edition: Edition, job: AwardJob) -> JobProgress:
         progress=job.progress, state=job.state, state_label=job.get_state_display(),
         message=_(job.message) if job.message else "",
         finished=job.state in (AwardJob.State.SUCCEEDED, AwardJob.State.FAILED),
-        error=job.error if failed else "",
+        error=job.error if failed else "", queued_at=job.created_at,
         retry_url=reverse("judging:award_job_retry", args=[edition.slug, job.pk]) if can_retry else "",
     )
 
@@ -73,8 +73,9 @@ def award_job_start(request, edition: Edition, kind: str):
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Tick the box to confirm, then start the job."))
     else:
-        success = (_("The decision e-mails are being sent.") if kind == Kind.NOTIFY
-                   else _("The certificates are being drawn."))
+        success = (_("The decision e-mails are queued: they are sent once a worker starts the job.")
+                   if kind == Kind.NOTIFY else
+                   _("The certificates are queued: they are drawn once a worker starts the job."))
         run_service(request, lambda: ceremony_jobs.award_job_start(edition=edition, kind=kind, user=request.user),
                     success=success)
     return redirect("judging:award_jobs", edition.slug)
@@ -89,7 +90,7 @@ def _job(edition: Edition, job_id: int) -> AwardJob:
 def award_job_retry(request, edition: Edition, job_id: int):
     job = _job(edition, job_id)
     run_service(request, lambda: ceremony_jobs.award_job_retry(job=job, user=request.user),
-                success=_("The job starts again; what was already done is not done twice."))
+                success=_("The job is queued again; what was already done is not done twice."))
     return redirect("judging:award_jobs", edition.slug)
 
 

@@ -22,13 +22,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from portal.access import edition_permission_required
 from portal.models import Edition
 from portal.service_errors import run_service
 
+from ..forms.confirm import ConfirmForm
 from ..selectors.finalisation import finalisation_decisions
+from ..selectors.stages import finalise_summary
 from ..services import edition_stages as edition_services
 
 
@@ -63,11 +65,20 @@ def _reauthenticate(request):
 
 @edition_permission_required("judging.start_deliberation",
                              refusal=gettext_lazy("Only the secretariat or the chair ends the judging."))
-@require_POST
+@require_http_methods(["GET", "POST"])
 def deliberation_start(request, edition: Edition):
-    run_service(request, lambda: edition_services.edition_start_deliberation(edition=edition, user=request.user),
-                success=_("Judging is over: the committee deliberates on the prizes."))
-    return _workspace(edition)
+    """End the judging: a page that says what happens, then the POST with the confirmation box."""
+    form = ConfirmForm(request.POST if request.method == "POST" else None,
+                       label=_("Yes, end the judging and start the deliberation"))
+    if request.method == "POST" and form.is_valid():
+        if run_service(request, lambda: edition_services.edition_start_deliberation(edition=edition, user=request.user),
+                       success=_("Judging is over: the committee deliberates on the prizes.")):
+            return _workspace(edition)
+        return redirect(reverse("judging:awards_start_deliberation", args=[edition.slug]))
+    return render(request, "judging/awards/deliberation_start.html", {
+        "edition": edition, "form": form, "refusal": edition_services.edition_deliberation_refusal(edition),
+        "rounds": list(edition.rounds.order_by("position", "pk")),
+    }, status=400 if form.is_bound else 200)
 
 
 @edition_permission_required("judging.finalise_edition",
@@ -75,11 +86,15 @@ def deliberation_start(request, edition: Edition):
 @require_http_methods(["GET", "POST"])
 def awards_finalise(request, edition: Edition):
     """The chair's finalisation: what it does, the decisions it locks, and the button (second factor first)."""
+    form = ConfirmForm(request.POST if request.method == "POST" else None,
+                       label=_("Yes, finalise: nothing can be changed afterwards"))
     if request.method == "POST":
         refusal = edition_services.edition_finalise_refusal(edition)
         if refusal:  # said before the second factor is asked for
             messages.error(request, refusal)
             return redirect(reverse("judging:awards_finalise", args=[edition.slug]))
+        if not form.is_valid():  # without the box nothing happens, and the second factor is not asked for
+            return _finalise_page(request, edition, form, status=400)
         if not second_factor_is_recent(request):
             return _reauthenticate(request)
         done = run_service(request, lambda: edition_services.edition_finalise(edition=edition, user=request.user),
@@ -88,14 +103,20 @@ def awards_finalise(request, edition: Edition):
         if done:
             return redirect(reverse("judging:awards_publish", args=[edition.slug]))
         return redirect(reverse("judging:awards_finalise", args=[edition.slug]))
+    return _finalise_page(request, edition, form)
+
+
+def _finalise_page(request, edition: Edition, form: ConfirmForm, *, status: int = 200):
     decisions = list(finalisation_decisions(edition=edition))
     return render(request, "judging/awards/finalise.html", {
         "edition": edition,
+        "form": form,
         "decisions": decisions,
         "prizes": [d for d in decisions if d.tier_id],
         "awards": [d for d in decisions if d.award_id],
+        "summary": finalise_summary(edition=edition),
         "refusal": edition_services.edition_finalise_refusal(edition),
-    })
+    }, status=status)
 
 
 class PublishForm(forms.Form):

@@ -9,16 +9,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.fragments import FRAGMENT_SECONDS, content_key
 from portal.progress import JobProgress, job_progress_response
 from portal.service_errors import run_service
 from submissions.models import Application
 
+from ..forms.confirm import ConfirmForm
 from ..forms.scoring import LeaderboardFilterForm
 from ..models import AggregationRun, Criterion, JudgingRound
 from ..selectors import results as result_selectors
+from ..selectors.stages import round_close_summary
 from ..services import aggregation as aggregation_services
 from ..services import round_jobs
 from ..services.rubrics import rubric_for
@@ -175,23 +177,49 @@ def _card(result, criteria: dict[int, Criterion]):
 # --- aggregation runs -----------------------------------------------------------------------------------------
 
 
+def _leaderboard(judging_round: JudgingRound):
+    return redirect(reverse("judging:scoring_leaderboard", args=[judging_round.edition.slug, judging_round.pk]))
+
+
 @round_permission_required("judging.run_aggregation")
 @require_POST
 def aggregation_start(request, judging_round: JudgingRound):
-    run_service(request, lambda: round_jobs.aggregation_request(judging_round=judging_round,
-                                                                        user=request.user),
-                success=_("The results are being recomputed from the raw scores."))
-    return redirect(reverse("judging:scoring_leaderboard", args=[judging_round.edition.slug, judging_round.pk]))
+    run_service(request, lambda: round_jobs.aggregation_request(judging_round=judging_round, user=request.user),
+                success=_("The computation of the results is queued: it starts when a worker is free."))
+    return _leaderboard(judging_round)
 
 
 @round_permission_required("judging.run_aggregation")
 @require_POST
+def aggregation_retry_view(request, judging_round: JudgingRound, run_id: int):
+    """A failed computation's "Try again": a new run, queued."""
+    run = get_object_or_404(AggregationRun, pk=run_id, round=judging_round)
+    run_service(request, lambda: round_jobs.aggregation_retry(run=run, user=request.user),
+                success=_("A new computation of the results is queued: it starts when a worker is free."))
+    return _leaderboard(judging_round)
+
+
+@round_permission_required("judging.run_aggregation")
+@require_http_methods(["GET", "POST"])
 def round_close_view(request, judging_round: JudgingRound):
-    """Close the round (no more scores) and compute its results."""
-    run_service(request, lambda: round_jobs.round_close(round=judging_round, user=request.user),
-                success=_("The round is closed: judges can no longer change their scores. "
-                          "The results are being computed."))
-    return redirect(reverse("judging:scoring_leaderboard", args=[judging_round.edition.slug, judging_round.pk]))
+    """Close the round (no more scores) and compute its results: a page that says what happens (the reviews still
+    missing, by how many judges; whether the edition's judging ends), then the POST with the confirmation box."""
+    form = ConfirmForm(request.POST if request.method == "POST" else None,
+                       label=_("Yes, close the round: late judges can no longer submit"))
+    summary = round_close_summary(judging_round=judging_round)
+    if request.method == "POST" and form.is_valid():
+        success = _("The round is closed: judges can no longer change their scores. "
+                    "The computation of the results is queued.")
+        if summary.last_round:
+            success += " " + _("It was the last round: the edition moves on to the deliberation.")
+        if run_service(request, lambda: round_jobs.round_close(round=judging_round, user=request.user),
+                       success=success):
+            return _leaderboard(judging_round)
+        return redirect(reverse("judging:scoring_close", args=[judging_round.edition.slug, judging_round.pk]))
+    return render(request, "judging/scoring/round_close.html", {
+        "edition": judging_round.edition, "round": judging_round, "form": form, "summary": summary,
+        "can_close": judging_round.state == JudgingRound.State.OPEN,
+    }, status=400 if form.is_bound else 200)
 
 
 @round_permission_required("judging.view_results")
@@ -202,7 +230,7 @@ def aggregation_progress(request, judging_round: JudgingRound, run_id: int):
 
 
 def _run_job(request, judging_round: JudgingRound, run: AggregationRun) -> JobProgress:
-    """A computation of the results for the progress partial; a failed one offers to recompute."""
+    """A computation of the results for the progress partial; a failed one offers to compute again."""
     failed = run.state == AggregationRun.State.FAILED
     can_retry = failed and request.user.has_perm("judging.run_aggregation", judging_round)
     return JobProgress(
@@ -210,7 +238,7 @@ def _run_job(request, judging_round: JudgingRound, run: AggregationRun) -> JobPr
         url=reverse("judging:scoring_run", args=[judging_round.edition.slug, judging_round.pk, run.pk]),
         progress=run.progress, state=run.state, state_label=run.get_state_display(),
         finished=run.state in (AggregationRun.State.SUCCEEDED, AggregationRun.State.FAILED),
-        error=run.error if failed else "",
-        retry_url=reverse("judging:scoring_aggregate", args=[judging_round.edition.slug, judging_round.pk])
+        error=run.error if failed else "", queued_at=run.created_at,
+        retry_url=reverse("judging:scoring_run_retry", args=[judging_round.edition.slug, judging_round.pk, run.pk])
         if can_retry else "",
     )

@@ -52,6 +52,7 @@ def test_the_chair_runs_deliberation_finalisation_and_publication(live_server, b
     assert AwardDecision.objects.filter(edition=edition, award__kind=EditionAward.Kind.LEADERSHIP).count() == 1
 
     page.goto(f"{live_server.url}/e/{edition.slug}/awards/finalise/")
+    page.get_by_label("Yes, finalise: nothing can be changed afterwards").check()
     page.get_by_role("button", name="Finalise and lock the edition").click()
     page.wait_for_load_state("load")
     if "/reauthenticate/" in page.url:  # allauth asks for the password again, then replays the finalisation

@@ -32,11 +32,12 @@ def test_the_results_page_follows_a_computation_and_shows_its_outcome(live_serve
     # The partial polls itself: the bar moves without a reload.
     AggregationRun.objects.filter(pk=run.pk).update(progress=60)
     expect(page.locator("progress#run-progress")).to_have_attribute("value", "60")
-    expect(page.locator("#run-progress-message")).to_have_text("Running")
+    expect(page.locator("#run-progress-message")).to_have_text("Running (60%)")
 
-    # Once the run is over the page reloads and shows the outcome instead of the bar.
+    # Once the run is over the page reloads and shows the outcome: failed, with its error and "Try again".
     AggregationRun.objects.filter(pk=run.pk).update(state=AggregationRun.State.FAILED, progress=60,
                                                     error="The worker stopped.")
-    expect(page.get_by_text("The last computation failed:")).to_be_visible()
-    expect(page.locator("progress#run-progress")).to_have_count(0)
+    expect(page.get_by_text("The last computation failed.")).to_be_visible()
+    expect(page.locator("#run-progress-job[data-state=failed]")).to_be_visible()
+    expect(page.get_by_role("button", name="Try again")).to_be_visible()
     assert refused == []

@@ -26,6 +26,7 @@ def test_the_world_demo_votes_on_three_finalists_per_category_and_gives_one_winn
     final = JudgingRound.objects.get(edition=edition, name="Final round")
     assert (final.committee_vote, final.source, final.previous_round, final.state) == (
         True, "shortlist", category_round, "open")
+    assert edition.state == "judging"  # the final round was planned before the category round closed
     assert sorted(EditionRole.objects.filter(edition=edition, role="committee").values_list(
         "user__email", flat=True)) == ["committee1@demo.example", "committee2@demo.example", "committee3@demo.example"]
     orders = []

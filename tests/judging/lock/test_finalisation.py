@@ -80,7 +80,7 @@ def test_the_chair_reauthenticates_with_the_totp_code_then_finalises(deliberatin
     assert "Scores, assignments, results and prize decisions are locked for good; the edition can then be published." in html
     assert deliberating.decision.application.title in html and "For listening to residents." in html
 
-    response = client.post(url)
+    response = client.post(url, {"confirm": "on"})
     assert response.status_code == 302
     assert response.url.startswith("/accounts/2fa/reauthenticate/?next=")
     assert Edition.objects.get(pk=deliberating.edition.pk).state == "deliberation"
@@ -94,7 +94,7 @@ def test_a_wrong_code_finalises_nothing(deliberating, client, settings):
     settings.PORTAL_MFA_REQUIRED = True
     TOTP.activate(deliberating.chair, generate_totp_secret())
     client.force_login(deliberating.chair)
-    response = client.post(f"/e/{deliberating.edition.slug}/awards/finalise/")
+    response = client.post(f"/e/{deliberating.edition.slug}/awards/finalise/", {"confirm": "on"})
     client.post(response.url, {"code": "000000"})
     assert Edition.objects.get(pk=deliberating.edition.pk).state == "deliberation"
 
@@ -147,12 +147,14 @@ def test_the_workspace_shows_the_stage_and_the_secretariat_ends_judging(db, clie
     client.force_login(secretariat)
     html = client.get(f"/e/{world.edition.slug}/").content.decode()
     assert "Deliberation cannot start yet:" in html
-    response = client.post(f"/e/{world.edition.slug}/awards/deliberation/", follow=True)
+    response = client.post(f"/e/{world.edition.slug}/awards/deliberation/", {"confirm": "on"}, follow=True)
     assert "Close every round first" in response.content.decode()
     JudgingRound.objects.update(state=JudgingRound.State.SCORED)
     html = client.get(f"/e/{world.edition.slug}/").content.decode()
     assert "End judging: start the deliberation" in html
-    client.post(f"/e/{world.edition.slug}/awards/deliberation/")
+    client.post(f"/e/{world.edition.slug}/awards/deliberation/")  # without the confirmation box: nothing
+    assert Edition.objects.get(pk=world.edition.pk).state == "judging"
+    client.post(f"/e/{world.edition.slug}/awards/deliberation/", {"confirm": "on"})
     assert Edition.objects.get(pk=world.edition.pk).state == "deliberation"
 
 
@@ -160,5 +162,6 @@ def test_an_observer_cannot_end_judging(db, client):
     world = make_world()
     JudgingRound.objects.update(state=JudgingRound.State.SCORED)
     client.force_login(world.role("observer"))
-    assert client.post(f"/e/{world.edition.slug}/awards/deliberation/").status_code == 403
+    assert client.get(f"/e/{world.edition.slug}/awards/deliberation/").status_code == 403
+    assert client.post(f"/e/{world.edition.slug}/awards/deliberation/", {"confirm": "on"}).status_code == 403
     assert Edition.objects.get(pk=world.edition.pk).state == "judging"

@@ -313,7 +313,7 @@ def test_the_secretariat_closes_the_round_from_the_leaderboard_and_others_cannot
     client.logout()
     login(world.role("secretariat"))
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url)
+        response = client.post(url, {"confirm": "on"})
     assert response.status_code == 302
     assert JudgingRound.objects.get(pk=world.round.pk).state == "scored"
     assert list(AuditEntry.objects.filter(action__startswith="round.").values_list("action", flat=True)

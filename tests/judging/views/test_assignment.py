@@ -229,7 +229,7 @@ def test_an_infeasible_run_shows_the_shortfall_per_category(client, login):
 def test_opening_the_round_emails_the_judges(setting, client, login, django_capture_on_commit_callbacks):
     login(person(setting["edition"], "secretariat"))
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"{urls(setting)['detail']}open/", follow=True)
+        response = client.post(f"{urls(setting)['detail']}open/", {"confirm": "on"}, follow=True)
     assert "The round is open for scoring." in response.content.decode()
     setting["round"].refresh_from_db()
     assert setting["round"].state == JudgingRound.State.OPEN

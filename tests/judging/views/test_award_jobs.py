@@ -93,7 +93,7 @@ def test_starting_needs_the_confirmation_box(client, login, world, django_captur
     assert not AwardJob.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"confirm": "yes"}, follow=True)
-    assert "The decision e-mails are being sent." in response.content.decode()
+    assert "The decision e-mails are queued: they are sent once a worker starts the job." in response.content.decode()
     assert AwardJob.objects.get().state == AwardJob.State.SUCCEEDED
     assert len(mail.outbox) == 6
     assert client.post(f"/e/{world.edition.slug}/awards/jobs/start/fireworks/", {"confirm": "yes"}).status_code == 404

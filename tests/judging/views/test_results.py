@@ -270,5 +270,5 @@ def test_a_failed_computation_shows_its_error_and_a_retry_button_to_whom_may_rec
             '</progress>') in progress
     assert '<p class="status-ineligible">The worker stopped.</p>' in progress
     assert "hx-get" not in progress
-    retry_form = f'<form method="post" action="/e/{slug}/scoring/rounds/{round_pk}/aggregate/">'
+    retry_form = f'<form method="post" action="/e/{slug}/scoring/rounds/{round_pk}/runs/{run.pk}/retry/">'
     assert (retry_form in progress, "Try again" in progress) == (retry, retry)

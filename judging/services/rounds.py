@@ -183,7 +183,9 @@ def round_open(*, round: JudgingRound, user: User | None) -> JudgingRound:  # no
         raise ValidationError(_("The round cannot open until each of its categories has a complete rubric: "
                                 "%(gaps)s") % {"gaps": " ".join(gaps)}, code="rubric")
     round_move(judging_round, RoundState.OPEN, user=user)
-    if judging_round.edition.state == Edition.State.SCREENING:
+    if judging_round.edition.state in (Edition.State.SCREENING, Edition.State.DELIBERATION):
+        # The first round ends the screening; a round opened after the last one closed takes the edition back
+        # from deliberation to judging (its work is not done yet).
         edition_services.edition_start_judging(edition=judging_round.edition, user=user)
     notify_judges.delay_on_commit(round_id=judging_round.pk)
     return judging_round

@@ -16,7 +16,8 @@ EDITION_TRANSITIONS = {
     Edition.State.CLOSED: {Edition.State.SCREENING, Edition.State.OPEN},
     Edition.State.SCREENING: {Edition.State.JUDGING},
     Edition.State.JUDGING: {Edition.State.DELIBERATION},
-    Edition.State.DELIBERATION: {Edition.State.FINALISED},
+    # Back to judging when a further round opens after the last one closed (a final round planned late).
+    Edition.State.DELIBERATION: {Edition.State.FINALISED, Edition.State.JUDGING},
     Edition.State.FINALISED: {Edition.State.PUBLISHED},
     Edition.State.PUBLISHED: set(),
 }

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from judging.models import AggregationRun, AssignmentRun, JudgingRound
 from judging.services import round_jobs
 from portal.models import AuditEntry, Edition
-from tests.factories.judging import JudgingRoundFactory
+from judging.services.rounds import round_open
+from tests.factories.judging import AssignmentFactory, JudgingRoundFactory
 from tests.factories.scoring import make_world
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +24,26 @@ def test_closing_the_last_open_round_moves_the_edition_to_deliberation():
     assert world.edition.state == Edition.State.DELIBERATION
     entry = AuditEntry.objects.get(action="edition.deliberation")
     assert (entry.actor, entry.before["state"], entry.after["state"]) == (secretariat, "judging", "deliberation")
+
+
+def test_a_round_opened_after_the_last_one_closed_takes_the_edition_back_to_judging(django_capture_on_commit_callbacks):
+    """A final round planned only after the category round closed: the edition was in deliberation, and its judging
+    is not over."""
+    world = make_world()
+    secretariat = world.role("secretariat")
+    round_jobs.round_close(round=world.round, user=secretariat)
+    world.edition.refresh_from_db()
+    assert world.edition.state == Edition.State.DELIBERATION
+
+    final = JudgingRoundFactory(edition=world.edition, state=JudgingRound.State.ASSIGNING, categories=[world.category])
+    AssignmentFactory(round=final, judge=world.judges[0], application=world.entries[0])
+    with django_capture_on_commit_callbacks(execute=False):
+        round_open(round=final, user=secretariat)
+
+    world.edition.refresh_from_db()
+    assert world.edition.state == Edition.State.JUDGING
+    entry = AuditEntry.objects.filter(action="edition.judging").latest("id")
+    assert (entry.before["state"], entry.after["state"]) == ("deliberation", "judging")
 
 
 @pytest.mark.parametrize("other", [JudgingRound.State.OPEN, JudgingRound.State.ASSIGNING, JudgingRound.State.SCHEDULED])

@@ -35,7 +35,7 @@ def _log_in(page, base: str, user) -> None:
     page.goto(f"{base}/accounts/login/")
     page.locator("input[name=login]").fill(user.email)
     page.locator("input[name=password]").fill(PASSWORD_FOR_TESTS)
-    page.locator("form button[type=submit]:not(.link-button)").click()
+    page.locator("main form button[type=submit]:not(.link-button)").click()
     page.wait_for_url(f"{base}/dashboard/")
 
 

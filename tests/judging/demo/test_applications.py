@@ -107,9 +107,10 @@ def _written_rows() -> dict:
         return repr_without_ids(entry.target_repr)
 
     def without_id(values):
-        # Ids differ between the two runs on PostgreSQL (a rolled-back sequence is not reset): the row's own and
-        # its edition's (category.create records the edition's id).
-        return {k: v for k, v in values.items() if k not in ("id", "edition")} if isinstance(values, dict) else values
+        # Ids differ between the two runs on PostgreSQL (a rolled-back sequence is not reset): the row's own, its
+        # edition's (category.create records the edition's id) and its user's (judge.create records the judge's).
+        volatile = ("id", "edition", "user")
+        return {k: v for k, v in values.items() if k not in volatile} if isinstance(values, dict) else values
 
     def file_digest(attachment):
         with attachment.file.open("rb") as stored:

@@ -7,6 +7,7 @@ written by services only: read-only.
 """
 
 from django.contrib import admin
+from django.db import models
 
 from portal.models import AuditEntry, Invitation, Membership, Organisation
 from portal.services import membership_add
@@ -27,6 +28,7 @@ class OrganisationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", "population_band", "country"]
     search_fields = ["name", "city"]
     inlines = [MembershipInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the portal's own organisation form
 
 
 @admin.register(Membership)

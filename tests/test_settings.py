@@ -39,3 +39,21 @@ def test_production_refuses_to_start_without_a_secret(missing):
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert f"Set the {missing} environment variable" in result.stderr
+
+
+def test_the_image_never_holds_secrets_or_local_state():
+    ignored = (REPO / ".dockerignore").read_text().splitlines()
+    assert {".env", ".git", ".venv", "var/"} <= set(ignored)
+    assert "!.env.example" in ignored  # the documented environment stays readable in the image
+
+
+def test_the_compose_stack_keeps_the_tools_without_a_login_off_public_ports():
+    import yaml
+
+    services = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]
+    for tool in ("flower", "mailpit"):
+        assert services[tool]["profiles"] == ["dev"]
+        assert all(port.startswith("127.0.0.1:") for port in services[tool]["ports"])
+    assert {name for name, service in services.items() if service.get("restart") == "unless-stopped"} == {
+        "django", "celeryworker", "celerybeat", "postgres", "redis"}
+    assert "mailpit" not in (REPO / ".env.example").read_text().split("EMAIL_HOST=")[1].splitlines()[0]

@@ -104,7 +104,7 @@ class StageWeightsForm(forms.Form):
                     % {"criterion": criterion.name, "stage": label},
                     required=False, min_value=0, max_digits=6, decimal_places=3, initial=stored.get(stage),
                     widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal",
-                                                    "placeholder": criterion.weight.normalize()}),
+                                                    "placeholder": format(criterion.weight.normalize(), "f")}),
                 )
 
     @staticmethod

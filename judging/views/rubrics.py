@@ -125,7 +125,8 @@ def rubric_copy(request, edition):
 def _detail_page(request, rubric, *, rename_form=None, criterion_form=None, levels=None, weights_form=None,
                  status=200):
     edition = rubric.edition
-    criteria = selectors.rubric_with_criteria(rubric)
+    # A refused weights form brings the criteria it was built from: the shares are computed over the same rows.
+    criteria = weights_form.criteria if weights_form is not None else selectors.rubric_with_criteria(rubric)
     read_only = _read_only_reason(request, edition, rubric)
     weights_form = weights_form or StageWeightsForm(criteria=criteria)
     # One row per criterion: (criterion, [(weight field, resulting share) per stage]).

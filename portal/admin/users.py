@@ -52,7 +52,7 @@ class EditionRoleInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceRefusalAdminMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "is_active", "is_staff", "is_superuser", "is_organiser", "last_login",
                     "date_joined"]

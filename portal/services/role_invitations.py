@@ -31,13 +31,18 @@ def _state(invitation: RoleInvitation) -> dict:
             "language": invitation.language, "expires": invitation.expires_at.isoformat()}
 
 
-def invitation_refusal(*, edition: Edition, email: str, role: str) -> ValidationError | None:
-    """Why `email` cannot be invited to `role` now (already holds it, already invited), or None."""
+def invitation_refusal(*, edition: Edition, email: str, role: str,
+                       other_than: RoleInvitation | None = None) -> ValidationError | None:
+    """Why `email` cannot be invited to `role` now (already holds it, already invited), or None. `other_than`: an
+    invitation not to count (the one being resent)."""
     if EditionRole.objects.filter(edition=edition, role=role, user__email__iexact=email).exists():
         return ValidationError({"email": _("%(email)s already holds this role in this edition.") % {"email": email}},
                                code="holds_role")
-    if RoleInvitation.objects.filter(edition=edition, role=role, email__iexact=email, accepted_at__isnull=True,
-                                     revoked_at__isnull=True, expires_at__gt=timezone.now()).exists():
+    pending = RoleInvitation.objects.filter(edition=edition, role=role, email__iexact=email, accepted_at__isnull=True,
+                                            revoked_at__isnull=True, expires_at__gt=timezone.now())
+    if other_than is not None:
+        pending = pending.exclude(pk=other_than.pk)
+    if pending.exists():
         return ValidationError(
             {"email": _("%(email)s already has a pending invitation to this role: resend it instead.")
              % {"email": email}}, code="pending")
@@ -86,6 +91,11 @@ def _locked_pending(invitation: RoleInvitation, *, allow_expired: bool = False) 
 def role_invitation_resend(*, invitation: RoleInvitation, actor: User) -> RoleInvitation:
     """Send the mail again with the same link, valid for another INVITATION_DAYS (an expired one too)."""
     invitation = _locked_pending(invitation, allow_expired=True)
+    # An expired invitation may meanwhile have been replaced by a new one, or its address given the role.
+    refusal = invitation_refusal(edition=invitation.edition, email=invitation.email, role=invitation.role,
+                                 other_than=invitation)
+    if refusal is not None:
+        raise refusal
     before = _state(invitation)
     invitation.expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
     invitation.save(update_fields=["expires_at"])

@@ -198,10 +198,12 @@ def _add_submission_errors(form: ApplicationDraftForm, application: Application)
                 form.add_error(name, message)
 
 
-def _missing(application: Application) -> list[str]:
+def _missing(application: Application, *, entry_limit: bool = True) -> list[str]:
+    """Everything that stops `application` from being submitted. A list of many drafts leaves out the entry limit
+    (a query each); one application's own pages include it."""
     if not application.is_editable:
         return []
-    errors = services.application_submission_errors(application, entry_limit=False)
+    errors = services.application_submission_errors(application, entry_limit=entry_limit)
     return [message for messages_ in errors.values() for message in messages_]
 
 
@@ -246,7 +248,7 @@ def my_applications(request):
     applications = selectors.user_applications(user=request.user).prefetch_related(
         "edition__form_sections", applicant_decisions_prefetch())
     page = Paginator(applications, APPLICATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"application": application, "missing": _missing(application)} for application in page]
+    rows = [{"application": application, "missing": _missing(application, entry_limit=False)} for application in page]
     return _render(request, "my_applications.html", {
         "page": page,
         "rows": rows,

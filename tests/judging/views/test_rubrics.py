@@ -1,5 +1,7 @@
 """The rubric editor's pages for every role, with another edition's rubric present that must never leak or change."""
 
+from decimal import Decimal
+
 import pytest
 
 from judging.models import Criterion, JudgingRound, Rubric, StageWeight
@@ -242,3 +244,13 @@ def test_the_rubric_list_and_a_rubric_cost_the_same_queries_with_one_or_many_row
         response = client.get(f"/e/{world.edition.slug}/rubrics/{world.rubric.pk}/")
     assert response.status_code == 200
     assert len(response.context["criteria"]) == (6 if many else 2)
+
+
+def test_the_weights_table_shows_a_default_weight_of_ten_as_10_not_1e1():
+    from judging.forms.rubrics import StageWeightsForm
+    from tests.factories.judging import CriterionFactory
+
+    criterion = CriterionFactory(weight=Decimal("10.000"))
+    form = StageWeightsForm(criteria=[criterion])
+    placeholders = {field.field.widget.attrs["placeholder"] for field in form}
+    assert placeholders == {"10"}

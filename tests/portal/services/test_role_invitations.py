@@ -139,6 +139,19 @@ def test_resend_extends_an_expired_invitation_and_mails_it_again(secretariat, dj
     assert AuditEntry.objects.get().action == "role_invitation.resend"
 
 
+def test_an_expired_invitation_replaced_by_a_new_one_is_not_resent(secretariat, django_capture_on_commit_callbacks):
+    edition = edition_of(secretariat)
+    expired = RoleInvitationFactory(edition=edition, email="kim@example.org", role="judge",
+                                    expires_at=timezone.now() - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.role_invite(edition=edition, email="kim@example.org", role="judge", actor=secretariat)
+        with pytest.raises(ValidationError, match="already has a pending invitation to this role"):
+            services.role_invitation_resend(invitation=expired, actor=secretariat)
+    expired.refresh_from_db()
+    assert expired.status() == "expired"
+    assert len(mail.outbox) == 1  # the new invitation's only
+
+
 def test_revoke_kills_the_link_and_a_revoked_one_is_not_sent(secretariat, django_capture_on_commit_callbacks):
     invitation = RoleInvitationFactory(edition=edition_of(secretariat))
     services.role_invitation_revoke(invitation=invitation, actor=secretariat)

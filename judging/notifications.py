@@ -123,7 +123,7 @@ def reminders_send(*, now: datetime | None = None) -> int:
         due = sorted(h for h in set(judging_round.reminder_hours or []) if judging_round.deadline - timedelta(hours=h) <= now)
         if not due:
             continue
-        open_reviews = Assignment.objects.filter(round=judging_round, state__in=(State.ASSIGNED, State.IN_PROGRESS))
+        open_reviews = Assignment.objects.filter(round=judging_round, state__in=Assignment.OPEN_STATES)
         judge_ids = sorted(set(open_reviews.values_list("judge_id", flat=True)))
         context = {"round": judging_round, "edition": judging_round.edition,
                    "deadline": _local_deadline(judging_round), "hours": due[0],
@@ -169,7 +169,7 @@ def round_remind_judges(*, round: JudgingRound, judge_ids: list[int]) -> int:  #
     if judging_round.state != RoundState.OPEN:
         return 0
     open_reviews = Assignment.objects.filter(round=judging_round, judge_id__in=judge_ids,
-                                             state__in=(State.ASSIGNED, State.IN_PROGRESS))
+                                             state__in=Assignment.OPEN_STATES)
     rows = list(open_reviews.select_related("judge__user", "application__organisation", "application__category")
                 .order_by("judge_id", "queue_position", "pk"))
     by_judge: dict[int, list[Assignment]] = {}

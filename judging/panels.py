@@ -8,10 +8,6 @@ from portal.formatting import local_time
 
 from .selectors.completion import edition_completion, user_queues
 
-# Who reads every judge's completion: the committee (secretariat, chair, observers); only the secretariat reminds.
-COMPLETION_READERS = frozenset({"secretariat", "chair", "observer"})
-
-
 def judge_dashboard_panel(*, user, roles_by_edition) -> Panel | None:
     """The judge's queues, one line per round with to-do/draft/done and a link straight to the workbench."""
     judge_editions = [edition for edition, roles in roles_by_edition if "judge" in roles]
@@ -31,7 +27,8 @@ def judge_dashboard_panel(*, user, roles_by_edition) -> Panel | None:
 
 def workspace_completion_panel(*, user, edition, roles) -> Panel | None:
     """Review completion per round and per judge; a judge who is not on the committee sees their own line only."""
-    committee = bool(roles & COMPLETION_READERS)
+    # The rules decide (cached roles, no query): the committee reads every judge's line, the secretariat reminds.
+    committee = user.has_perm("judging.view_rounds", edition)
     if not committee and "judge" not in roles:
         return None
     completions = edition_completion(edition=edition, judge_user=None if committee else user)
@@ -43,6 +40,6 @@ def workspace_completion_panel(*, user, edition, roles) -> Panel | None:
         "edition": edition,
         "completions": completions,
         "committee": committee,
-        "can_remind": "secretariat" in roles,
+        "can_remind": user.has_perm("judging.manage_rounds", edition),
         "now": timezone.now(),
     })

@@ -28,7 +28,8 @@ def needs_mfa_setup(user, edition=None) -> bool:
         # around it): no second query.
         if not roles_in_edition(getattr(user, "_wrapped", user), edition) & set(settings.PORTAL_MFA_ROLES):
             return False
-    elif not (EditionRole.objects.filter(user=user, role__in=settings.PORTAL_MFA_ROLES).exists() or user.is_staff):
+    elif not (user.is_superuser  # the admin's only users: they need it whatever roles they hold
+              or EditionRole.objects.filter(user=user, role__in=settings.PORTAL_MFA_ROLES).exists()):
         return False
     return not is_mfa_enabled(user, [Authenticator.Type.TOTP])
 

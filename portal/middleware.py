@@ -1,9 +1,6 @@
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
-from django.conf import settings
 from django.urls import reverse
 
-from .access import mfa_setup_redirect
+from .access import mfa_setup_redirect, needs_mfa_setup
 
 
 class RoleMfaMiddleware:
@@ -19,11 +16,10 @@ class RoleMfaMiddleware:
 
     def __call__(self, request):
         if (
-            settings.PORTAL_MFA_REQUIRED
-            and request.path.startswith(reverse("admin:index"))
+            request.path.startswith(reverse("admin:index"))
             and request.user.is_authenticated
             and request.user.is_superuser
-            and not is_mfa_enabled(request.user, [Authenticator.Type.TOTP])
+            and needs_mfa_setup(request.user)
         ):
             return mfa_setup_redirect(request)
         return self.get_response(request)

@@ -91,6 +91,7 @@ class Assignment(models.Model):
         CALIBRATION = "calibration", _("Calibration")
 
     ACTIVE_STATES = (State.ASSIGNED, State.IN_PROGRESS, State.SUBMITTED)
+    OPEN_STATES = (State.ASSIGNED, State.IN_PROGRESS)  # active, and the review is not submitted yet
     STARTED_STATES = (State.IN_PROGRESS, State.SUBMITTED)
 
     round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="assignments")

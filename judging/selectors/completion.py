@@ -17,7 +17,7 @@ from portal.models import Edition
 from ..models import Assignment, JudgingRound
 
 State = Assignment.State
-OPEN_STATES = (State.ASSIGNED, State.IN_PROGRESS)
+OPEN_STATES = Assignment.OPEN_STATES
 
 
 def late_from(judging_round: JudgingRound) -> datetime:

@@ -24,7 +24,7 @@ RoundState = JudgingRound.State
 State = Edition.State
 
 ACTIVE = Assignment.ACTIVE_STATES
-NOT_SUBMITTED = (Assignment.State.ASSIGNED, Assignment.State.IN_PROGRESS)
+NOT_SUBMITTED = Assignment.OPEN_STATES
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ def _next_in_queue(assignment: Assignment) -> Assignment | None:
     """The first entry of the judge's queue still to be submitted, other than this one."""
     return (
         Assignment.objects.filter(round_id=assignment.round_id, judge_id=assignment.judge_id,
-                                  state__in=(Assignment.State.ASSIGNED, Assignment.State.IN_PROGRESS))
+                                  state__in=Assignment.OPEN_STATES)
         .exclude(pk=assignment.pk)
         .order_by("queue_position", "id")
         .first()

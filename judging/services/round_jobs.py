@@ -25,9 +25,9 @@ from ..selectors.assignment import ACTIVE_RUN_STATES, RUN_STALE_AFTER
 from ..tasks.assignment import assign_round
 from ..tasks.scoring import aggregate_round
 from .assignment_runs import MESSAGE_WAITING, assignment_run_move
-from .edition_stages import edition_start_deliberation
+from .edition_stages import edition_deliberation_refusal, edition_start_deliberation
 from .locks import ensure_results_unlocked, round_lock
-from .rounds import UNFINISHED_ROUND_STATES, ensure_round_changeable, round_move, round_start_assigning
+from .rounds import ensure_round_changeable, round_move, round_start_assigning
 
 RoundState = JudgingRound.State
 
@@ -98,8 +98,7 @@ def round_close(*, round: JudgingRound, user: User | None) -> JudgingRound:  # n
     # Results are computed as soon as no more scores can come in.
     aggregation_request(judging_round=judging_round, user=user)
     edition = judging_round.edition
-    if (edition.state == Edition.State.JUDGING
-            and not JudgingRound.objects.filter(edition=edition, state__in=UNFINISHED_ROUND_STATES).exists()):
+    if edition.state == Edition.State.JUDGING and edition_deliberation_refusal(edition) is None:
         edition_start_deliberation(edition=edition, user=user)  # the last round closed: judging is over
         judging_round.edition.refresh_from_db(fields=["state"])
     return judging_round

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.bilingual import with_languages
@@ -59,10 +60,20 @@ def _plain(value):
     return getattr(value, "pk", value)
 
 
+def edition_open_refusal(edition: Edition) -> str | None:
+    """Why the call cannot open now, or None: it needs a category, and a closing time still ahead."""
+    if not edition.categories.exists():
+        return _("Add at least one category before opening the call.")
+    if edition.closes_at <= timezone.now():
+        return _("The closing time has already passed: nobody could submit. Move the closing time first.")
+    return None
+
+
 @transaction.atomic
 def edition_open(*, edition: Edition, user: User | None) -> Edition:
-    if not edition.categories.exists():
-        raise ValidationError(_("Add at least one category before opening the call."))
+    refusal = edition_open_refusal(edition)
+    if refusal is not None:
+        raise ValidationError(refusal, code="cannot_open")
     return edition_move(edition, Edition.State.OPEN, user=user)
 
 

@@ -98,9 +98,6 @@ def _transition_consequences(edition: Edition, action: str) -> dict:
         if edition.opens_at > timezone.now():
             lines.append(_("Applicants can submit only from %(opens)s.")
                          % {"opens": local_time(edition.opens_at, edition=edition, with_zone=True)})
-        if edition.closes_at <= timezone.now():
-            lines.append(_("The closing time %(closes)s has already passed: nobody could submit. "
-                           "Move the closing time first.") % {"closes": closes})
     elif action == "close":
         lines.append(_("Applicants can no longer submit, edit, reopen or withdraw applications."))
         lines.append(ngettext("%(count)s draft has not been submitted: it will never be submitted unless you "
@@ -206,6 +203,10 @@ def _change_state(request, edition: Edition, page: dict) -> str | None:
     action = request.POST.get("transition", "")
     if action not in dict(_state_buttons(edition)):
         messages.error(request, _("This change of state cannot be made now."))
+        return None
+    refusal = edition_services.edition_open_refusal(edition) if action == "open" else None
+    if refusal is not None:  # said before the confirmation step, which would only lead to it
+        messages.error(request, refusal)
         return None
     if request.POST.get("confirmed") != action:
         page["confirm"] = _transition_consequences(edition, action)

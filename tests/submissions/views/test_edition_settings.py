@@ -1,8 +1,9 @@
 """The secretariat's settings page: edition details in its own time zone, categories, form sections, state."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from portal.models import AuditEntry, Edition
 from submissions.models import Category, FormSection
@@ -257,6 +258,9 @@ def test_state_buttons_follow_the_state_machine(client, login, edition, secretar
     response = client.post(_url(edition), _confirmed("open"))
     assert "Add at least one category before opening the call." in response.content.decode()
     CategoryFactory(edition=edition)
+    response = client.post(_url(edition), _confirmed("open"), follow=True)
+    assert "The closing time has already passed" in response.content.decode()  # 31 May 2026 is behind us
+    Edition.objects.filter(pk=edition.pk).update(closes_at=timezone.now() + timedelta(days=30))
     client.post(_url(edition), _confirmed("open"))
     edition.refresh_from_db()
     assert edition.state == "open"

@@ -308,11 +308,11 @@ def test_starting_screening_and_opening_after_the_deadline_say_what_follows(clie
         "2 submitted applications go to screening.",
         "1 draft is left out for good.",
     ]
-    response = client.post(_url(edition), {"transition": "open"})
-    assert response.context["confirm"]["label"] == "Reopen the call"
-    assert response.context["confirm"]["lines"][1:] == [
-        "The closing time 31 May 2026, 23:59 (Asia/Seoul) has already passed: nobody could submit. "
-        "Move the closing time first.",
+    # Reopening after the closing time is refused before any confirmation step, saying what to do instead.
+    response = client.post(_url(edition), {"transition": "open"}, follow=True)
+    assert response.context.get("confirm") is None
+    assert [str(message) for message in response.context["messages"]] == [
+        "The closing time has already passed: nobody could submit. Move the closing time first.",
     ]
     edition.refresh_from_db()
     assert edition.state == Edition.State.CLOSED

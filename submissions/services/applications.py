@@ -176,6 +176,9 @@ def _snapshot_data(application: Application) -> dict:
 @transaction.atomic
 def application_submit(*, application: Application, user: User) -> ApplicationSnapshot:
     """Validate the whole form, freeze a snapshot, and send the confirmation after commit."""
+    # The organisation first, as application_create does: two of its drafts submitted at once are counted
+    # against the category's entry limit one after the other.
+    Organisation.objects.select_for_update().get(pk=application.organisation_id)
     application = application_lock(application)
     if application.status == Status.SUBMITTED:
         raise ValidationError(_("This application has already been submitted."), code="already_submitted")

@@ -63,6 +63,12 @@ def edition_roles_csv(request, edition):
                                                     message=request.POST.get("message", ""))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+            # The preview again, from the same file, so that nothing has to be uploaded twice.
+            form = RoleCsvForm()
+            try:
+                rows, csv_text = csv_services.invitation_csv_parse(edition=edition, data=data), data.decode("utf-8")
+            except ValidationError:
+                rows = None
         else:
             messages.success(request, _("%(n)s invitations sent.") % {"n": len(created)})
             return _to_roles(edition)

@@ -32,6 +32,16 @@ def edition():
     return edition
 
 
+def test_a_name_too_long_to_store_is_said_in_the_preview_and_the_good_rows_are_still_invited(edition):
+    data = f"email,name,role,language\nlong@example.org,{'N' * 201},judge,en\nok@example.org,Ok,judge,en\n"
+    rows = services.invitation_csv_parse(edition=edition, data=data.encode())
+    assert [(row.email, row.errors) for row in rows] == [
+        ("long@example.org", ["The name is longer than 200 characters."]), ("ok@example.org", [])]
+    secretariat = edition.roles.get(role="secretariat").user
+    invited = services.role_invite_many(edition=edition, data=data.encode(), actor=secretariat)
+    assert [invitation.email for invitation in invited] == ["ok@example.org"]
+
+
 def test_the_preview_says_what_happens_to_each_line(edition):
     rows = services.invitation_csv_parse(edition=edition, data=GOOD_AND_BAD.encode())
     assert [(row.line, row.email, row.role, row.language, row.has_account, row.errors) for row in rows] == [

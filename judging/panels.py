@@ -8,6 +8,7 @@ from portal.formatting import local_time
 
 from .selectors.completion import edition_completion, user_queues
 
+
 def judge_dashboard_panel(*, user, roles_by_edition) -> Panel | None:
     """The judge's queues, one line per round with to-do/draft/done and a link straight to the workbench."""
     judge_editions = [edition for edition, roles in roles_by_edition if "judge" in roles]

@@ -112,11 +112,11 @@ def _check_row(edition: Edition, line: int, values: dict, seen: set) -> CsvRow:
         validate_email(email)
     except ValidationError:
         row.errors.append(_("“%(email)s” is not an e-mail address.") % {"email": values["email"]})
-    for field, value in (("email", email), ("name", values["name"])):
-        limit = RoleInvitation._meta.get_field(field).max_length
-        if len(value) > limit:  # what full_clean would refuse at confirmation, said in the preview
+    for name, value in (("email", email), ("name", values["name"])):
+        model_field = RoleInvitation._meta.get_field(name)
+        if len(value) > model_field.max_length:  # what full_clean would refuse at confirmation, said in the preview
             row.errors.append(_("The %(field)s is longer than %(limit)s characters.")
-                              % {"field": RoleInvitation._meta.get_field(field).verbose_name, "limit": limit})
+                              % {"field": model_field.verbose_name, "limit": model_field.max_length})
     if role is None:
         row.errors.append(_("Unknown role “%(role)s”: use one of %(roles)s.")
                           % {"role": values["role"], "roles": ", ".join(EditionRole.Role.values)})

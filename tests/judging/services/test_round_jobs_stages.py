@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 
 from judging.models import AggregationRun, AssignmentRun, JudgingRound
 from judging.services import round_jobs
-from portal.models import AuditEntry, Edition
 from judging.services.rounds import round_open
+from portal.models import AuditEntry, Edition
 from tests.factories.judging import AssignmentFactory, JudgingRoundFactory
 from tests.factories.scoring import make_world
 

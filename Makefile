@@ -7,7 +7,7 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test worker beat setup messages makemessages migrate clean bench
+.PHONY: run test loadtest worker beat setup messages makemessages migrate clean bench
 
 ## run: set up, migrate SQLite, load the demo edition and serve http://127.0.0.1:8000 (tasks in-process)
 run: setup
@@ -21,6 +21,10 @@ run: setup
 test: setup
 	@scripts/ensure-system-packages
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## loadtest: 50 people at once against gunicorn and PostgreSQL (locust on loopback, 60 s); prints the figures
+loadtest: setup
+	$(PY) scripts/loadtest
 
 ## worker: a Celery worker (needs REDIS_URL; DATABASE_URL for PostgreSQL)
 worker: setup

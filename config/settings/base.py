@@ -25,8 +25,17 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the dev server and an in-process task read while another writes.
-    DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
+    # The embedded default must hold a small team working at once (Django's documented SQLite set-up):
+    # - WAL: readers never wait for the writer, and the writer never waits for readers;
+    # - IMMEDIATE transactions take the write lock when they begin, so two requests never both read and then
+    #   both try to write, which SQLite refuses at once with "database is locked" (the busy timeout cannot help);
+    # - a busy timeout: a request waits up to 20 s for the other writer instead of failing;
+    # - synchronous=NORMAL is safe with WAL (a power cut loses at most the last commits, never the database).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

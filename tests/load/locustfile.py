@@ -1,0 +1,104 @@
+"""`make loadtest`'s users: applicants saving drafts, judges scoring, the public reading results (locust).
+
+Run by scripts/loadtest, which seeds the data, starts gunicorn and a worker, and passes the manifest of
+`manage.py seed_load` in LOADTEST_MANIFEST. Each simulated person takes an identity of their own from the
+manifest (two locust users never edit one draft or one review), and the file named by LOADTEST_SUMMARY receives
+the figures that locust's own report lacks: percentiles without the logins, and each applicant's last saved
+title, which the consistency check compares with the database afterwards.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import threading
+
+from locust import HttpUser, between, events, task
+
+from tests.load import flows
+
+MANIFEST = json.loads(open(os.environ["LOADTEST_MANIFEST"]).read()) if os.environ.get("LOADTEST_MANIFEST") else {}
+_next = {"applicant": itertools.count(), "judge": itertools.count()}
+_lock = threading.Lock()
+_timings: list[tuple[str, float, bool]] = []
+_last_titles: dict[str, str] = {}
+_flow_errors: list[str] = []
+
+
+@events.request.add_listener
+def _record(request_type, name, response_time, response_length, exception=None, **kwargs):
+    _timings.append((name, response_time, exception is not None))
+
+
+@events.quitting.add_listener
+def _summary(environment, **kwargs):
+    path = os.environ.get("LOADTEST_SUMMARY")
+    if not path:
+        return
+    with open(path, "w") as file:
+        json.dump({"timings": _timings, "last_titles": _last_titles, "flow_errors": _flow_errors}, file)
+
+
+def _take(kind: str, pool: list) -> dict | None:
+    with _lock:
+        number = next(_next[kind])
+    return pool[number % len(pool)] if pool else None
+
+
+class _Person(HttpUser):
+    abstract = True
+    wait_time = between(0.5, 2)
+
+    def _flow(self, action, *args, **kwargs):
+        try:
+            return action(self.client, self.host, *args, **kwargs)
+        except flows.FlowError as error:
+            _flow_errors.append(str(error))
+            return None
+
+
+class Applicant(_Person):
+    fixed_count = 20
+
+    def on_start(self):
+        self.rng = random.Random()
+        self.me = _take("applicant", MANIFEST.get("applicants", []))
+        self._flow(flows.login, email=self.me["email"], password=MANIFEST["password"])
+
+    @task
+    def edit_draft(self):
+        title = self._flow(flows.edit_draft, application=self.me["application"], rng=self.rng)
+        if title:
+            _last_titles[str(self.me["application"])] = title
+
+
+class Judge(_Person):
+    fixed_count = 15
+
+    def on_start(self):
+        self.rng = random.Random()
+        self.me = _take("judge", MANIFEST.get("judges", []))
+        self._flow(flows.login, email=self.me["email"], password=MANIFEST["password"])
+
+    @task(3)
+    def score(self):
+        assignment = self.rng.choice(self.me["assignments"])
+        self._flow(flows.score, assignment=assignment, rng=self.rng, submit=self.rng.random() < 0.5)
+
+    @task(1)
+    def queue(self):
+        for edition in MANIFEST.get("judging", ["wsca-demo"]):
+            self._flow(flows.judge_queue, edition=edition)
+
+
+class Reader(_Person):
+    weight = 1  # everyone beyond the applicants and the judges
+
+    def on_start(self):
+        self.rng = random.Random()
+
+    @task
+    def read(self):
+        self._flow(flows.read_public, editions=MANIFEST.get("published") or MANIFEST.get("editions", []), rng=self.rng)

@@ -43,6 +43,7 @@ def integration_services_missing() -> str | None:
     return None
 
 
+@pytest.hookimpl(trylast=True)  # after `-m` has deselected: only the tests that would run are said to be skipped
 def pytest_collection_modifyitems(config, items):
     services_missing = integration_services_missing()
     if services_missing and os.environ.get("PORTAL_REQUIRE_INTEGRATION") == "1":

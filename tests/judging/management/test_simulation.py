@@ -77,3 +77,37 @@ def test_simulate_rejects_a_wrong_assignment():
 
     with pytest.raises(ValueError, match="shape"):
         simulate(entries=4, judges=2, per_entry=2, trials=1, seed=0, assign=short)
+
+
+def test_named_scenarios_compare_every_method_with_standard_errors():
+    from judging.management import scenarios
+
+    figures = scenarios.run("outlier", trials=2, seed=1, entries=60, judges=8, per_entry=3, categories=2,
+                            calibration=0, bootstrap=20, assign=scenarios.random_assigner)
+    assert set(figures) == set(scenarios.METHODS)
+    assert {"kendall tau", "top-6 share", "exact top-6"} <= set(figures["raw mean"])
+    assert {"coverage", "flag recall", "kendall tau"} <= set(figures["method 2 (calibrated)"])
+    mean, error = figures["method 2 (calibrated)"]["kendall tau"]
+    assert 0 < mean <= 1 and error >= 0
+
+
+@pytest.mark.parametrize("scenario", ["scale", "reliability"])
+def test_where_the_offsets_model_is_wrong_the_calibrated_method_ranks_better(scenario):
+    from judging.management import scenarios
+
+    figures = scenarios.run(scenario, trials=6, seed=2, entries=280, judges=20, per_entry=5, categories=2,
+                            calibration=0, bootstrap=0, assign=scenarios.random_assigner)
+    new, old = figures["method 2 (calibrated)"]["kendall tau"], figures["method 1 (offsets)"]["kendall tau"]
+    assert new[0] - old[0] > 2 * max(new[1], old[1])
+
+
+def test_the_command_prints_a_table_per_scenario(capsys):
+    from django.core.management import call_command
+
+    call_command("simulate_judging", "--scenario", "offset", "--scenario", "split-panels", "--entries", "60",
+                 "--judges", "8", "--per-entry", "3", "--trials", "2", "--bootstrap", "10")
+    out = capsys.readouterr().out
+    assert "\noffset (" in out and "\nsplit-panels (" in out
+    for method in ("raw mean", "z-score", "method 1 (offsets)", "method 2 (calibrated)"):
+        assert out.count(method) == 2
+    assert "coverage" in out and "flag recall" in out

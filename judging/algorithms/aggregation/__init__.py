@@ -10,8 +10,11 @@ together in `aggregate`.
 
 from .ranking import RANK_DECIMALS, competition_ranks
 from .results import (
+    CALIBRATED,
     METHOD,
     METHOD_VERSION,
+    METHODS,
+    OFFSETS,
     EntryResult,
     JudgeResult,
     ReviewScore,
@@ -21,8 +24,11 @@ from .results import (
 from .totals import weighted_totals
 
 __all__ = [
+    "CALIBRATED",
     "METHOD",
     "METHOD_VERSION",
+    "METHODS",
+    "OFFSETS",
     "RANK_DECIMALS",
     "EntryResult",
     "JudgeResult",

@@ -11,12 +11,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import calibrated as calibrated_fit
 from .bootstrap import bootstrap_intervals
 from .least_squares import fit
 from .ranking import boundary_overlaps, competition_ranks
+from .tiers import tier_flags, tier_probabilities
 
-METHOD = "least-squares judge offsets"
-METHOD_VERSION = "1"
+# The methods by name, each with its version: a round records which one computed its results, and old results keep
+# theirs. "offsets" (method 1): least squares on total = quality + judge offset. "calibrated" (method 2, the default
+# for new rounds): judges' scales, leniencies (per category where they have enough reviews) and precisions, with
+# shrinkage and robust weights (calibrated.py says why each part is there).
+OFFSETS, CALIBRATED = "offsets", "calibrated"
+METHODS = {
+    OFFSETS: ("least-squares judge offsets", "1"),
+    CALIBRATED: (calibrated_fit.METHOD, calibrated_fit.METHOD_VERSION),
+}
+METHOD, METHOD_VERSION = METHODS[OFFSETS]
 
 
 @dataclass(frozen=True)
@@ -40,8 +50,11 @@ class EntryResult:
     interval: tuple[float, float]  # bootstrap percentile interval for ``corrected``
     rank: int  # competition rank within its group: 1, 2, 2, 4
     tied: bool
-    boundary_overlap: bool  # interval overlaps a neighbour's across a prize boundary
+    boundary_overlap: bool  # method 1: interval overlaps a neighbour's across a prize boundary; method 2: interval
+    # crosses a cut between two tiers (every entry that could sit on the other side)
     pool: int = -1  # judge pool its corrected score is relative to; -1: no corrected judge
+    tier_probabilities: tuple[float, ...] = ()  # method 2: P(each prize tier), the last "no prize"
+    top_probability: float | None = None  # method 2: P(rank within the last prize boundary)
 
 
 @dataclass
@@ -51,6 +64,8 @@ class JudgeResult:
     offset: float  # leniency (+) / severity (-); 0 when not corrected
     corrected: bool  # False: fewer than min_reviews reviews, or alone in their pool
     pool: int = -1  # connected pool of judges; -1 when not corrected
+    scale: float = 1.0  # method 2: how widely the judge uses the scale (1: as the panel's average judge)
+    weight: float | None = None  # method 2: the judge's share of the information behind the scores
 
 
 def aggregate(
@@ -63,6 +78,7 @@ def aggregate(
     seed: int = 0,
     groups: Mapping[int, Hashable] | None = None,
     prize_boundaries: Sequence[int] | Mapping[Hashable, Sequence[int]] = (),
+    method: str = OFFSETS,
 ) -> tuple[list[EntryResult], list[JudgeResult]]:
     """Aggregate review totals into per-entry scores, ranks and per-judge offsets.
 
@@ -99,6 +115,7 @@ def aggregate(
         seed=seed,
         groups=groups,
         prize_boundaries=prize_boundaries,
+        method=method,
     )
 
 
@@ -114,6 +131,7 @@ def aggregate_arrays(
     seed: int = 0,
     groups: Mapping[int, Hashable] | None = None,
     prize_boundaries: Sequence[int] | Mapping[Hashable, Sequence[int]] = (),
+    method: str = OFFSETS,
 ) -> tuple[list[EntryResult], list[JudgeResult]]:
     """:func:`aggregate` with the reviews as three equal-length arrays (entry ids, judge
     ids, totals) instead of ``ReviewScore`` objects: the services already hold arrays."""
@@ -123,6 +141,8 @@ def aggregate_arrays(
         raise ValueError("bootstrap must be zero or more")
     if not 0 < confidence < 1:
         raise ValueError("confidence must be between 0 and 1")
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}")
     _check_boundaries(prize_boundaries)
     raw_entries = np.asarray(raw_entries, dtype=np.int64)
     raw_judges = np.asarray(raw_judges, dtype=np.int64)
@@ -159,30 +179,6 @@ def aggregate_arrays(
         n_entries=n_entries,
         n_judges=n_judges,
     )
-    point = fit(judge_weight=np.ones(n_judges), **fit_args)
-    corrected = point.corrected
-
-    pairs = np.unique(entry_idx * n_judges + judge_idx)
-    pair_entry, pair_judge = pairs // n_judges, pairs % n_judges
-    uncorrected_judges = np.bincount(pair_entry[~point.estimated[pair_judge]], minlength=n_entries)
-
-    # Pools numbered by number of corrected judges, largest first.
-    pool_labels, pool_sizes = np.unique(
-        point.judge_component[point.estimated], return_counts=True
-    )
-    pool_number = {
-        int(label): number
-        for number, label in enumerate(pool_labels[np.lexsort((pool_labels, -pool_sizes))])
-    }
-    judge_pool = [
-        pool_number[int(c)] if est else -1
-        for c, est in zip(point.judge_component, point.estimated, strict=True)
-    ]
-    entry_pool = [pool_number.get(int(c), -1) for c in point.entry_component]
-
-    low, high = bootstrap_intervals(fit_args=fit_args, corrected=corrected, resamples=bootstrap,
-                                    confidence=confidence, seed=seed)
-
     codes: dict[Hashable, int] = {}
     if groups is None:
         group_code = np.zeros(n_entries, dtype=np.int64)
@@ -193,10 +189,62 @@ def aggregate_arrays(
         group_code = np.array(
             [codes.setdefault(groups[int(e)], len(codes)) for e in entry_ids], dtype=np.int64
         )
-    ranks, tied = competition_ranks(corrected, groups=group_code)
     if isinstance(prize_boundaries, Mapping):
         prize_boundaries = {code: prize_boundaries.get(group, ()) for group, code in codes.items()}
-    overlap = boundary_overlaps(group_code, ranks, low, high, prize_boundaries)
+
+    scale, weight = np.ones(n_judges), None
+    probabilities = top_probability = None
+    if method == CALIBRATED:
+        point_fit = calibrated_fit.fit_calibrated(
+            entry_idx=entry_idx, judge_idx=judge_idx, totals=totals, n_entries=n_entries, n_judges=n_judges,
+            entry_group=group_code)
+        corrected, offsets, estimated = point_fit.quality, point_fit.leniency, point_fit.calibrated
+        judge_component, entry_component = point_fit.judge_component, point_fit.entry_component
+        scale, weight = point_fit.scale, point_fit.weight
+        low, high, samples = calibrated_fit.bootstrap_calibrated(
+            point=point_fit, entry_idx=entry_idx, judge_idx=judge_idx, totals=totals, n_entries=n_entries,
+            n_judges=n_judges, entry_group=group_code, resamples=bootstrap, confidence=confidence, seed=seed)
+        if samples.shape[0]:
+            probabilities, top_probability = tier_probabilities(
+                samples, group_code, prize_boundaries if isinstance(prize_boundaries, Mapping)
+                else {int(code): tuple(prize_boundaries) for code in np.unique(group_code)})
+    else:
+        point = fit(judge_weight=np.ones(n_judges), **fit_args)
+        corrected, offsets, estimated = point.corrected, point.offsets, point.estimated
+        judge_component, entry_component = point.judge_component, point.entry_component
+        low, high = bootstrap_intervals(fit_args=fit_args, corrected=corrected, resamples=bootstrap,
+                                        confidence=confidence, seed=seed)
+
+    pairs = np.unique(entry_idx * n_judges + judge_idx)
+    pair_entry, pair_judge = pairs // n_judges, pairs % n_judges
+    uncorrected_judges = np.bincount(pair_entry[~estimated[pair_judge]], minlength=n_entries)
+
+    # Pools numbered by number of corrected judges, largest first.
+    pool_labels, pool_sizes = np.unique(judge_component[estimated], return_counts=True)
+    pool_number = {
+        int(label): number
+        for number, label in enumerate(pool_labels[np.lexsort((pool_labels, -pool_sizes))])
+    }
+    judge_pool = [
+        pool_number[int(c)] if est else -1
+        for c, est in zip(judge_component, estimated, strict=True)
+    ]
+    entry_pool = [pool_number.get(int(c), -1) for c in entry_component]
+
+    # An entry no calibrated judge could place (method 2 leaves none, but keep the contract): its raw mean.
+    corrected = np.where(np.isfinite(corrected), corrected, mean)
+    low, high = np.where(np.isfinite(low), low, corrected), np.where(np.isfinite(high), high, corrected)
+    ranks, tied = competition_ranks(corrected, groups=group_code)
+    if method == CALIBRATED:
+        overlap = np.zeros(n_entries, dtype=bool)
+        for code in np.unique(group_code):
+            members = np.flatnonzero(group_code == code)
+            group_boundaries = (prize_boundaries.get(int(code), ()) if isinstance(prize_boundaries, Mapping)
+                                else prize_boundaries)
+            overlap[members] = tier_flags(corrected[members], low[members], high[members], ranks[members],
+                                          tuple(group_boundaries))
+    else:
+        overlap = boundary_overlaps(group_code, ranks, low, high, prize_boundaries)
 
     # Python lists first: indexing numpy arrays element by element costs a tenth of a second for 10,000 entries.
     order = np.lexsort((entry_ids, ranks, group_code))
@@ -215,13 +263,20 @@ def aggregate_arrays(
         )
         for e, n, m, md, c, sp, sd, d, u, lo_, hi_, r, t, o, p in columns
     ]
+    if probabilities is not None:
+        ordered_probabilities = np.round(probabilities[order], 4).tolist()
+        ordered_top = np.round(top_probability[order], 4).tolist()
+        for result, tiers, top in zip(entry_results, ordered_probabilities, ordered_top, strict=True):
+            result.tier_probabilities, result.top_probability = tuple(tiers), top
     judge_results = [
         JudgeResult(
             judge=int(judge_ids[j]),
             n_reviews=int(judge_reviews[j]),
-            offset=float(point.offsets[j]),
-            corrected=bool(point.estimated[j]),
+            offset=float(offsets[j]),
+            corrected=bool(estimated[j]),
             pool=judge_pool[j],
+            scale=float(scale[j]),
+            weight=None if weight is None else float(weight[j]),
         )
         for j in range(n_judges)
     ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Organisation
 from submissions.models import Application
 
-from ..models import Criterion, CriterionScore, Review
+from ..models import Criterion, CriterionScore, JudgingRound, Review
 from ..services.scoring import COMMENT_MAX_CHARS, ReviewInput
 
 CONFIDENCE_CHOICES = [
@@ -145,6 +145,14 @@ class ShortlistRemoveForm(forms.Form):
 
 
 class ScoringSettingsForm(forms.Form):
+    aggregation_method = forms.ChoiceField(
+        label=_("How the judges' scores are combined"), choices=JudgingRound.AggregationMethod.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Method 2 (the default) learns from the entries judges share how each judge uses the scale, how "
+                    "lenient they are (per category where they scored enough entries) and how consistent they are, "
+                    "and gives outlying reviews less weight. Method 1 corrects leniency only. Results already "
+                    "computed keep the method they were computed with; the next computation uses this one."),
+    )
     explanation_to_applicants = forms.BooleanField(
         label=_("After publication, applicants read their entry's explanation card"), required=False,
         help_text=_("The per-criterion medians, the correction applied and the method, in the applicant's feedback."),

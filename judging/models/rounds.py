@@ -52,6 +52,16 @@ class JudgingRound(models.Model):
         _("applicants see their explanation card"), default=False,
         help_text=_("After publication, each applicant reads the per-criterion medians and the correction applied."),
     )
+    class AggregationMethod(models.TextChoices):
+        # Values are the names of judging.algorithms.aggregation.METHODS.
+        CALIBRATED = "calibrated", _("Calibrated judges: scale, leniency and reliability (method 2)")
+        OFFSETS = "offsets", _("Judges' leniency only (method 1)")
+
+    aggregation_method = models.CharField(
+        _("how the scores are combined"), max_length=20, choices=AggregationMethod.choices,
+        default=AggregationMethod.CALIBRATED,
+        help_text=_("Results already computed keep the method they were computed with."),
+    )
     committee_vote = models.BooleanField(
         _("the committee votes"), default=False,
         help_text=_("Committee members rank each category's entries of this round; the Schulze method decides."),

@@ -7,6 +7,7 @@ same number of queries for 10 rows as for 1,000.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
@@ -59,6 +60,8 @@ class BoardRow:
     url: str = ""
     band_rank: int = 0
     band_tied: bool = False
+    tier_probabilities: tuple[float, ...] = ()  # method 2: P(each tier of the category), the last "no prize"
+    top_probability: float | None = None
 
     @property
     def shown(self) -> dict:
@@ -70,6 +73,7 @@ BOARD_COLUMNS = (
     "application_id", "application__title", "application__organisation__name", "application__stage",
     "application__organisation__population_band", "n_reviews", "mean", "median", "corrected", "spread",
     "interval_low", "interval_high", "rank", "tied", "disagreement", "uncorrected_judges", "boundary_overlap",
+    "tier_probabilities", "top_probability",
 )
 
 
@@ -90,7 +94,8 @@ def leaderboard(*, judging_round: JudgingRound, category_id: int | None, stage: 
     rows = []
     # The raw cursor: a thousand rows through the ORM's row machinery cost more than the query.
     for (application_id, title, organisation, stage_code, band_code, n_reviews, mean, median, corrected, spread,
-         interval_low, interval_high, rank, tied, disagreement, uncorrected_judges, boundary_overlap) in fetch_rows(
+         interval_low, interval_high, rank, tied, disagreement, uncorrected_judges, boundary_overlap, tiers,
+         top_probability) in fetch_rows(
         results.order_by("category_id", "rank", "application_id").values_list(*BOARD_COLUMNS)
     ):
         rows.append(BoardRow(
@@ -98,6 +103,9 @@ def leaderboard(*, judging_round: JudgingRound, category_id: int | None, stage: 
             band_labels.get(band_code, band_code), n_reviews, mean, median, corrected, spread, interval_low,
             interval_high, rank, bool(tied), bool(disagreement), uncorrected_judges, bool(boundary_overlap),
             url=entry_url.format(application_id),
+            # The raw cursor gives JSON as text on SQLite and decoded on PostgreSQL.
+            tier_probabilities=tuple(json.loads(tiers) if isinstance(tiers, str) else tiers or ()),
+            top_probability=top_probability,
         ))
     return rows
 

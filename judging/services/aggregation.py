@@ -24,6 +24,7 @@ in bulk_copy.py.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -67,6 +68,12 @@ CONFIDENCE = 0.9
 TOTALS_VERSION = "1"
 METHOD = aggregation_math.METHOD
 METHOD_VERSION = f"{aggregation_math.METHOD_VERSION}.{TOTALS_VERSION}"
+
+
+def method_of(judging_round: JudgingRound) -> tuple[str, str]:
+    """The name and version recorded on results of this round's method (method 1's are METHOD, METHOD_VERSION)."""
+    name, version = aggregation_math.METHODS[judging_round.aggregation_method]
+    return name, f"{version}.{TOTALS_VERSION}"
 
 Progress = Callable[[int, str], None]
 
@@ -232,23 +239,26 @@ def round_aggregate(*, judging_round: JudgingRound, on_progress: Progress | None
         seed=judging_round.pk,
         groups=groups,
         prize_boundaries=prize_boundaries(judging_round),
+        method=judging_round.aggregation_method,
     )
+    method, method_version = method_of(judging_round)
     computed_at = time.perf_counter()
 
     report(80, _("Writing the results"))
     entry_fields = [
         "round", "application", "category", "n_reviews", "mean", "median", "corrected", "spread", "stdev",
         "disagreement", "uncorrected_judges", "interval_low", "interval_high", "rank", "tied", "boundary_overlap",
-        "criterion_medians", "correction", "method", "method_version",
+        "criterion_medians", "correction", "method", "method_version", "tier_probabilities", "top_probability",
     ]
     entry_rows = [
         (judging_round.pk, r.entry, groups[r.entry], r.n_reviews, r.mean, r.median, r.corrected, r.spread, r.stdev,
          r.disagreement, r.uncorrected_judges, r.interval[0], r.interval[1], r.rank, r.tied, r.boundary_overlap,
-         loaded.criterion_medians.get(r.entry, "{}"), r.corrected - r.mean, METHOD, METHOD_VERSION)
+         loaded.criterion_medians.get(r.entry, "{}"), r.corrected - r.mean, method, method_version,
+         json.dumps(list(r.tier_probabilities)), r.top_probability)
         for r in entries
     ]
-    judge_fields = ["round", "judge", "n_reviews", "offset", "corrected"]
-    judge_rows = [(judging_round.pk, r.judge, r.n_reviews, r.offset, r.corrected) for r in judges]
+    judge_fields = ["round", "judge", "n_reviews", "offset", "corrected", "scale", "weight"]
+    judge_rows = [(judging_round.pk, r.judge, r.n_reviews, r.offset, r.corrected, r.scale, r.weight) for r in judges]
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Results are derived data, recomputed whole from the raw scores: losing this commit in a crash
@@ -268,7 +278,7 @@ def round_aggregate(*, judging_round: JudgingRound, on_progress: Progress | None
         reviews=int(loaded.total.size), entries=len(entry_rows), judges=len(judge_rows), scores=loaded.scores,
         skipped_reviews=loaded.skipped, seconds=finished - started, load_seconds=loaded_at - started,
         math_seconds=computed_at - loaded_at, write_seconds=finished - computed_at,
-        method=METHOD, method_version=METHOD_VERSION,
+        method=method, method_version=method_version,
     )
 
 

@@ -149,6 +149,7 @@ def results_dataset(*, edition: Edition) -> dict:
                 "name": judging_round.name, "position": judging_round.position, "seed": judging_round.pk,
                 "prize_boundaries": list(round_prize_boundaries(judging_round)),
                 "method": methods[judging_round.pk][0], "method_version": methods[judging_round.pk][1],
+                "aggregation": judging_round.aggregation_method,
                 "reviews": _round_reviews(judging_round, entry_names.__getitem__, judge_names.__getitem__),
                 "ranking": {slug: rows for slug, rows in by_round[judging_round.pk].items()},
             }
@@ -200,6 +201,7 @@ def _round_recompute(data: dict, round_data: dict, criteria) -> dict[str, list[d
         disagreement_threshold=float(method["disagreement_threshold"]), bootstrap=int(method["bootstrap"]),
         confidence=float(method["confidence"]), seed=int(round_data["seed"]), groups=groups,
         prize_boundaries=tuple(round_data["prize_boundaries"]),
+        method=_aggregation(round_data),
     )
     ranking: dict[str, list[dict]] = defaultdict(list)
     for result in sorted(results, key=lambda r: (r.rank, r.entry)):
@@ -208,6 +210,14 @@ def _round_recompute(data: dict, round_data: dict, criteria) -> dict[str, list[d
             "corrected": round(result.corrected, CORRECTED_DECIMALS),
         })
     return dict(ranking)
+
+
+def _aggregation(round_data: dict) -> str:
+    """The method that computed the round: named in the dataset, or (datasets before method 2) told by its name."""
+    if round_data.get("aggregation") in aggregation_math.METHODS:
+        return round_data["aggregation"]
+    calibrated_name = aggregation_math.METHODS[aggregation_math.CALIBRATED][0]
+    return aggregation_math.CALIBRATED if round_data.get("method") == calibrated_name else aggregation_math.OFFSETS
 
 
 def _same(published: list[dict], computed: list[dict]) -> bool:

@@ -106,6 +106,8 @@ def _copy_rounds(source: Edition, target: Edition, categories: dict[int, Categor
             blind=judging_round.blind, reminder_hours=list(judging_round.reminder_hours or []),
             committee_vote=judging_round.committee_vote,
         )
-        if judging_round.explanation_to_applicants:
-            copy = round_scoring_settings_update(round=copy, user=user, explanation_to_applicants=True)
+        if judging_round.explanation_to_applicants or judging_round.aggregation_method != copy.aggregation_method:
+            copy = round_scoring_settings_update(round=copy, user=user,
+                                                 explanation_to_applicants=judging_round.explanation_to_applicants,
+                                                 aggregation_method=judging_round.aggregation_method)
         copies[judging_round.pk] = copy

@@ -137,17 +137,22 @@ def round_update(*, round: JudgingRound, user: User | None, data: dict) -> Judgi
 
 @transaction.atomic
 def round_scoring_settings_update(*, round: JudgingRound, user: User | None,  # noqa: A002 - as round_open
-                                  explanation_to_applicants: bool) -> JudgingRound:
-    """The round's scoring settings: whether applicants read their explanation card after publication. (Where
-    prize tiers end is each category's PrizeTier rows, set on the awards set-up page.)"""
+                                  explanation_to_applicants: bool, aggregation_method: str | None = None
+                                  ) -> JudgingRound:
+    """The round's scoring settings: whether applicants read their explanation card after publication, and how the
+    scores are combined (results already computed keep their method; the next computation uses the new one).
+    Where prize tiers end is each category's PrizeTier rows, set on the awards set-up page."""
     judging_round = round_lock(round.pk)
     ensure_results_unlocked(judging_round)
-    before = {"explanation_to_applicants": judging_round.explanation_to_applicants}
+    fields = ("explanation_to_applicants", "aggregation_method")
+    before = {field: getattr(judging_round, field) for field in fields}
     judging_round.explanation_to_applicants = explanation_to_applicants
+    if aggregation_method is not None:
+        judging_round.aggregation_method = aggregation_method
     judging_round.full_clean(exclude=["categories"])
-    after = {"explanation_to_applicants": judging_round.explanation_to_applicants}
+    after = {field: getattr(judging_round, field) for field in fields}
     if after != before:
-        judging_round.save(update_fields=["explanation_to_applicants"])
+        judging_round.save(update_fields=[field for field in fields if after[field] != before[field]])
         audit_log(actor=user, action="round.scoring_settings", target=judging_round,
                   edition_id=judging_round.edition_id, before=before, after=after)
     return judging_round

@@ -4,6 +4,8 @@ Secretariat, chair and observers read them; judges never do (not even one who al
 committee role in the edition), nor do applicants. Observers read and change nothing.
 """
 
+import itertools
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +23,6 @@ from ..forms.scoring import LeaderboardFilterForm
 from ..models import AggregationRun, Criterion, JudgingRound
 from ..selectors import results as result_selectors
 from ..selectors.stages import round_close_summary
-from ..services import aggregation as aggregation_services
 from ..services import round_jobs
 from ..services.rubrics import rubric_for
 from . import scoring_charts as charts
@@ -30,14 +31,25 @@ from .loaders import round_permission_required
 # --- leaderboard ----------------------------------------------------------------------------------------------
 
 
-def _board_rows(rows, *, expected: int) -> list[tuple]:
+def prize_chance(tier_probabilities, top_probability, tier_names: list[str]) -> str:
+    """Method 2's tier probabilities in words: "prize 92 %: Gold 61 %, Silver 31 %" (tiers under 1 % left out);
+    empty for method 1's results, which have none."""
+    if top_probability is None or not tier_probabilities:
+        return ""
+    parts = [f"{name} {round(100 * share)} %" for name, share in zip(tier_names, tier_probabilities, strict=False)
+             if share >= 0.01]
+    text = _("prize %(percent)s %%") % {"percent": round(100 * top_probability)}
+    return f"{text}: {', '.join(parts)}" if parts else text
+
+
+def _board_rows(rows, *, expected: int, tier_names: list[str] | None = None) -> list[tuple]:
     """The leaderboard's rows as flat tuples in the order of the table's columns, for the template's loop.
 
     A category of 1,000 entries has some 15,000 cells: plain strings unpacked by `{% for %}` keep the
     template engine's work to a lookup and an escape per cell. Flags are (css suffix, label) pairs.
     """
     labels = {"disagreement": _("judges disagree"), "few": _("reviews missing"),
-              "boundary": _("cannot be told apart at a prize boundary"), "tie": _("tie")}
+              "boundary": _("may belong in another prize tier"), "tie": _("tie")}
     board = []
     for row in rows:
         shown = row.shown
@@ -57,7 +69,7 @@ def _board_rows(rows, *, expected: int) -> list[tuple]:
             f"{'=' if row.band_tied else ''}{row.band_rank}", f"{'=' if row.tied else ''}{row.rank}", row.url,
             row.title, row.organisation, f"{row.stage_label or '—'} · {row.band_label}", shown["mean"],
             shown["median"], shown["corrected"], shown["interval"], shown["spread"], f"{row.n_reviews}/{expected}",
-            flags,
+            flags, prize_chance(row.tier_probabilities, row.top_probability, tier_names or []),
         ))
     return board
 
@@ -78,10 +90,15 @@ def leaderboard(request, judging_round: JudgingRound):
                                  filters.cleaned_data["group_by"])
     rows = result_selectors.leaderboard(judging_round=judging_round, category_id=category.pk if category else None,
                                  stage=stage, band=band)
+    # One query for the category's tiers: their names (the chances) and where they end (the boundaries).
+    tiers = list(category.prize_tiers.order_by("position")) if category else []
+    tier_names = [str(tier.get_level_display()) for tier in tiers]
+    boundaries = tuple(itertools.accumulate(tier.places for tier in tiers))
+    with_chances = any(row.top_probability is not None for row in rows)
     bands = result_selectors.peer_bands(rows, group_by=group_by) if (group_by or stage or band) else [{"label": "", "rows": rows}]
     banded = bool(group_by or stage or band)
     for item in bands:
-        item["board"] = _board_rows(item["rows"], expected=judging_round.judges_per_entry)
+        item["board"] = _board_rows(item["rows"], expected=judging_round.judges_per_entry, tier_names=tier_names)
         item["board_key"] = content_key(item["board"])  # the rendered rows are cached under their content
 
     all_scores = result_selectors.round_result_scores(judging_round=judging_round)
@@ -103,6 +120,7 @@ def leaderboard(request, judging_round: JudgingRound):
         "banded": banded,
         "fragment_seconds": FRAGMENT_SECONDS,
         "row_count": len(rows),
+        "with_chances": with_chances,
         "distributions": distributions,
         "leniency": charts.leniency(judges),
         "judges": judges,
@@ -113,7 +131,7 @@ def leaderboard(request, judging_round: JudgingRound):
         "missing": result_selectors.entries_without_results(judging_round=judging_round,
                                                      category_id=category.pk if category else None),
         "can_recompute": request.user.has_perm("judging.run_aggregation", judging_round),
-        "boundaries": aggregation_services.prize_boundaries(judging_round).get(category.pk, ()) if category else (),
+        "boundaries": boundaries,
         "expected_reviews": judging_round.judges_per_entry,
     })
 

@@ -34,7 +34,8 @@ from .loaders import round_permission_required
 @require_http_methods(["GET", "POST"])
 def scoring_settings(request, judging_round: JudgingRound):
     can_manage = request.user.has_perm("judging.manage_round", judging_round)
-    initial = {"explanation_to_applicants": judging_round.explanation_to_applicants}
+    initial = {"explanation_to_applicants": judging_round.explanation_to_applicants,
+               "aggregation_method": judging_round.aggregation_method}
     form = ScoringSettingsForm(initial=initial)
     status = 200
     if request.method == "POST":
@@ -46,6 +47,7 @@ def scoring_settings(request, judging_round: JudgingRound):
                 round_services.round_scoring_settings_update(
                     round=judging_round, user=request.user,
                     explanation_to_applicants=form.cleaned_data["explanation_to_applicants"],
+                    aggregation_method=form.cleaned_data["aggregation_method"],
                 )
             except ValidationError as error:
                 add_service_errors(form, error)

@@ -46,7 +46,7 @@ class World:
 
 def make_world(*, judges: int = 2, entries: int = 2, pairs=None, criteria=((0, 10, 1), (0, 10, 1)),
                blind: bool = False, state=JudgingRound.State.OPEN, edition_state=Edition.State.JUDGING,
-               category=None, edition=None, place_queues: bool = True) -> World:
+               category=None, edition=None, place_queues: bool = True, aggregation_method: str | None = None) -> World:
     """`pairs` lists (judge index, entry index) to assign; by default every judge gets every entry.
 
     With `place_queues` the judges' queues are ordered as the assignment services order them; without, the
@@ -63,7 +63,8 @@ def make_world(*, judges: int = 2, entries: int = 2, pairs=None, criteria=((0, 1
         for i, (low, high, weight) in enumerate(criteria)
     ] if not rubric.criteria.exists() else list(rubric.criteria.all())
     judging_round = JudgingRoundFactory(edition=edition, state=state, blind=blind, judges_per_entry=3,
-                                        categories=[category])
+                                        categories=[category],
+                                        **({"aggregation_method": aggregation_method} if aggregation_method else {}))
     judge_profiles = [JudgeProfileFactory(edition=edition, expertise=[category]) for _ in range(judges)]
     apps = [submitted_entry(edition=edition, category=category, title=f"Entry {i + 1}",
                             organisation=OrganisationFactory(name=f"Organisation {category.pk}-{i + 1}"))
@@ -103,9 +104,13 @@ SCORES = {(A, J1): 7, (A, J2): 8, (A, J3): 9, (B, J1): 5, (B, J2): 6, (C, J2): 6
 
 
 def hand_world(**kwargs) -> World:
-    """`make_world` with the SCORES above submitted through the scoring service, and no prize tiers (no boundaries)."""
+    """`make_world` with the SCORES above submitted through the scoring service, and no prize tiers (no boundaries).
+
+    The figures above are method 1's (least squares on total = quality + judge offset), so the round uses it unless
+    told otherwise."""
     from judging.services.scoring import ReviewInput, review_submit
 
+    kwargs.setdefault("aggregation_method", JudgingRound.AggregationMethod.OFFSETS)
     world = make_world(judges=3, entries=4, pairs=[(j, e) for (e, j) in SCORES], criteria=((0, 10, 1),), **kwargs)
     for (e, j), score in SCORES.items():
         review_submit(assignment=world.assignment(j, e), user=world.judges[j].user,

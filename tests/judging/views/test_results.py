@@ -272,3 +272,61 @@ def test_a_failed_computation_shows_its_error_and_a_retry_button_to_whom_may_rec
     assert "hx-get" not in progress
     retry_form = f'<form method="post" action="/e/{slug}/scoring/rounds/{round_pk}/runs/{run.pk}/retry/">'
     assert (retry_form in progress, "Try again" in progress) == (retry, retry)
+
+
+# --- method 2 ---------------------------------------------------------------------------------------------------
+
+
+def test_a_new_round_uses_method_two_and_its_leaderboard_shows_each_entrys_chance_of_each_prize(client, login):
+    from judging.models import JudgeResult
+    from tests.factories.awards import PrizeTierFactory
+
+    world = hand_world(aggregation_method=JudgingRound.AggregationMethod.CALIBRATED)
+    category = world.round.categories.get()
+    PrizeTierFactory(category=category, level="gold", places=1, position=1)
+    PrizeTierFactory(category=category, level="silver", places=1, position=2)
+    assert JudgingRound().aggregation_method == JudgingRound.AggregationMethod.CALIBRATED  # the default
+    round_aggregate(judging_round=world.round)
+    results = list(EntryResult.objects.filter(round=world.round).order_by("rank"))
+    assert {r.method_version for r in results} == {"2.1"}
+    for result in results:
+        assert len(result.tier_probabilities) == 3 and abs(sum(result.tier_probabilities) - 1) < 1e-3
+    assert results[0].tier_probabilities[0] > results[-1].tier_probabilities[0]
+    assert all(judge.weight is not None for judge in JudgeResult.objects.filter(round=world.round))
+
+    login(world.role("chair"))
+    body = client.get(board_url(world)).content.decode()
+    assert "Chance of each prize" in body and re.search(r"prize \d+ %: Gold \d+ %", body)
+    assert "Use of the scale" in body and "Weight" in body
+    card = client.get(entry_url(world, world.entries[0])).content.decode()
+    assert "how widely they use the scale" in card and "version 2.1" in card
+
+
+def test_method_one_results_keep_their_method_and_show_no_chances(client, login, scored):
+    login(scored.role("chair"))
+    body = client.get(board_url(scored)).content.decode()
+    assert "Chance of each prize" not in body and "Use of the scale" not in body
+    assert "version 1.1" in body
+
+
+def test_the_secretariat_chooses_the_method_and_the_next_computation_uses_it(client, login, scored):
+    login(scored.role("secretariat"))
+    url = f"/e/{scored.edition.slug}/scoring/rounds/{scored.round.pk}/settings/"
+    assert "Calibrated judges" in client.get(url).content.decode()
+    response = client.post(url, {"aggregation_method": "calibrated"})
+    assert response.status_code == 302
+    scored.round.refresh_from_db()
+    assert scored.round.aggregation_method == "calibrated"
+    assert EntryResult.objects.filter(round=scored.round, method_version="1.1").exists()  # old results kept
+    round_aggregate(judging_round=scored.round)
+    assert set(EntryResult.objects.filter(round=scored.round).values_list("method_version", flat=True)) == {"2.1"}
+    assert client.post(url, {"aggregation_method": "median"}).status_code == 400
+
+
+def test_observers_read_the_method_but_cannot_change_it(client, login, scored):
+    login(scored.role("observer"))
+    url = f"/e/{scored.edition.slug}/scoring/rounds/{scored.round.pk}/settings/"
+    assert "Judges&#x27; leniency only (method 1)" in client.get(url).content.decode()
+    assert client.post(url, {"aggregation_method": "calibrated"}).status_code == 403
+    scored.round.refresh_from_db()
+    assert scored.round.aggregation_method == "offsets"

@@ -26,7 +26,15 @@ from django.conf import settings as django_settings
 
 from config.celery_app import app
 from judging.algorithms.assignment import solve_assignment
-from judging.models import AggregationRun, Assignment, AssignmentRun, AwardJob, DecisionNotice, EntryResult, JudgingRound
+from judging.models import (
+    AggregationRun,
+    Assignment,
+    AssignmentRun,
+    AwardJob,
+    DecisionNotice,
+    EntryResult,
+    JudgingRound,
+)
 from judging.services import aggregation, assignment_problem, ceremony_jobs, round_jobs
 from portal.models import AuditEntry, EditionRole
 from tests.factories import CategoryFactory, EditionFactory, EditionRoleFactory

@@ -1,6 +1,7 @@
 """The broker settings that let a job survive its worker: late acknowledgement, requeue when a worker is lost,
 and a visibility timeout longer than any task may run; the sweep of stalled jobs is on the beat schedule."""
 
+import pytest
 from django.conf import settings
 
 from config.celery_app import app
@@ -31,3 +32,20 @@ def test_the_beat_sweeps_stalled_jobs_more_often_than_a_job_stalls():
     assert "worker.sweep_stalled_jobs" in app.tasks
     assert settings.PORTAL_JOB_PULSE_SECONDS * 3 < settings.PORTAL_JOB_STALL_SECONDS  # a live job never looks stalled
     assert settings.PORTAL_JOB_SWEEP_SECONDS < settings.PORTAL_JOB_STALL_SECONDS
+
+
+@pytest.mark.django_db
+def test_the_beat_task_fails_a_stalled_run_without_attempts_left(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from judging.models import AssignmentRun
+    from tests.factories.scoring import make_world
+    from worker.tasks import sweep_stalled_jobs
+
+    settings.PORTAL_JOB_MAX_ATTEMPTS = 1
+    run = AssignmentRun.objects.create(round=make_world().round, state="running", attempts=1,
+                                       heartbeat_at=timezone.now() - timedelta(minutes=10))
+    assert sweep_stalled_jobs.apply().get() == {"requeued": 0, "failed": 1}
+    assert AssignmentRun.objects.get(pk=run.pk).state == "failed"

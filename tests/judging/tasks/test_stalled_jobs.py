@@ -324,3 +324,14 @@ def test_the_pulse_beats_while_the_job_works_and_stops_after(settings):
     last = AssignmentRun.objects.get(pk=run.pk).heartbeat_at
     time.sleep(0.3)
     assert last is not None and AssignmentRun.objects.get(pk=run.pk).heartbeat_at == last
+
+
+def test_a_stalled_job_says_it_stopped_in_korean(client, login):
+    world = make_world(state="closed")
+    run = AggregationRun.objects.create(round=world.round, state="running", progress=40)
+    _silent_for(run, 5)
+    login(world.role("secretariat"))
+    client.cookies["django_language"] = "ko"
+    body = client.get(f"/e/{world.edition.slug}/scoring/rounds/{world.round.pk}/results/").content.decode()
+    assert "40%에서 멈춤: 작업자가 몇 분째 응답이 없습니다." in body
+    assert "결과 계산이 멈췄습니다. 작업자가 응답하지 않았습니다." in body and "실행 중" not in body

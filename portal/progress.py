@@ -6,7 +6,9 @@ request gets a full reload (the page shows the outcome); a plain request gets th
 
 What the partial says follows the job's stored state only: queued (with how long it has waited: a job no
 worker takes, because the broker or the workers are down, stays queued and says so), running with its
-progress, done, or failed with its error and a "Try again" button for whom may start it again.
+progress, done, or failed with its error and a "Try again" button for whom may start it again. A running job
+whose worker gave no sign of life for PORTAL_JOB_STALL_SECONDS (`stalled`, judging/models/jobs.py) never says
+"running": it says its worker stopped, that it is restarted or failed within minutes, and offers "Try again".
 """
 
 from dataclasses import dataclass
@@ -36,12 +38,20 @@ class JobProgress:
     error: str = ""  # the failure, shown when the job failed
     retry_url: str = ""  # where a POST starts the job again, when the page offers it
     queued_at: datetime | None = None  # when the job was queued, for "queued for 7 minutes"
+    stalled: bool = False  # running, but its worker gave no sign of life for too long
+
+    @property
+    def shown_state(self) -> str:
+        return "stalled" if self.stalled else self.state
 
     @property
     def status(self) -> str:
         """The one line the partial says about the job; never "running" unless the job is running."""
         if self.state == PENDING:
             return _("Queued: waiting for a worker to start it.")
+        if self.stalled:
+            return _("Stopped at %(progress)s%%: its worker has given no sign of life for minutes. It is sent to a "
+                     "worker again, or marked failed, within a few minutes.") % {"progress": self.progress}
         if self.state == RUNNING and self.message:
             return _("Running: %(step)s (%(progress)s%%)") % {"step": self.message, "progress": self.progress}
         if self.state == RUNNING:

@@ -21,3 +21,11 @@ def heartbeat(self, *, note: str = "") -> dict:
         WorkerHeartbeat.objects.get_or_create(hostname=hostname, defaults={"last_seen": now, "beats": 1})
     logger.info("heartbeat from %s %s", hostname, note)
     return {"hostname": hostname, "at": now.isoformat()}
+
+
+@shared_task(name="worker.sweep_stalled_jobs", base=PortalTask, soft_time_limit=50, time_limit=60)
+def sweep_stalled_jobs() -> dict:
+    """Celery beat, every PORTAL_JOB_SWEEP_SECONDS: a job whose worker died is sent again or marked failed."""
+    from judging.services.job_sweep import jobs_sweep_stalled
+
+    return jobs_sweep_stalled()

@@ -195,8 +195,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# With late acknowledgement a message stays unacknowledged in Redis while its task runs; Redis hands it to another
+# worker once this many seconds pass without the ack, assuming the first worker died. It must exceed the longest
+# task's hard time limit (judging.assign_round: 1800 s), or a long run that is still alive would be started a
+# second time beside itself; tests/worker/test_jobs_settings.py checks it against every registered task. A worker
+# killed mid-task (SIGKILL, out of memory) thus gets its message back at the latest this long after it was taken;
+# the stalled-job sweep below restarts or fails the run much sooner (PORTAL_JOB_STALL_SECONDS).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+# Background jobs (assigner runs, result computations, awards jobs) and a worker that dies under them: a running
+# job's worker writes a heartbeat every PULSE seconds; a job with no heartbeat for STALL seconds is stalled. The
+# page says so at once (never "running"); the sweep (beat, every SWEEP seconds) sends it to a worker again while
+# it has been tried fewer than MAX_ATTEMPTS times, and otherwise marks it failed with its "Try again" button.
+PORTAL_JOB_PULSE_SECONDS = env.float("PORTAL_JOB_PULSE_SECONDS", default=30.0)
+PORTAL_JOB_STALL_SECONDS = env.float("PORTAL_JOB_STALL_SECONDS", default=180.0)
+PORTAL_JOB_SWEEP_SECONDS = env.float("PORTAL_JOB_SWEEP_SECONDS", default=60.0)
+PORTAL_JOB_MAX_ATTEMPTS = env.int("PORTAL_JOB_MAX_ATTEMPTS", default=2)
 CELERY_BEAT_SCHEDULE: dict = {
     "worker-heartbeat": {"task": "worker.heartbeat", "schedule": 60.0},
+    "worker-sweep-stalled-jobs": {"task": "worker.sweep_stalled_jobs", "schedule": PORTAL_JOB_SWEEP_SECONDS},
     # Reminders before judging deadlines; each (round, judge, hours) is sent once, so the rate only sets the lag.
     "judging-send-reminders": {"task": "judging.send_reminders", "schedule": 3600.0},
 }

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Edition
 from submissions.models import Application, Category
 
+from .jobs import WorkerJob
 from .rounds import JudgingRound
 
 
@@ -164,7 +165,7 @@ class DecisionNotice(models.Model):
     error = models.TextField(blank=True)
 
 
-class AwardJob(models.Model):
+class AwardJob(WorkerJob):
     """A long awards job the chair or secretariat starts (decision e-mails, certificates, exports), with progress.
 
     Only judging/services/award_jobs.py changes `state` (one transition table, one writer).

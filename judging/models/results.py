@@ -6,11 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from submissions.models import Application, Category
 
+from .jobs import WorkerJob
 from .judges import JudgeProfile
 from .rounds import JudgingRound
 
 
-class AggregationRun(models.Model):
+class AggregationRun(WorkerJob):
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting for a worker")
         RUNNING = "running", _("Running")

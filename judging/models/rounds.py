@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Edition
 from submissions.models import Application, Category
 
+from .jobs import WorkerJob
 from .judges import JudgeProfile
 
 
@@ -132,7 +133,7 @@ class Assignment(models.Model):
         return f"{self.judge.user} → {self.application} ({self.get_state_display()})"
 
 
-class AssignmentRun(models.Model):
+class AssignmentRun(WorkerJob):
     """One run of the assigner for a round, with its progress and result, shown on the round's page."""
 
     class State(models.TextChoices):

@@ -43,7 +43,7 @@ ACTIVE_STATES = tuple(Assignment.ACTIVE_STATES)
 STARTED_STATES = tuple(Assignment.STARTED_STATES)
 ACTIVE_RUN_STATES = (AssignmentRun.State.PENDING, AssignmentRun.State.RUNNING)
 FINISHED_RUN_STATES = (AssignmentRun.State.SUCCEEDED, AssignmentRun.State.INFEASIBLE, AssignmentRun.State.FAILED)
-# A run nobody has reported on for this long is taken as lost (the message vanished): a new run may start.
+# A run queued this long that no worker took is taken as lost (the message vanished): a new run may start.
 RUN_STALE_AFTER = timedelta(minutes=15)
 
 # Why a pair is conflicted, in the order the messages list them.
@@ -117,9 +117,10 @@ def round_last_runs(*, round: JudgingRound) -> tuple[AssignmentRun | None, Assig
 
 
 def round_has_running_assigner(*, round: JudgingRound) -> bool:  # noqa: A002
-    """Whether a run of the assigner is under way and not yet taken as lost (RUN_STALE_AFTER)."""
-    return AssignmentRun.objects.filter(round=round, state__in=ACTIVE_RUN_STATES,
-                                        created_at__gte=timezone.now() - RUN_STALE_AFTER).exists()
+    """Whether a run of the assigner is under way and not yet taken as lost: running with a live worker (not
+    stalled, see judging/models/jobs.py), or queued for less than RUN_STALE_AFTER."""
+    return (AssignmentRun.objects.alive(ACTIVE_RUN_STATES).filter(round=round)
+            .exclude(state=AssignmentRun.State.PENDING, queued_at__lt=timezone.now() - RUN_STALE_AFTER).exists())
 
 
 def round_short_entries(*, round: JudgingRound) -> QuerySet[Application]:  # noqa: A002

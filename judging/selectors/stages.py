@@ -117,8 +117,8 @@ def _screening_step(edition: Edition, user: User, base: dict) -> NextStep:
     first = next((r for r in rounds if r.state in (RoundState.SCHEDULED, RoundState.ASSIGNING)), rounds[0])
     detail = reverse("judging:round_detail", args=[edition.slug, first.pk])
     names = {"round": first.name}
-    busy = AssignmentRun.objects.filter(round=first, state__in=(AssignmentRun.State.PENDING,
-                                                                 AssignmentRun.State.RUNNING)).exists()
+    busy = AssignmentRun.objects.alive((AssignmentRun.State.PENDING, AssignmentRun.State.RUNNING)).filter(
+        round=first).exists()  # a run whose worker died (stalled) is not "still running"
     if busy:
         return NextStep(**common, action=_("Follow the assigner's run for “%(round)s”") % names, url=detail,
                         blocking=[_("The assigner is still running for “%(round)s”.") % names])

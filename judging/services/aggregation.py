@@ -52,7 +52,7 @@ from ..models import (
     Review,
     StageWeight,
 )
-from .aggregation_runs import aggregation_run_move, aggregation_run_progress
+from .aggregation_runs import aggregation_run_claim, aggregation_run_move, aggregation_run_progress
 from .bulk_copy import fetch_integers, write_rows
 from .locks import ensure_results_unlocked
 from .rounds import round_mark_scored
@@ -285,15 +285,17 @@ def round_aggregate(*, judging_round: JudgingRound, on_progress: Progress | None
 # --- a run, on demand or when a round closes -------------------------------------------------------------------
 
 
-def aggregation_run_execute(*, run: AggregationRun) -> AggregationRun:
+def aggregation_run_execute(*, run: AggregationRun, delivery: str | None = None) -> AggregationRun:
     """Carry out one run: progress on the run, results replaced, the run's outcome recorded.
 
-    Idempotent: a run that already succeeded is left alone. Database errors propagate so that the task's retry
-    runs it again; anything else marks the run failed, with the error, for the secretariat to see and retry.
+    Idempotent: a run that already finished is left alone, and the same message coming back (`delivery` is the
+    broker message's id) takes over a run whose worker died; the results are replaced whole, the same each time. Database errors propagate so that the task's retry runs it again; anything
+    else marks the run failed, with the error, for the secretariat to see and retry.
     """
-    if run.state == AggregationRun.State.SUCCEEDED:
-        return run
-    aggregation_run_move(run, AggregationRun.State.RUNNING, progress=1, error="")
+    claimed = aggregation_run_claim(run_id=run.pk, delivery=delivery)
+    if claimed is None:
+        return AggregationRun.objects.get(pk=run.pk)
+    run = claimed
 
     def progress(percent: int, message: str) -> None:
         aggregation_run_progress(run, percent)

@@ -8,7 +8,10 @@ solver is deterministic, rows of unchanged pairs are not touched (their ids and
 `notified_at` survive), and only rows that nobody started are ever deleted. A run that
 finds its inputs changed between the solve and the write solves again under the lock.
 
-A run's state moves only through `assignment_run_move`, checked against `RUN_TRANSITIONS`.
+A run's state moves only through `assignment_run_move`, checked against `RUN_TRANSITIONS`. A worker killed
+under a run leaves nothing half-written (the write is one transaction): the broker's redelivery of the same
+message, or the sweep of stalled jobs (`assignment_run_stalled` in round_jobs.py), runs it again, and the
+second run writes what one clean run would.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from .assignment_problem import RoundProblem, round_problem
 from .locks import edition_is_locked, lock_message, round_lock
 from .queues import queues_place
 from .rounds import CHANGEABLE_ROUND_STATES
+from .stalled_jobs import DUPLICATE, TAKE_OVER, claim_kind, out_of_attempts, taken_fields
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +47,12 @@ RunState = AssignmentRun.State
 # How often the assigner re-solves when its inputs change between the solve and the write.
 _SOLVE_ATTEMPTS = 3
 
-# Every move a run's state may make. A run claimed again (its worker died) stays running; finished runs stay.
+# Every move a run's state may make. A run claimed again (its worker died) stays running; a run goes back to
+# pending when it is sent to a worker again (its worker stalled, or a passing error retries it); finished runs stay.
 RUN_TRANSITIONS: dict[str, frozenset[str]] = {
     RunState.PENDING: frozenset({RunState.RUNNING, RunState.FAILED}),
-    RunState.RUNNING: frozenset({RunState.RUNNING, RunState.SUCCEEDED, RunState.INFEASIBLE, RunState.FAILED}),
+    RunState.RUNNING: frozenset({RunState.RUNNING, RunState.PENDING, RunState.SUCCEEDED, RunState.INFEASIBLE,
+                                 RunState.FAILED}),
     RunState.SUCCEEDED: frozenset(),
     RunState.INFEASIBLE: frozenset(),
     RunState.FAILED: frozenset(),
@@ -105,13 +111,34 @@ def _run_fail(run: AssignmentRun, *, error: str) -> AssignmentRun:
     return assignment_run_fail(run_id=run.pk, error=error)
 
 
+def assignment_run_lost_message(run: AssignmentRun) -> str:
+    return _("The worker carrying out this run stopped before it finished (it was started %(attempts)s times); "
+             "nothing of it was saved. Try again.") % {"attempts": run.attempts}
+
+
 @transaction.atomic
-def _run_claim(run_id: int) -> AssignmentRun | None:
-    """Mark the run running; None when it has finished already (a duplicate delivery has nothing to do)."""
+def _run_claim(run_id: int, delivery: str | None = None) -> AssignmentRun | None:
+    """Mark the run running for this delivery; None when there is nothing to do: the run has finished, or it
+    lost its worker too often (then it is failed). A duplicate delivery gets the run as it is."""
     run = AssignmentRun.objects.select_for_update().get(pk=run_id)
     if run.state in FINISHED_RUN_STATES:
         return None
-    return assignment_run_move(run, RunState.RUNNING, progress=0, message=MESSAGE_READING)
+    kind = claim_kind(run, delivery=delivery)
+    if kind == DUPLICATE:
+        return run  # solves too; `_run_record` lets only the first write count
+    if kind == TAKE_OVER and out_of_attempts(run):
+        assignment_run_move(run, RunState.FAILED, error=assignment_run_lost_message(run))
+        return None
+    return assignment_run_move(run, RunState.RUNNING, progress=0, message=MESSAGE_READING,
+                               **taken_fields(run, delivery=delivery))
+
+
+@transaction.atomic
+def assignment_run_release(*, run_id: int) -> None:
+    """A passing error stopped the run and the task retries it: back to pending, so the retry takes it."""
+    run = AssignmentRun.objects.select_for_update().filter(pk=run_id, state=RunState.RUNNING).first()
+    if run is not None:
+        assignment_run_move(run, RunState.PENDING, message=MESSAGE_WAITING, queued_at=timezone.now())
 
 
 class _Progress:
@@ -122,7 +149,7 @@ class _Progress:
 
     def __call__(self, percent: int, message: str) -> None:
         AssignmentRun.objects.filter(pk=self.run_id, state=RunState.RUNNING).update(
-            progress=max(0, min(100, int(percent))), message=message[:300]
+            progress=max(0, min(100, int(percent))), message=message[:300], heartbeat_at=timezone.now()
         )
 
     def solver(self, low: int, high: int) -> Callable[[int, str], None]:
@@ -134,17 +161,18 @@ class _Progress:
         return report
 
 
-def round_assign(*, run: AssignmentRun) -> AssignmentRun:
+def round_assign(*, run: AssignmentRun, delivery: str | None = None) -> AssignmentRun:
     """Solve the run's round and replace its not-started assignments with the result, once.
 
     Safe to call again for the same run at any point (a duplicate delivery, or a retry
-    after a worker died): a finished run returns at once, and the write is a single
-    transaction that either happened completely or not at all.
+    after a worker died): a finished run returns at once, the same message coming back
+    (`delivery` is the broker message's id) or a stalled run is taken over, and the write is a
+    single transaction that either happened completely or not at all.
     """
     clock = time.perf_counter()
     if edition_is_locked(JudgingRound.objects.select_related("edition").get(pk=run.round_id).edition):
         return _run_fail(run, error=lock_message())  # finalised while the run waited: nothing changes
-    claimed = _run_claim(run.pk)
+    claimed = _run_claim(run.pk, delivery)
     if claimed is None:
         return AssignmentRun.objects.get(pk=run.pk)
     run = claimed

@@ -4,9 +4,11 @@ All are idempotent: a duplicate delivery or a retry after a worker died does not
 They are leaves: the services they call are imported inside each function.
 """
 
+import contextlib
 import logging
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from worker.base import PortalTask
 
@@ -17,20 +19,26 @@ logger = logging.getLogger(__name__)
 __all__ = ["assign_round", "replace_after_conflict"]
 
 
-# 10,000 entries x 800 judges solve in about 7 s here; a slow or busy machine takes far longer.
-@shared_task(name="judging.assign_round", base=PortalTask, acks_late=True, soft_time_limit=1500, time_limit=1800,
-             fails_run="judging.services.assignment_runs.assignment_run_fail")
-def assign_round(*, run_id: int) -> str:
-    """Solve one AssignmentRun and save its result. A run already finished returns at once."""
-    from ..services.assignment_runs import assignment_run_fail, round_assign
+# 10,000 entries x 800 judges solve in about 7 s here; a slow or busy machine takes far longer. The broker's
+# visibility timeout (CELERY_BROKER_TRANSPORT_OPTIONS) must outlast time_limit: see config/settings/base.py.
+@shared_task(name="judging.assign_round", base=PortalTask, bind=True, acks_late=True, reject_on_worker_lost=True,
+             soft_time_limit=1500, time_limit=1800, fails_run="judging.services.assignment_runs.assignment_run_fail")
+def assign_round(self, *, run_id: int) -> str:
+    """Solve one AssignmentRun and save its result. A run already finished returns at once; a run whose worker
+    died is taken over (its heartbeat stops while this one's pulse beats)."""
+    from ..services.assignment_runs import assignment_run_fail, assignment_run_release, round_assign
+    from ..services.stalled_jobs import job_pulse
 
     run = AssignmentRun.objects.filter(pk=run_id).first()
     if run is None:
         logger.info("assignment run %s is gone; nothing to do", run_id)
         return "gone"
     try:
-        run = round_assign(run=run)
+        with job_pulse(AssignmentRun, run_id):
+            run = round_assign(run=run, delivery=self.request.id)
     except PortalTask.autoretry_for:
+        with contextlib.suppress(DatabaseError):  # the database may be the passing error
+            assignment_run_release(run_id=run_id)  # the retry takes it again as a pending run
         raise  # retried with backoff; PortalTask marks the run failed (fails_run) if the retries run out
     except Exception as error:
         logger.exception("assignment run %s failed", run_id)

@@ -50,13 +50,14 @@ def _change_summary(change: assignment_services.AssignmentChange) -> str:
 def _run_job(edition, judging_round: JudgingRound, run: AssignmentRun, *, can_manage: bool) -> JobProgress:
     """The assigner's run for the progress partial; a failed run offers a new run to whom may start one."""
     failed = run.state == AssignmentRun.State.FAILED
-    can_retry = failed and can_manage and judging_round.state in round_services.CHANGEABLE_ROUND_STATES
+    stalled = run.is_stalled  # its worker died: never "running", and a new run may start at once
+    can_retry = (failed or stalled) and can_manage and judging_round.state in round_services.CHANGEABLE_ROUND_STATES
     return JobProgress(
         dom_id="run-progress", label=_("The assigner's run"),
         url=reverse("judging:round_run_progress", args=[edition.slug, judging_round.pk, run.pk]),
         progress=run.progress, state=run.state, state_label=run.get_state_display(),
         message=_(run.message) if run.message else "", finished=run.state in selectors.FINISHED_RUN_STATES,
-        error=run.error if failed else "", queued_at=run.created_at,
+        error=run.error if failed else "", queued_at=run.queued_at, stalled=stalled,
         retry_url=(reverse("judging:round_run_retry", args=[edition.slug, judging_round.pk, run.pk])
                    if can_retry else ""),
     )

@@ -34,14 +34,15 @@ REFUSAL_SCORES = _lazy("All scores and reviews are for the committee and the obs
 def _job_progress(request, edition: Edition, job: AwardJob) -> JobProgress:
     """A job for the shared progress partial; a failed one offers a retry to those who may start jobs."""
     failed = job.state == AwardJob.State.FAILED
-    can_retry = failed and request.user.has_perm("judging.run_award_jobs", edition)
+    stalled = job.is_stalled  # its worker died: never "running", and it may be tried again at once
+    can_retry = (failed or stalled) and request.user.has_perm("judging.run_award_jobs", edition)
     return JobProgress(
         dom_id=f"award-job-{job.pk}", label=job.get_kind_display(),
         url=reverse("judging:award_job_progress", args=[edition.slug, job.pk]),
         progress=job.progress, state=job.state, state_label=job.get_state_display(),
         message=_(job.message) if job.message else "",
         finished=job.state in (AwardJob.State.SUCCEEDED, AwardJob.State.FAILED),
-        error=job.error if failed else "", queued_at=job.created_at,
+        error=job.error if failed else "", queued_at=job.queued_at, stalled=stalled,
         retry_url=reverse("judging:award_job_retry", args=[edition.slug, job.pk]) if can_retry else "",
     )
 

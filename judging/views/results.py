@@ -250,13 +250,14 @@ def aggregation_progress(request, judging_round: JudgingRound, run_id: int):
 def _run_job(request, judging_round: JudgingRound, run: AggregationRun) -> JobProgress:
     """A computation of the results for the progress partial; a failed one offers to compute again."""
     failed = run.state == AggregationRun.State.FAILED
-    can_retry = failed and request.user.has_perm("judging.run_aggregation", judging_round)
+    stalled = run.is_stalled  # its worker died: never "running", and it may be computed again at once
+    can_retry = (failed or stalled) and request.user.has_perm("judging.run_aggregation", judging_round)
     return JobProgress(
         dom_id="run-progress", label=_("Computing the results"),
         url=reverse("judging:scoring_run", args=[judging_round.edition.slug, judging_round.pk, run.pk]),
         progress=run.progress, state=run.state, state_label=run.get_state_display(),
         finished=run.state in (AggregationRun.State.SUCCEEDED, AggregationRun.State.FAILED),
-        error=run.error if failed else "", queued_at=run.created_at,
+        error=run.error if failed else "", queued_at=run.queued_at, stalled=stalled,
         retry_url=reverse("judging:scoring_run_retry", args=[judging_round.edition.slug, judging_round.pk, run.pk])
         if can_retry else "",
     )

@@ -112,14 +112,15 @@ def test_a_run_that_crashed_after_reporting_progress_is_completed_by_the_worker(
 
     monkeypatch.setattr(assignment_runs._Progress, "__call__", report_then_die)
     with pytest.raises(WorkerDied):
-        assignment_runs.round_assign(run=run)
+        assignment_runs.round_assign(run=run, delivery="the-message")
     monkeypatch.undo()
 
     run.refresh_from_db()
     assert (run.state, run.progress, run.message) == (AssignmentRun.State.RUNNING, 95, assignment_runs.MESSAGE_SAVING)
     assert Assignment.objects.filter(round=judging_round).count() == 0
 
-    result = assign_round.apply_async(kwargs={"run_id": run.pk})  # the re-delivery, to the real worker
+    # The re-delivery of the same message (same id), to the real worker: it takes the run over at once.
+    result = assign_round.apply_async(kwargs={"run_id": run.pk}, task_id="the-message")
 
     assert result.get(timeout=120) == "succeeded", AssignmentRun.objects.get(pk=run.pk).error
     assert_one_consistent_set(judging_round, run)

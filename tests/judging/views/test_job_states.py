@@ -18,7 +18,8 @@ STUCK = "No worker has started this job yet: the background workers may be stopp
 
 
 def _age(model, job, minutes: int) -> None:
-    model.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=minutes))
+    then = timezone.now() - timedelta(minutes=minutes)
+    model.objects.filter(pk=job.pk).update(created_at=then, queued_at=then)
 
 
 # --- the assigner ----------------------------------------------------------------------------------------------

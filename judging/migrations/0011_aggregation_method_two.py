@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('judging', '0009_criterion_levels'),
+        ('judging', '0010_job_heartbeats'),
     ]
 
     operations = [

@@ -12,11 +12,11 @@ class LoginAttempt(models.Model):
     """
 
     # "user:<pk>" for an existing account, else "email:<sha256 of the typed address>" (no stranger's typing kept).
-    account_key = models.CharField(_("account"), max_length=80)
+    account_key = models.CharField(_("account tried"), max_length=80)
     # The client's address; IPv6 cut to its /64 network, as allauth's rate limits do.
-    address = models.CharField(_("address"), max_length=45)
-    succeeded = models.BooleanField(_("succeeded"), default=False)
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    address = models.CharField(_("client address"), max_length=45)
+    succeeded = models.BooleanField(_("password was right"), default=False)
+    at = models.DateTimeField(_("attempted at"), auto_now_add=True, db_index=True)
 
     class Meta:
         verbose_name = _("login attempt")

@@ -129,13 +129,29 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Award portal] "
+ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
+# A password reset link signs the person in: the way back in for an owner whose account is being attacked.
+# The second factor, when they have one, is still asked for.
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_RATE_LIMITS = {
-    # Failed logins: 10 a minute per address, 5 per 5 minutes per account.
+    # Wrong passwords are throttled by portal.throttle (per account and address, in the database), not here:
+    # allauth's per-account limit let anyone lock the chair out with five wrong passwords. allauth still
+    # applies this rate to wrong second-factor codes (per user), where only a holder of the password gets.
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# Wrong passwords, counted in the database (portal.throttle): (failures, minutes) per account and address,
+# per address across accounts, per account across addresses. Past the account's limit only addresses the
+# account signed in from in the last PORTAL_LOGIN_TRUSTED_DAYS, a reset link, or password and second factor
+# get in, so a distributed attack cannot lock the owner out.
+PORTAL_LOGIN_THROTTLE = {
+    "pair": (env.int("PORTAL_LOGIN_PAIR_LIMIT", default=5), 15),
+    "address": (env.int("PORTAL_LOGIN_ADDRESS_LIMIT", default=30), 15),
+    "account": (env.int("PORTAL_LOGIN_ACCOUNT_LIMIT", default=100), 60),
+}
+PORTAL_LOGIN_TRUSTED_DAYS = 30
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Award portal"
 # Roles that must have MFA before they can open their pages. Enforcement is a setting:
@@ -217,9 +233,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "judging-send-reminders": {"task": "judging.send_reminders", "schedule": 3600.0},
 }
 
+# With Redis the cache degrades to each process's memory while Redis is unreachable (portal.cache): a
+# stopped broker slows nothing down and refuses no request. Nothing in the cache must survive an outage;
+# the login throttle, which must, keeps its counts in the database (portal.throttle).
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "portal.cache.DegradingRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

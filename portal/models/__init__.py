@@ -3,11 +3,12 @@
 from .audit import AuditEntry
 from .editions import Edition, EditionRole, validate_time_zone
 from .invitations import RoleInvitation
+from .login_attempts import LoginAttempt
 from .organisations import Invitation, Membership, Organisation
 from .users import User, UserManager
 
 __all__ = [
-    "AuditEntry", "Edition", "EditionRole", "Invitation", "Membership", "Organisation", "RoleInvitation", "User",
+    "AuditEntry", "Edition", "EditionRole", "Invitation", "LoginAttempt", "Membership", "Organisation", "RoleInvitation", "User",
     "UserManager",
     "validate_time_zone",
 ]

@@ -9,6 +9,7 @@ from portal.models import (
     Edition,
     EditionRole,
     Invitation,
+    LoginAttempt,
     Membership,
     Organisation,
     RoleInvitation,
@@ -115,3 +116,14 @@ class RoleInvitationFactory(factory.django.DjangoModelFactory):
     token = factory.Sequence(lambda n: f"role-invitation-token-{n:06d}")
     invited_by = factory.SubFactory(VerifiedUserFactory)
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+
+
+class LoginAttemptFactory(factory.django.DjangoModelFactory):
+    """A wrong password for an existing account, from a documentation address."""
+
+    class Meta:
+        model = LoginAttempt
+
+    account_key = factory.LazyFunction(lambda: f"user:{VerifiedUserFactory().pk}")
+    address = factory.Sequence(lambda n: f"203.0.113.{n % 250 + 1}")
+    succeeded = False

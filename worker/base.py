@@ -11,8 +11,8 @@ import logging
 
 from celery.contrib.django.task import DjangoTask
 from django.db import InterfaceError, OperationalError, transaction
-from kombu.exceptions import OperationalError as BrokerError
 from django.utils.module_loading import import_string
+from kombu.exceptions import OperationalError as BrokerError
 
 logger = logging.getLogger(__name__)
 

@@ -21,6 +21,7 @@ from ..forms.assignment import AssignmentAddForm, AssignmentMoveForm, Assignment
 from ..forms.confirm import ConfirmForm
 from ..models import Assignment, AssignmentRun, JudgingRound
 from ..selectors import assignment as selectors
+from ..selectors.design import round_split_categories
 from ..selectors.stages import round_open_summary
 from ..services import assignments as assignment_services
 from ..services import round_jobs
@@ -103,6 +104,7 @@ def round_detail(request, edition, round_pk: int):
         "short_entries": list(short_entries[:SHORT_ENTRIES_SHOWN]),
         "short_count": short_entries.count(),
         "replacement_notes": selectors.round_replacement_notes(round=judging_round),
+        "split_categories": round_split_categories(round=judging_round),
         "can_manage": can_manage,
         "can_change": can_manage and judging_round.state in round_services.CHANGEABLE_ROUND_STATES,
         "can_open": can_manage and judging_round.state == JudgingRound.State.ASSIGNING and active_run is None,

@@ -36,6 +36,7 @@ from ..models import (
     JudgingRound,
     PrizeTier,
 )
+from .results import prize_chance
 from .votes import vote_order
 
 
@@ -47,6 +48,7 @@ class Candidate:
     moved_to: Category | None = None  # considered in another category instead
     moved_in: bool = False  # considered here, moved from its own category
     vote_rank: int | None = None  # its rank in the committee's vote, where the vote decides
+    chance: str = ""  # method 2: its chance of each prize, in words (the leaderboard's column)
 
     @property
     def rank(self) -> int | None:
@@ -165,6 +167,11 @@ def award_proposal(*, edition: Edition) -> Proposal:
         moved_in = [Candidate(c.application, result_of.get(c.application_id), moved_in=True)
                     for c in considerations if c.category_id == category.pk]
         tiers = list(category.prize_tiers.all())
+        names = [str(tier.get_level_display()) for tier in tiers]
+        for candidate in ranking + moved_away:
+            if candidate.result is not None:
+                candidate.chance = prize_chance(candidate.result.tier_probabilities, candidate.result.top_probability,
+                                                names)
         judging_round = rounds.get(category.pk)
         order = (vote_order(judging_round=judging_round, category=category)
                  if judging_round is not None and judging_round.committee_vote else None)

@@ -255,3 +255,14 @@ def applicant_feedback(*, application: Application) -> list[dict]:
             "result": result if judging_round.explanation_to_applicants else None,
         })
     return rounds
+
+
+def prize_chance(tier_probabilities, top_probability, tier_names: list[str]) -> str:
+    """Method 2's tier probabilities in words: "prize 92 %: Gold 61 %, Silver 31 %" (tiers under 1 % left out);
+    empty for method 1's results, which have none."""
+    if top_probability is None or not tier_probabilities:
+        return ""
+    parts = [f"{name} {round(100 * share)} %" for name, share in zip(tier_names, tier_probabilities, strict=False)
+             if share >= 0.01]
+    text = _("prize %(percent)s %%") % {"percent": round(100 * top_probability)}
+    return f"{text}: {', '.join(parts)}" if parts else text

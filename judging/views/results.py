@@ -22,6 +22,7 @@ from ..forms.confirm import ConfirmForm
 from ..forms.scoring import LeaderboardFilterForm
 from ..models import AggregationRun, Criterion, JudgingRound
 from ..selectors import results as result_selectors
+from ..selectors.results import prize_chance
 from ..selectors.stages import round_close_summary
 from ..services import round_jobs
 from ..services.rubrics import rubric_for
@@ -29,17 +30,6 @@ from . import scoring_charts as charts
 from .loaders import round_permission_required
 
 # --- leaderboard ----------------------------------------------------------------------------------------------
-
-
-def prize_chance(tier_probabilities, top_probability, tier_names: list[str]) -> str:
-    """Method 2's tier probabilities in words: "prize 92 %: Gold 61 %, Silver 31 %" (tiers under 1 % left out);
-    empty for method 1's results, which have none."""
-    if top_probability is None or not tier_probabilities:
-        return ""
-    parts = [f"{name} {round(100 * share)} %" for name, share in zip(tier_names, tier_probabilities, strict=False)
-             if share >= 0.01]
-    text = _("prize %(percent)s %%") % {"percent": round(100 * top_probability)}
-    return f"{text}: {', '.join(parts)}" if parts else text
 
 
 def _board_rows(rows, *, expected: int, tier_names: list[str] | None = None) -> list[tuple]:

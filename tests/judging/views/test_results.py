@@ -330,3 +330,15 @@ def test_observers_read_the_method_but_cannot_change_it(client, login, scored):
     assert client.post(url, {"aggregation_method": "calibrated"}).status_code == 403
     scored.round.refresh_from_db()
     assert scored.round.aggregation_method == "offsets"
+
+
+def test_the_awards_proposal_shows_each_candidates_chance_of_each_prize_under_method_two():
+    from judging.selectors.awards import award_proposal
+    from tests.factories.awards import PrizeTierFactory
+
+    world = hand_world(aggregation_method=JudgingRound.AggregationMethod.CALIBRATED)
+    PrizeTierFactory(category=world.round.categories.get(), level="gold", places=1, position=1)
+    round_aggregate(judging_round=world.round)
+    ranking = award_proposal(edition=world.edition).categories[0].ranking
+    assert ranking and all(re.fullmatch(r"prize \d+ %(: Gold \d+ %)?", c.chance) for c in ranking)
+    assert ranking[0].chance.startswith("prize ") and "Gold" in ranking[0].chance

@@ -130,7 +130,8 @@ def _submit(*, organisation_data: dict, category, index: int) -> Application:
     return application
 
 
-def build_world(*, blind: bool) -> World:
+def build_world(*, blind: bool, committee_member: bool = False) -> World:
+    """`committee_member`: the crawling judge also sits on the committee, which votes on the round (and has voted)."""
     edition = EditionFactory(state=Edition.State.OPEN, opens_at=timezone.now() - timedelta(days=20),
                              closes_at=timezone.now() + timedelta(days=1))
     secretariat = EditionRoleFactory(edition=edition, role="secretariat").user
@@ -145,7 +146,8 @@ def build_world(*, blind: bool) -> World:
     criteria = [CriterionFactory(rubric=rubric, name=f"Criterion {i}", scale_min=0, scale_max=10, position=i)
                 for i in range(2)]
     judging_round = JudgingRoundFactory(edition=edition, state=JudgingRound.State.OPEN, blind=blind,
-                                        judges_per_entry=2, categories=categories, reminder_hours=[24 * 30])
+                                        judges_per_entry=2, categories=categories, reminder_hours=[24 * 30],
+                                        committee_vote=committee_member)
     judge = JudgeProfileFactory(edition=edition, expertise=categories, user=VerifiedUserFactory(name="Crawling Judge"))
     others = [JudgeProfileFactory(edition=edition, expertise=categories) for _ in range(2)]
     # The crawling judge: three entries to score, one to declare a conflict on, one conflict recorded beforehand.
@@ -165,6 +167,12 @@ def build_world(*, blind: bool) -> World:
     from judging.services.conflicts import assignment_declare_conflict
 
     assignment_declare_conflict(assignment=conflicted_later, user=others[0].user, reason="I know them")
+    if committee_member:
+        from judging.services.votes import ballot_save
+
+        EditionRoleFactory(edition=edition, user=judge.user, role="committee")
+        ballot_save(judging_round=judging_round, category=categories[0], voter=judge.user,
+                    ranking=[[entries[0].pk], [entries[3].pk]])
     return World(edition, judging_round, judge, others, entries, assignments, categories)
 
 
@@ -345,6 +353,21 @@ def test_a_judge_of_a_blind_round_never_sees_who_applied(client, login, django_c
     own = sorted({re.sub(r":.*", "", m.subject) for m in mails if m.to == [world.judge.user.email]})
     assert own == ["Reminder", "Your entries to judge", "[Award portal] Review received"]
     assert len(mails) == 10  # each of the three judges: announced, reminded twice; and the crawler's receipt
+
+
+def test_a_judge_on_the_committee_votes_on_a_blind_round_without_seeing_who_applied(
+        client, login, django_capture_on_commit_callbacks):
+    """Committee members are often judges too: the committee's vote on a blind round is blind for them."""
+    world = build_world(blind=True, committee_member=True)
+    fetched, mails = judge_journey(world, client, login, django_capture_on_commit_callbacks)
+
+    found = leaks(_texts(fetched, mails), ORGANISATIONS)
+
+    assert found == {}, json.dumps(found, indent=1)
+    reached = {page.url for page in fetched.values() if page.status == 200}
+    slug, round_id, category_id = world.edition.slug, world.round.pk, world.categories[0].pk
+    assert {reverse("judging:vote_ballot", args=[slug, round_id, category_id]),
+            reverse("judging:vote_result", args=[slug, round_id, category_id])} <= reached
 
 
 def test_the_same_crawl_in_an_open_round_finds_who_applied(client, login, django_capture_on_commit_callbacks):

@@ -59,6 +59,14 @@ def entries_as_shown(*, entries: list[Application], blind: bool) -> list[Applica
     return entries
 
 
+def matching_as_shown(*, entries, search: str) -> list[Application]:
+    """The entries whose title as a blind edition shows it contains `search`: searching for a withheld name or city
+    must not tell the judge which titles hold it."""
+    needle = search.casefold()
+    return [entry for entry in entries_as_shown(entries=list(entries), blind=True)
+            if needle in entry.shown_title.casefold()]
+
+
 def judge_pair_conflicts(*, judge: JudgeProfile, entries: list[Application]) -> dict[int, list[str]]:
     """Per entry, the reasons (other than the judge's own bid) why the judge will never be assigned it."""
     if not entries:

@@ -122,6 +122,11 @@ def test_a_blind_edition_withholds_the_applicant_in_titles_summaries_and_labels(
     assert "[withheld] lights its streets. Ask [withheld] or write to [withheld]." in html
     for identity in (SECRET, contact.name, contact.email, "desk@elsewhere.example"):
         assert identity not in html
+    # Searching for the withheld name finds nothing: the search reads the titles as the judge does.
+    for search in ("streetlights+of+secret", "town"):
+        searched = client.get(f"{world['url']}?q={search}").content.decode()
+        assert "0 entries open for bids" in searched and "Streetlights of" not in searched
+    assert "Streetlights of [withheld]" in client.get(f"{world['url']}?q=streetlights").content.decode()
 
 
 @pytest.mark.parametrize("blind", [False, True])

@@ -23,7 +23,7 @@ from portal.services.notifications import recipient_language
 
 from .models import Assignment, JudgingRound, ReminderSent, Review
 from .selectors.assignment import ACTIVE_STATES
-from .selectors.scoring import entry_title
+from .selectors.scoring import entry_title, organisation_people
 
 State = Assignment.State
 RoundState = JudgingRound.State
@@ -47,11 +47,13 @@ def _workspace_url(judging_round: JudgingRound) -> str:
 
 def _mail_entries(judging_round: JudgingRound, assignments: list[Assignment]) -> list[dict]:
     """A judge's e-mail lines. In a blind round neither the organisation nor a title that names it is shown:
-    titles go through `entry_title`, as on the judge's pages, because they often name the city."""
+    titles go through `entry_title`, as on the judge's pages, because they often name the city or a person."""
+    people = organisation_people(organisation_ids=[a.application.organisation_id for a in assignments]) \
+        if judging_round.blind else {}
     return [
         {
             "number": assignment.application_id,
-            "title": entry_title(application=assignment.application, judging_round=judging_round),
+            "title": entry_title(application=assignment.application, judging_round=judging_round, people=people),
             "category": assignment.application.category.name,
             "organisation": None if judging_round.blind else assignment.application.organisation,
             "state": assignment.get_state_display(),

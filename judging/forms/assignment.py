@@ -252,7 +252,9 @@ class BidsForm(forms.Form):
             )
         for entry in entries:
             self.fields[f"entry_{entry.pk}"] = forms.ChoiceField(
-                label=_("Bid on %(title)s") % {"title": entry.title}, choices=choices, required=False,
+                # The title as the page shows it (`entries_as_shown`: redacted in a blind edition).
+                label=_("Bid on %(title)s") % {"title": getattr(entry, "shown_title", entry.title)},
+                choices=choices, required=False,
             )
         self.category_ids = [category.pk for category in categories]
         self.entry_ids = [entry.pk for entry in entries]

@@ -19,7 +19,9 @@ class BallotForm(forms.Form):
         choices = [("", _("not ranked"))] + [(str(n), str(n)) for n in range(1, len(self.rankable) + 1)]
         for entry in self.rankable:
             self.fields[f"{FIELD_PREFIX}{entry.pk}"] = forms.TypedChoiceField(
-                label=entry.title or _("Entry #%(number)s") % {"number": entry.pk}, choices=choices, coerce=int,
+                # The title as the page shows it (`entries_as_shown`: redacted for a judge in a blind round).
+                label=getattr(entry, "shown_title", entry.title) or _("Entry #%(number)s") % {"number": entry.pk},
+                choices=choices, coerce=int,
                 empty_value=None, required=False,
                 error_messages={"invalid_choice": _("Choose a rank from 1 to %(n)s, or leave it blank.")
                                 % {"n": len(self.rankable)}},

@@ -9,6 +9,7 @@ from submissions.models import Application, Category
 
 from ..models import Bid, JudgeProfile, JudgingRound
 from .assignment import CONFLICT_KINDS, ROUND_ENTRY_STATUSES, EntryTable, JudgeTable, pair_scores
+from .scoring import Redactor, identity_terms, organisation_people
 
 # Submitted entries may still be screened out; judges bid on them anyway, so that bids are in when screening ends.
 BIDDABLE_STATUSES = (Application.Status.SUBMITTED, *ROUND_ENTRY_STATUSES)
@@ -44,6 +45,26 @@ def judge_category_bids(*, judge: JudgeProfile) -> dict[int, str]:
 def edition_is_blind(*, edition: Edition) -> bool:
     """One blind round makes the bidding page blind too: a judge would otherwise learn there who applied."""
     return JudgingRound.objects.filter(edition=edition, blind=True).exists()
+
+
+def entries_as_shown(*, entries: list[Application], blind: bool) -> list[Application]:
+    """Gives each entry `shown_title` and `shown_summary`, the text the bidding page shows: as written, or in a
+    blind edition with the applicant's name, city, website, people and any e-mail address withheld (titles and
+    summaries often name the city). One query for the applicants' people, only when blind."""
+    people = organisation_people(organisation_ids=[entry.organisation_id for entry in entries]) if blind else {}
+    for entry in entries:
+        redact = Redactor(identity_terms(entry.organisation, people=people.get(entry.organisation_id, [])),
+                          active=blind)
+        entry.shown_title, entry.shown_summary = redact(entry.title), redact(entry.summary)
+    return entries
+
+
+def matching_as_shown(*, entries, search: str) -> list[Application]:
+    """The entries whose title as a blind edition shows it contains `search`: searching for a withheld name or city
+    must not tell the judge which titles hold it."""
+    needle = search.casefold()
+    return [entry for entry in entries_as_shown(entries=list(entries), blind=True)
+            if needle in entry.shown_title.casefold()]
 
 
 def judge_pair_conflicts(*, judge: JudgeProfile, entries: list[Application]) -> dict[int, list[str]]:

@@ -7,10 +7,13 @@ same number of queries for 10 rows as for 1,000.
 Blind rounds
 ------------
 In a blind round the judge sees no organisation name, city, country or website, no
-partner line that names the organisation, and no attachment's original name. Redaction
-works on the submitted snapshot: the organisation's name, city and web host (from the
-snapshot and from the organisation as it is now) are replaced in every text, links to its
-web host are dropped, and attachments become "Attachment 1", "Attachment 2"...
+contact person or e-mail address, no partner line that names the organisation, and no
+attachment's original name. Redaction works on the submitted snapshot: the organisation's
+name, city and web host (from the snapshot and from the organisation as it is now) and its
+members' names and addresses are replaced in every text, so is any e-mail address, links to
+its web host are dropped, and attachments become "Attachment 1", "Attachment 2"...
+Lists (the queue, the bids, a judge's e-mail) read the members of all their organisations in
+one query (`organisation_people`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from portal.models import Edition, Organisation
+from portal.models import Edition, Membership, Organisation
 from submissions.models import Application, ApplicationSnapshot
 from submissions.selectors import application_form_sections
 
@@ -38,8 +41,26 @@ def _host(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def identity_terms(organisation: Organisation | None, snapshot_organisation: dict | None = None) -> list[str]:
-    """The strings that would tell a judge who applied: names, city and web host, longest first."""
+# Any e-mail address identifies someone; an applicant's text may hold one of a person who is not a member.
+EMAIL_ADDRESS = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+
+People = dict[int, list[tuple[str, str]]]
+
+
+def organisation_people(*, organisation_ids) -> People:
+    """The members of these organisations as (name, e-mail), per organisation: one query."""
+    people: People = {}
+    rows = Membership.objects.filter(organisation_id__in=set(organisation_ids)).values_list(
+        "organisation_id", "user__name", "user__email")
+    for organisation_id, name, email in rows:
+        people.setdefault(organisation_id, []).append((name or "", email or ""))
+    return people
+
+
+def identity_terms(organisation: Organisation | None, snapshot_organisation: dict | None = None,
+                   people=()) -> list[str]:
+    """The strings that would tell a judge who applied: names, city, web host and the organisation's people
+    (`people`: their (name, e-mail) pairs), longest first."""
     terms = set()
     for source in (snapshot_organisation or {}, {"name": getattr(organisation, "name", ""),
                                                  "city": getattr(organisation, "city", "")}):
@@ -50,16 +71,20 @@ def identity_terms(organisation: Organisation | None, snapshot_organisation: dic
     website = getattr(organisation, "website", "") or ""
     if website and _host(website):
         terms.add(_host(website))
+    for name, email in people:
+        terms.update(value.strip() for value in (name, email) if len((value or "").strip()) >= 3)
     return sorted(terms, key=len, reverse=True)
 
 
 class Redactor:
-    """Replaces the identity terms in a text (case-insensitive); a no-op outside blind rounds."""
+    """Replaces the identity terms and any e-mail address in a text (case-insensitive); a no-op outside blind
+    rounds."""
 
     def __init__(self, terms: list[str], *, active: bool) -> None:
-        self.active = active and bool(terms)
-        self.hosts = [term for term in terms if "." in term and " " not in term]
-        self.pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE) if self.active else None
+        self.active = active
+        self.hosts = [term for term in terms if "." in term and " " not in term and "@" not in term]
+        alternatives = [EMAIL_ADDRESS, *(re.escape(term) for term in terms)]
+        self.pattern = re.compile("|".join(alternatives), re.IGNORECASE) if self.active else None
         self.mask = _("[withheld]")
 
     def names_it(self, text: str) -> bool:
@@ -77,19 +102,29 @@ class Redactor:
         return not any(host == h or host.endswith(f".{h}") for h in self.hosts) and not self.names_it(link)
 
 
+def _people_of(organisation_id: int | None, people: People | None, *, blind: bool) -> list[tuple[str, str]]:
+    if not blind or organisation_id is None:
+        return []
+    if people is None:
+        people = organisation_people(organisation_ids=[organisation_id])
+    return people.get(organisation_id, [])
+
+
 def redactor_for(*, application: Application, judging_round: JudgingRound,
-                 snapshot_data: dict | None = None) -> Redactor:
+                 snapshot_data: dict | None = None, people: People | None = None) -> Redactor:
     organisation = application.organisation
-    return Redactor(identity_terms(organisation, (snapshot_data or {}).get("organisation")),
+    return Redactor(identity_terms(organisation, (snapshot_data or {}).get("organisation"),
+                                   _people_of(application.organisation_id, people, blind=judging_round.blind)),
                     active=judging_round.blind)
 
 
-def entry_title(*, application: Application, judging_round: JudgingRound) -> str:
-    """The entry's title as a judge of the round may read it (redacted in a blind round)."""
+def entry_title(*, application: Application, judging_round: JudgingRound, people: People | None = None) -> str:
+    """The entry's title as a judge of the round may read it (redacted in a blind round). Pass `people`
+    (`organisation_people`) when titling many entries, else each title reads its organisation's members."""
     title = application.title or _("Untitled entry")
     if not judging_round.blind:
         return title
-    return Redactor(identity_terms(application.organisation), active=True)(title)
+    return redactor_for(application=application, judging_round=judging_round, people=people)(title)
 
 
 def attachment_download_name(*, number: int, name: str, content_type: str, blind: bool) -> str:
@@ -192,7 +227,8 @@ class QueueRow:
 
 
 def judge_queue(*, judge: JudgeProfile, judging_round: JudgingRound) -> list[QueueRow]:
-    """The judge's active assignments in the round, in their queue order: one query, titles blind-safe.
+    """The judge's active assignments in the round, in their queue order: one query (and one for the applicants'
+    people in a blind round), titles blind-safe.
 
     Reads plain values rather than models: a queue of 1,000 entries would otherwise build 5,000 model
     instances (and parse their dates) for a page that shows four columns.
@@ -202,15 +238,17 @@ def judge_queue(*, judge: JudgeProfile, judging_round: JudgingRound) -> list[Que
         .order_by("queue_position", "id")
         .values_list("pk", "application_id", "state", "application__title", "application__category__name",
                      "application__organisation__name", "application__organisation__city",
-                     "application__organisation__website")
+                     "application__organisation__website", "application__organisation_id")
     )
     review_url = reverse("judging:scoring_review", args=[0]).replace("/0/", "/{}/")
     untitled = _("Untitled entry")
     queue = []
-    for pk, application_id, state, title, category, name, city, website in rows:
+    rows = list(rows)
+    people = organisation_people(organisation_ids=[row[-1] for row in rows]) if judging_round.blind else {}
+    for pk, application_id, state, title, category, name, city, website, organisation_id in rows:
         title = title or untitled
         if judging_round.blind:
-            terms = identity_terms(None, {"name": name, "city": city})
+            terms = identity_terms(None, {"name": name, "city": city}, people.get(organisation_id, []))
             if website and _host(website):
                 terms = sorted({*terms, _host(website)}, key=len, reverse=True)
             title = Redactor(terms, active=True)(title)

@@ -40,9 +40,12 @@ def bids(request, edition):
     filters = BidFilterForm(request.GET or None, categories=categories)
     category_id, search = (filters.cleaned_data["category"], filters.cleaned_data["q"]) if filters.is_valid() else (
         None, "")
-    page = Paginator(selectors.biddable_entries(edition=edition, category_id=category_id, search=search),
-                     BIDS_PER_PAGE).get_page(request.GET.get("page"))
-    entries = list(page.object_list)
+    blind = selectors.edition_is_blind(edition=edition)
+    found = selectors.biddable_entries(edition=edition, category_id=category_id, search=search)
+    if blind and search:
+        found = selectors.matching_as_shown(entries=found, search=search)
+    page = Paginator(found, BIDS_PER_PAGE).get_page(request.GET.get("page"))
+    entries = selectors.entries_as_shown(entries=list(page.object_list), blind=blind)
     closed = edition_is_locked(edition)
 
     status, error = 200, ""
@@ -72,7 +75,7 @@ def bids(request, edition):
         "filters": filters,
         "error": error,
         "closed": closed,
-        "blind": selectors.edition_is_blind(edition=edition),
+        "blind": blind,
         "category_rows": [(category, form[f"category_{category.pk}"]) for category in categories],
         "entry_rows": [(entry, form[f"entry_{entry.pk}"], conflicts.get(entry.pk, [])) for entry in entries],
         "page": page,

@@ -18,6 +18,7 @@ from portal.service_errors import add_service_errors
 from ..forms.votes import BallotForm
 from ..models import JudgingRound
 from ..selectors import votes as selectors
+from ..selectors.bids import entries_as_shown
 from ..services import votes as services
 from .loaders import load_round
 
@@ -45,6 +46,12 @@ def _category(judging_round: JudgingRound, category_id: int):
     if category is None:
         raise Http404
     return category
+
+
+def _blind_for(request, judging_round: JudgingRound) -> bool:
+    """A blind round's vote is blind for a voter who is also a judge of the edition: a judge never learns who
+    applied. The other members read the entries as the committee's pages show them."""
+    return judging_round.blind and request.user.has_perm("portal.judge_edition", judging_round.edition)
 
 
 def _closed_reason(judging_round: JudgingRound) -> str | None:
@@ -77,7 +84,9 @@ def vote_overview(request, judging_round: JudgingRound):
 @vote_permission_required("judging.vote")
 def vote_ballot(request, judging_round: JudgingRound, category_id: int):
     category = _category(judging_round, category_id)
-    entries = selectors.vote_entries(judging_round=judging_round, category=category)
+    blind = _blind_for(request, judging_round)
+    entries = entries_as_shown(entries=selectors.vote_entries(judging_round=judging_round, category=category),
+                               blind=blind)
     recused = selectors.recusals(edition=judging_round.edition, user_ids=[request.user.pk],
                                  entries=entries).get(request.user.pk, {})
     ballot = selectors.ballot_of(judging_round=judging_round, category=category, voter=request.user)
@@ -108,6 +117,7 @@ def vote_ballot(request, judging_round: JudgingRound, category_id: int):
         "ballot": ballot,
         "closed_reason": closed_reason,
         "rankable": len(entries) - len(recused),
+        "blind": blind,
     }, status=400 if form.is_bound and form.errors else 200)
 
 
@@ -117,8 +127,10 @@ def vote_result(request, judging_round: JudgingRound, category_id: int):
     outcome = selectors.vote_result(judging_round=judging_round, category=category)
     context = {"edition": judging_round.edition, "round": judging_round, "category": category,
                "outcome": outcome, "closed_reason": _closed_reason(judging_round),
-               "can_vote": request.user.has_perm("judging.vote", judging_round)}
+               "can_vote": request.user.has_perm("judging.vote", judging_round),
+               "blind": _blind_for(request, judging_round)}
     if outcome is not None:
+        entries_as_shown(entries=outcome.entries, blind=context["blind"])
         entries, result = outcome.entries, outcome.result
         context["pairwise"] = [
             (x, [(y, result.pairwise[x.pk][y.pk] if x.pk != y.pk else None,

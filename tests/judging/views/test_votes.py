@@ -291,3 +291,20 @@ def test_the_secretariat_sets_and_clears_the_committee_vote_on_the_round_form(cl
 
     entry = AuditEntry.objects.get(action="round.update")
     assert (entry.before["committee_vote"], entry.after["committee_vote"]) == (True, False)
+
+
+# --- a blind round ----------------------------------------------------------------------------------------------
+
+
+def test_a_blind_rounds_vote_is_blind_for_a_member_who_is_also_a_judge_and_only_for_them(world, client, login):
+    JudgingRound.objects.filter(pk=world.round.pk).update(blind=True)
+    organisation = world.entries[0].organisation
+    judge_too = world.members[1]
+    JudgeProfileFactory(edition=world.edition, user=judge_too)
+    for who, blind in ((judge_too, True), (world.members[0], False)):
+        client.logout()
+        login(who)
+        for url in (world.ballot_url(), world.result_url()):
+            body = client.get(url).content.decode()
+            assert (organisation.name in body) is not blind, (who, url)
+            assert world.entries[0].title in body

@@ -13,10 +13,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from judging.models import AwardDecision, Review
+from judging.models import AwardDecision, Criterion, Review
 from judging.selectors.finalisation import finalisation_version
 from judging.services.deliberation import award_decision_revoke
 from judging.services.edition_stages import edition_finalise
+from judging.services.rubrics import criterion_version
 from judging.services.scoring import ReviewInput, review_save, review_save_draft, review_submit
 from portal.concurrency import EditedMeanwhile, is_stale, loaded_version
 from portal.models import AuditEntry, Edition
@@ -308,3 +309,33 @@ def test_a_finalisation_racing_a_decision_change_never_locks_what_the_chair_did_
         (["finalised", "finalised"], "finalised", True),  # the revocation met the lock (EditionLocked's code)
         (["changed", "revoked"], "deliberation", False),  # the finalisation saw a changed page
     ]
+
+
+# --- a rubric's criterion in two tabs ----------------------------------------------------------------------------
+
+
+def criterion_form(criterion, version, **changes) -> dict:
+    return {"name_en": criterion.name_en or criterion.name, "scale_min": criterion.scale_min,
+            "scale_max": criterion.scale_max, "weight": str(criterion.weight), "loaded_version": version,
+            "levels-TOTAL_FORMS": "0", "levels-INITIAL_FORMS": "0", "levels-MIN_NUM_FORMS": "0",
+            "levels-MAX_NUM_FORMS": "1000", **changes}
+
+
+def test_a_criterion_saved_from_a_page_loaded_before_a_colleagues_save_is_refused(client, login):
+    world = make_world(judges=1, entries=1)
+    criterion = world.criteria[0]
+    url = f"/e/{world.edition.slug}/rubrics/{world.rubric.pk}/criteria/{criterion.pk}/"
+    login(world.role("secretariat"))
+    loaded = re.search(r'name="loaded_version" value="([0-9a-f]+)"', client.get(url).content.decode()).group(1)
+    assert loaded == criterion_version(Criterion.objects.get(pk=criterion.pk))
+    assert client.post(url, criterion_form(criterion, loaded, name_en="Reach")).status_code == 302
+    response = client.post(url, criterion_form(criterion, loaded, name_en="Depth"))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "This was changed in another tab or by a colleague after you opened this page." in body
+    assert 'value="Depth"' in body
+    assert Criterion.objects.get(pk=criterion.pk).name_en == "Reach"
+    current = criterion_version(Criterion.objects.get(pk=criterion.pk))
+    assert f'name="loaded_version" value="{current}"' in body
+    assert client.post(url, criterion_form(criterion, current, name_en="Depth")).status_code == 302
+    assert Criterion.objects.get(pk=criterion.pk).name_en == "Depth"

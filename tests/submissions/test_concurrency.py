@@ -4,15 +4,18 @@ The first part runs on SQLite too; the `integration` part lines real requests up
 """
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
 from portal.concurrency import EditedMeanwhile
+from portal.models import Edition
+from portal.services.editions import edition_details_version, edition_update
 from submissions.models import Application, ApplicationSnapshot, StatusChange
 from submissions.services import application_save_draft, application_submit
-from tests.factories import PASSWORD_FOR_TESTS, MembershipFactory
+from tests.factories import PASSWORD_FOR_TESTS, EditionFactory, EditionRoleFactory, MembershipFactory
 from tests.factories.submissions import ApplicationFactory, application_form_data
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +179,73 @@ def test_an_application_submitted_twice_at_once_makes_one_snapshot_and_tells_the
     told = [tab for tab in tabs if "This application has already been submitted; nothing was changed."
             in tab.get(f"/applications/{application.pk}/").content.decode()]
     assert len(told) == 1
+
+
+# --- the secretariat's settings page in two tabs -------------------------------------------------------------
+
+
+@pytest.fixture
+def settings_edition():
+    edition = EditionFactory(name="Seoul Prize 2026", time_zone="Asia/Seoul", state="draft",
+                             opens_at=datetime(2026, 3, 1, 0, 0, tzinfo=UTC),
+                             closes_at=datetime(2026, 5, 31, 14, 59, tzinfo=UTC))
+    edition.secretariat = EditionRoleFactory(edition=edition, role="secretariat").user
+    edition.colleague = EditionRoleFactory(edition=edition, role="secretariat").user
+    return edition
+
+
+def details(version, **changes) -> dict:
+    return {"part": "edition", "name_en": "Seoul Prize 2026", "description_en": "", "time_zone": "Asia/Seoul",
+            "opens_at": "2026-03-01T09:00", "closes_at": "2026-05-31T23:59", "details_version": version, **changes}
+
+
+def details_version_on(response) -> str:
+    return re.search(r'name="details_version" value="([0-9a-f]+)"', response.content.decode()).group(1)
+
+
+def test_edition_details_saved_over_a_colleagues_later_save_are_refused(settings_edition):
+    loaded = edition_details_version(settings_edition)
+    edition_update(edition=settings_edition, user=settings_edition.secretariat,
+                   data={"description_en": "Written by one"}, loaded_version=loaded)
+    with pytest.raises(EditedMeanwhile):
+        edition_update(edition=settings_edition, user=settings_edition.colleague,
+                       data={"description_en": "Written by two"}, loaded_version=loaded)
+    assert Edition.objects.get(pk=settings_edition.pk).description_en == "Written by one"
+    # What the colleague sends unchanged from the stored values goes through (nothing to overwrite).
+    edition_update(edition=settings_edition, user=settings_edition.colleague,
+                   data={"description_en": "Written by one"}, loaded_version=loaded)
+
+
+def test_the_settings_page_keeps_the_second_tabs_input_and_says_why(client, login, settings_edition):
+    url = f"/e/{settings_edition.slug}/settings/"
+    login(settings_edition.secretariat)
+    loaded = details_version_on(client.get(url))
+    assert client.post(url, details(loaded, description_en="Tab one")).status_code == 302
+    response = client.post(url, details(loaded, name_en="Tab two name", description_en=""))
+    body = response.content.decode()
+    assert "This was changed in another tab or by a colleague after you opened this page." in body
+    assert "Tab two name" in body
+    assert details_version_on(response) == edition_details_version(Edition.objects.get(pk=settings_edition.pk))
+    stored = Edition.objects.get(pk=settings_edition.pk)
+    assert (stored.name_en, stored.description_en) == ("Seoul Prize 2026", "Tab one")
+    # Compared and sent again, over the version now stored: saved.
+    assert client.post(url, details(details_version_on(response), name_en="Tab two name",
+                                    description_en="")).status_code == 302
+    assert Edition.objects.get(pk=settings_edition.pk).name_en == "Tab two name"
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_two_secretariat_tabs_saving_the_details_at_once_never_overwrite_silently(settings_edition, at_once):
+    url = f"/e/{settings_edition.slug}/settings/"
+    loaded = edition_details_version(settings_edition)
+    tabs = [_member(settings_edition.secretariat), _member(settings_edition.colleague)]
+    responses = at_once(
+        lambda: tabs[0].post(url, details(loaded, description_en="From tab one")),
+        lambda: tabs[1].post(url, details(loaded, description_en="From tab two")),
+    )
+    assert sorted(r.status_code for r in responses) == [200, 302]
+    refused = responses[0] if responses[0].status_code == 200 else responses[1]
+    assert "This was changed in another tab or by a colleague" in refused.content.decode()
+    winner = "From tab one" if refused is responses[1] else "From tab two"
+    assert Edition.objects.get(pk=settings_edition.pk).description_en == winner

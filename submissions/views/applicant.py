@@ -140,22 +140,10 @@ def _edit_page(request, application: Application, *, form=None, upload_form=None
         # The version the page is loaded at: a save from it is refused once the draft was saved since, and the
         # page's script restores a local copy of unsaved text only onto the version it was made on.
         "version": application.version,
-        "saved_differences": _saved_differences(form, application) if getattr(form, "saved_meanwhile", False) else [],
+        "saved_differences": form.differences_from(_content_values(application))
+        if getattr(form, "saved_meanwhile", False) else [],
     })
 
-
-def _saved_differences(form: ApplicationDraftForm, application: Application) -> list[tuple[str, str]]:
-    """(field label, what is saved) for each field where the applicant's input differs from the saved draft."""
-    saved = _content_values(application)
-    differences = []
-    for name, field in form.fields.items():
-        if name not in form.data or name not in saved:
-            continue
-        stored = "" if saved[name] is None else str(saved[name])
-        if str(form.data.get(name) or "").replace("\r\n", "\n").strip() != stored.strip():
-            shown = dict(field.choices).get(stored, stored) if hasattr(field, "choices") else stored
-            differences.append((field.label, shown or _("(empty)")))
-    return differences
 
 
 def _presented(data: dict, *, edition: Edition) -> dict:

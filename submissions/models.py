@@ -133,6 +133,9 @@ class Application(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Counts the saves of the draft's content: the edit page carries the version it was loaded at, and a save
+    # from an older one is refused (submissions.services.applications), so a colleague's save is never lost.
+    version = models.PositiveIntegerField(default=0)
 
     # The text fields an applicant edits, in form order; the snapshot copies exactly these.
     CONTENT_FIELDS = (

@@ -3,6 +3,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -125,6 +126,43 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def at_once():
+    """Run the callables in threads lined up by a barrier, so their requests reach the database together.
+
+    Each thread has its own database connection (Django's are per thread) and closes it at the end. Returns the
+    callables' results in order; re-raises the first exception a thread met.
+    """
+    from django.db import connections
+
+    def run(*calls, timeout: float = 60):
+        barrier = threading.Barrier(len(calls))
+        results: list = [None] * len(calls)
+        errors: list = [None] * len(calls)
+
+        def work(index, call):
+            try:
+                barrier.wait(timeout=timeout)
+                results[index] = call()
+            except BaseException as error:  # noqa: BLE001 - handed back to the test's thread
+                errors[index] = error
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=work, args=(i, call), daemon=True) for i, call in enumerate(calls)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout)
+        assert not any(thread.is_alive() for thread in threads), "a thread is still waiting (a deadlock?)"
+        for error in errors:
+            if error is not None:
+                raise error
+        return results
+
+    return run
 
 
 @pytest.fixture(scope="session")

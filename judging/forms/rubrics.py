@@ -10,6 +10,7 @@ from portal.bilingual import BilingualFormMixin, per_language
 from submissions.models import Application, Category
 
 from ..models import Criterion, Rubric
+from ..services.rubrics import criterion_version
 
 # Every field of the criterion form, in order: the one place to add a field. Name and guidance in both languages.
 CRITERION_FIELDS = [*per_language("name", "guidance"), "scale_min", "scale_max", "weight"]
@@ -42,10 +43,22 @@ class RubricForm(BilingualFormMixin, forms.ModelForm):
 class CriterionForm(BilingualFormMixin, forms.ModelForm):
     bilingual = {"name": (_("Name"), {"max_length": 200}), "guidance": (_("Guidance"), {"textarea_rows": 3})}
     bilingual_required = ("name",)
+    # The criterion as the page loaded it (services.rubrics.criterion_version): a save over a later one is refused.
+    loaded_version = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     class Meta:
         model = Criterion
         fields = CRITERION_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = criterion_version(self.instance)
+
+    def reload_version(self, version: str) -> None:
+        """After a refused stale save: the page keeps the input and saves over `version` next time."""
+        self.data = self.data.copy()
+        self.data["loaded_version"] = version
 
 
 class LevelForm(forms.Form):

@@ -39,10 +39,12 @@ class ReviewForm(forms.Form):
         label=_("How confident are you in this review?"), required=False, coerce=int, empty_value=None,
         choices=CONFIDENCE_CHOICES, widget=forms.RadioSelect,
     )
+    # The review's version this page was loaded at: the service refuses a save from an older page.
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def __init__(self, *args, criteria: list[Criterion], review: Review | None = None, **kwargs):
-        if review is not None and "initial" not in kwargs:
-            kwargs["initial"] = self.initial_from(review)
+        if "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(review) if review is not None else {"version": 0}
         super().__init__(*args, **kwargs)
         self.criteria = criteria
         fields = {}
@@ -67,6 +69,7 @@ class ReviewForm(forms.Form):
             "committee_comment": review.committee_comment,
             "applicant_comment": review.applicant_comment,
             "confidence": review.confidence,
+            "version": review.version if review.pk else 0,
         }
         scores: list[CriterionScore] = list(review.scores.all()) if review.pk else []
         for score in scores:
@@ -93,7 +96,16 @@ class ReviewForm(forms.Form):
         if "confidence" in cleaned and ("confidence" in self.data or self.data.get("confidence_sent")):
             data.confidence = cleaned["confidence"]
             data.confidence_given = True
+        data.version = cleaned.get("version") if "version" in self.data else None
         return data
+
+    def reloaded_at(self, version: int) -> "ReviewForm":
+        """This form's input, bound again with `version`: after a refused stale save the judge saves over it."""
+        data = self.data.copy()
+        data["version"] = str(version)
+        form = ReviewForm(data, criteria=self.criteria)
+        form.is_valid()
+        return form
 
 
 class ConflictForm(forms.Form):

@@ -21,6 +21,9 @@ class Review(models.Model):
     weighted_total = models.FloatField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Counts the saves: a form carries the version it was loaded at, and a save from an older one is refused
+    # (judging.services.scoring), so one tab never silently overwrites another's.
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("review")

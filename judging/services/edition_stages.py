@@ -13,6 +13,7 @@ from portal.models import Edition, User
 from portal.services.editions import edition_locked_row, edition_move
 
 from ..models import AggregationRun, AssignmentRun, AwardDecision, JudgingRound
+from ..selectors.finalisation import finalisation_version
 
 
 def edition_deliberation_refusal(edition: Edition) -> str | None:
@@ -60,16 +61,22 @@ def edition_start_deliberation(*, edition: Edition, user: User | None) -> Editio
 
 
 @transaction.atomic
-def edition_finalise(*, edition: Edition, user: User) -> Edition:
+def edition_finalise(*, edition: Edition, user: User, shown_version: str | None = None) -> Edition:
     """Deliberation → finalised: scores, assignments, results and prize decisions are locked for good.
 
     Holds the edition row FOR UPDATE while it checks and moves: every judging write reads the state under a
     shared lock on the same row (judging.services.locks), so a write racing this is in before or refused after.
+    `shown_version` is the `finalisation_version` of the page the chair confirmed on: when a decision, a result or
+    a score changed since, nothing is locked and the chair is told to read the page again.
     """
     locked = edition_locked_row(edition)
     refusal = edition_finalise_refusal(locked)
     if refusal:
         raise ValidationError(refusal, code="not_ready")
+    if shown_version is not None and shown_version != finalisation_version(edition=locked):
+        raise ValidationError(
+            _("The decisions, results or scores changed after you opened this page. Nothing was finalised: read "
+              "them again below, then confirm."), code="changed")
     return edition_move(locked, Edition.State.FINALISED, user=user, finalised_at=timezone.now(), finalised_by=user)
 
 

@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.bilingual import per_language
+from portal.concurrency import EditedMeanwhile, changed_meanwhile_message, row_version
 from portal.formatting import local_time
 from portal.models import Edition, User
 from portal.services import audit_log, snapshot
@@ -184,10 +185,25 @@ def rubric_delete(*, rubric: Rubric, user: User | None) -> None:
     rubric.delete()
 
 
+# What the criterion page edits; its version is a digest of these as stored.
+CRITERION_VERSION_FIELDS = (*per_language("name", "guidance"), "scale_min", "scale_max", "weight", "levels")
+
+
+def criterion_version(criterion: Criterion) -> str:
+    return row_version(criterion, CRITERION_VERSION_FIELDS)
+
+
 @transaction.atomic
-def criterion_save(*, criterion: Criterion, user: User | None) -> Criterion:
-    """Create or change a criterion (name, guidance, scale, weight, position) of a rubric that is not frozen."""
-    before = _stored(Criterion, criterion)
+def criterion_save(*, criterion: Criterion, user: User | None, loaded_version: str | None = None) -> Criterion:
+    """Create or change a criterion (name, guidance, scale, weight, position) of a rubric that is not frozen.
+
+    `loaded_version` is `criterion_version` of the page as loaded (None: no check): a change over a save made
+    since (another tab, a colleague) is refused with EditedMeanwhile.
+    """
+    before = Criterion.objects.select_for_update().filter(pk=criterion.pk).first() if criterion.pk else None
+    if (before is not None and loaded_version is not None and loaded_version != criterion_version(before)
+            and criterion_version(criterion) != criterion_version(before)):
+        raise EditedMeanwhile(changed_meanwhile_message(), current_version=criterion_version(before))
     if before is not None:
         rubric_ensure_editable(before.rubric)  # moving it out of a frozen rubric changes that rubric too
     rubric_ensure_editable(criterion.rubric)

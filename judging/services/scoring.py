@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.concurrency import EditedMeanwhile, is_stale
 from portal.formatting import local_time
 from portal.models import User
 from portal.services import audit_log
@@ -40,6 +41,7 @@ class ReviewInput:
     applicant_comment: str | None = None
     confidence: int | None = None
     confidence_given: bool = False  # False: leave the stored confidence alone
+    version: int | None = None  # the review's version the form was loaded at; None: no check (scripts, demo data)
 
 
 # --- rights ---------------------------------------------------------------------------------------------
@@ -92,6 +94,18 @@ def _locked_assignment(assignment: Assignment) -> Assignment:
 # --- reviews ----------------------------------------------------------------------------------------------
 
 
+@dataclass
+class _Saving:
+    """One save of one review, read under the assignment's row lock: what the save starts from."""
+
+    assignment: Assignment
+    rubric: object
+    criteria: list[Criterion]
+    review: Review
+    stored: dict[int, CriterionScore]  # the review's score rows by criterion id (the rows _apply changes)
+    before: dict | None  # the review as the audit trail records it, before this save
+
+
 def _review_state(review: Review, scores: dict[int, CriterionScore]) -> dict:
     """A review as the audit trail records it: every score and comment, by criterion id."""
     return {
@@ -105,10 +119,11 @@ def _review_state(review: Review, scores: dict[int, CriterionScore]) -> dict:
     }
 
 
-def _apply(review: Review, criteria: list[Criterion], data: ReviewInput) -> dict[int, CriterionScore]:
-    """Validate `data` against the rubric and write it to `review` and its criterion scores.
+def _apply(review: Review, criteria: list[Criterion], data: ReviewInput, existing: dict[int, CriterionScore]):
+    """Validate `data` against the rubric and apply it to `review` and its score rows, in memory.
 
-    Raises ValidationError naming each field (score_<id>, comment_<id>, confidence, ...) before writing anything.
+    Raises ValidationError naming each field (score_<id>, comment_<id>, confidence, ...) before changing anything.
+    Returns the score rows by criterion id, and the rows to insert and to update (`_write` stores them).
     """
     by_id = {criterion.pk: criterion for criterion in criteria}
     errors: dict[str, list[str]] = {}
@@ -143,14 +158,13 @@ def _apply(review: Review, criteria: list[Criterion], data: ReviewInput) -> dict
     if data.confidence_given:
         review.confidence = data.confidence
     review.full_clean(exclude=["assignment"])
-    review.save()
 
-    existing = {score.criterion_id: score for score in review.scores.all()}
+    scores = dict(existing)
     new, changed = [], []
     for criterion in criteria:
         if criterion.pk not in data.scores and criterion.pk not in data.comments:
             continue
-        row = existing.get(criterion.pk)
+        row = scores.get(criterion.pk)
         if row is None:
             row = CriterionScore(review=review, criterion=criterion)
             new.append(row)
@@ -162,14 +176,22 @@ def _apply(review: Review, criteria: list[Criterion], data: ReviewInput) -> dict
             row.score = data.scores[criterion.pk]
         if criterion.pk in data.comments:
             row.comment = data.comments[criterion.pk].strip()
-        existing[criterion.pk] = row
+        scores[criterion.pk] = row
+    return scores, new, changed
+
+
+def _write(saving: _Saving, scores: dict[int, CriterionScore], new: list, changed: list) -> None:
+    """Store the review (one INSERT or UPDATE, its version counted up) and its new and changed score rows."""
+    review = saving.review
+    review.version += 1
+    review.save()
     CriterionScore.objects.bulk_create(new)
     CriterionScore.objects.bulk_update(changed, ["score", "comment"])
-    return existing
+    saving.stored = scores
 
 
-def _prepare(assignment: Assignment, user: User, now: datetime | None):
-    assignment = _locked_assignment(assignment)
+def _prepare(assignment: Assignment, user: User, now: datetime | None) -> _Saving:
+    """Everything a save starts from; `assignment` was just read by `_locked_assignment` in this transaction."""
     ensure_can_score(assignment=assignment, user=user, now=now)
     # Re-read under a shared lock on the edition row: a score racing finalisation is in before it or refused.
     ensure_edition_unlocked(assignment.round.edition,
@@ -181,65 +203,100 @@ def _prepare(assignment: Assignment, user: User, now: datetime | None):
             code="no_rubric",
         )
     review = Review.objects.filter(assignment=assignment).first() or Review(assignment=assignment)
-    before_scores = {score.criterion_id: score for score in review.scores.all()} if review.pk else {}
-    # Copies: _apply changes the rows in place.
-    before = _review_state(review, {cid: CriterionScore(score=s.score, comment=s.comment)
-                                    for cid, s in before_scores.items()}) if review.pk else None
-    return assignment, rubric, review, before
+    stored = {score.criterion_id: score for score in review.scores.all()} if review.pk else {}
+    return _Saving(assignment=assignment, rubric=rubric, criteria=list(rubric.criteria.all()), review=review,
+                   stored=stored, before=_audit_state(review, stored) if review.pk else None)
 
 
-def _finish(assignment, rubric, review, before, scores, *, user: User, action: str) -> Review:
+def _audit_state(review: Review, stored: dict[int, CriterionScore]) -> dict:
+    # Copies of the rows: _apply changes them in place.
+    return _review_state(review, {cid: CriterionScore(score=s.score, comment=s.comment) for cid, s in stored.items()})
+
+
+def _changes_nothing(saving: _Saving, data: ReviewInput) -> bool:
+    """Whether `data` holds exactly what is stored (a double click, or two tabs that typed the same)."""
+    review, stored = saving.review, saving.stored
+    for criterion_id, score in data.scores.items():
+        if (stored[criterion_id].score if criterion_id in stored else None) != score:
+            return False
+    for criterion_id, comment in data.comments.items():
+        if (stored[criterion_id].comment if criterion_id in stored else "") != comment.strip():
+            return False
+    for name in ("committee_comment", "applicant_comment"):
+        value = getattr(data, name)
+        if value is not None and value.strip() != getattr(review, name):
+            return False
+    return not (data.confidence_given and data.confidence != review.confidence)
+
+
+def _saved_meanwhile(saving: _Saving, data: ReviewInput) -> bool:
+    """Refuse a save from a form loaded before the review's last save, unless it would change nothing.
+
+    True when the form is stale but holds what is stored: the caller does nothing and says it is done already.
+    """
+    review = saving.review
+    if not is_stale(stored=review.version, loaded=data.version):
+        return False
+    if _changes_nothing(saving, data):
+        return True
+    raise EditedMeanwhile(
+        _("This review was saved in another tab or window at %(time)s, after you opened this page. Your text is "
+          "below and has not been saved: compare it with the saved review, then save again.")
+        % {"time": local_time(review.updated_at, edition=saving.assignment.round.edition, with_zone=True)},
+        current_version=review.version, saved_at=review.updated_at,
+    )
+
+
+def _finish(saving: _Saving, *, user: User, action: str, outcome: str) -> Review:
+    review, scores = saving.review, saving.stored
     if any(score.score is not None for score in scores.values()):
-        rubric_freeze(rubric=rubric)
+        rubric_freeze(rubric=saving.rubric)
     after = _review_state(review, scores)
-    if after != before:
-        audit_log(actor=user, action=action, target=review, edition_id=assignment.round.edition_id,
-                  before=before, after=after)
+    if after != saving.before:
+        audit_log(actor=user, action=action, target=review, edition_id=saving.assignment.round.edition_id,
+                  before=saving.before, after=after)
+    saving.before = after
     review.scores_by_criterion = scores
+    review.outcome = outcome
     return review
 
 
-@transaction.atomic
-def review_save_draft(*, assignment: Assignment, user: User, data: ReviewInput,
-                      now: datetime | None = None) -> Review:
-    """Save what the judge has typed so far; the assignment moves to "in progress".
-
-    A submitted review is not turned back into a draft: changes to it go through `review_submit`, which checks
-    that it is still complete.
-    """
-    assignment, rubric, review, before = _prepare(assignment, user, now)
-    if review.state == Review.State.SUBMITTED:
-        raise ValidationError(
-            _("This review is already submitted. Change it with “Update the submitted review”: it must stay complete."),
-            code="submitted",
-        )
-    criteria = list(rubric.criteria.all())
-    scores = _apply(review, criteria, data)
-    review.weighted_total = weighted_total(
-        criteria=criteria, scores={cid: s.score for cid, s in scores.items()}, stage=assignment.application.stage
-    ) if _complete(criteria, scores) else None
-    review.save(update_fields=["weighted_total", "updated_at"])
-    if assignment.state == Assignment.State.ASSIGNED:
-        assignment_start(assignment=assignment, user=user)
-    return _finish(assignment, rubric, review, before, scores, user=user, action="review.draft")
+def _unchanged(saving: _Saving) -> Review:
+    review = saving.review
+    review.scores_by_criterion = saving.stored
+    review.outcome = "unchanged"
+    return review
 
 
 def _complete(criteria: list[Criterion], scores: dict[int, CriterionScore]) -> bool:
     return all(scores.get(c.pk) is not None and scores[c.pk].score is not None for c in criteria)
 
 
-@transaction.atomic
-def review_submit(*, assignment: Assignment, user: User, data: ReviewInput | None = None,
-                  now: datetime | None = None, notify: bool = True) -> Review:
-    """Submit the review (or update a submitted one): every criterion needs a score.
+def _save_draft(saving: _Saving, data: ReviewInput, *, user: User) -> Review:
+    review, criteria, assignment = saving.review, saving.criteria, saving.assignment
+    if review.state == Review.State.SUBMITTED:
+        raise ValidationError(
+            _("This review is already submitted. Change it with “Update the submitted review”: it must stay complete."),
+            code="submitted",
+        )
+    if _saved_meanwhile(saving, data):
+        return _unchanged(saving)
+    scores, new, changed = _apply(review, criteria, data, saving.stored)
+    review.weighted_total = weighted_total(
+        criteria=criteria, scores={cid: s.score for cid, s in scores.items()}, stage=assignment.application.stage
+    ) if _complete(criteria, scores) else None
+    _write(saving, scores, new, changed)
+    if assignment.state == Assignment.State.ASSIGNED:
+        assignment_start(assignment=assignment, user=user)
+    return _finish(saving, user=user, action="review.draft", outcome="draft")
 
-    Raises ValidationError naming each unscored criterion; then nothing is written, so a caller that wants to
-    keep the typed text saves a draft first. With `notify` the judge gets a receipt by e-mail after commit.
-    """
-    assignment, rubric, review, before = _prepare(assignment, user, now)
-    criteria = list(rubric.criteria.all())
+
+def _submit(saving: _Saving, data: ReviewInput, *, user: User, now: datetime | None, notify: bool) -> Review:
+    review, criteria, assignment = saving.review, saving.criteria, saving.assignment
     resubmission = review.state == Review.State.SUBMITTED
-    scores = _apply(review, criteria, data or ReviewInput())
+    if _saved_meanwhile(saving, data) and resubmission:
+        return _unchanged(saving)  # submitted twice (a double click, two tabs): one review, one receipt
+    scores, new, changed = _apply(review, criteria, data, saving.stored)
     missing = {
         f"score_{c.pk}": [_("Give a score for %(name)s.") % {"name": c.name}]
         for c in criteria if scores.get(c.pk) is None or scores[c.pk].score is None
@@ -251,13 +308,38 @@ def review_submit(*, assignment: Assignment, user: User, data: ReviewInput | Non
     )
     review.state = Review.State.SUBMITTED
     review.submitted_at = now or timezone.now()
-    review.save(update_fields=["weighted_total", "state", "submitted_at", "updated_at"])
+    _write(saving, scores, new, changed)
     if assignment.state != Assignment.State.SUBMITTED:
         assignment_submit(assignment=assignment, user=user)
     if notify:
         send_review_receipt.delay_on_commit(review_id=review.pk)
-    return _finish(assignment, rubric, review, before, scores, user=user,
-                   action="review.update" if resubmission else "review.submit")
+    return _finish(saving, user=user, action="review.update" if resubmission else "review.submit",
+                   outcome="updated" if resubmission else "submitted")
+
+
+@transaction.atomic
+def review_save_draft(*, assignment: Assignment, user: User, data: ReviewInput,
+                      now: datetime | None = None) -> Review:
+    """Save what the judge has typed so far; the assignment moves to "in progress".
+
+    A submitted review is not turned back into a draft: changes to it go through `review_submit`, which checks
+    that it is still complete. With `data.version` set, a form loaded before the review's last save is refused
+    (EditedMeanwhile) unless it would change nothing; `outcome` on the review says what happened.
+    """
+    return _save_draft(_prepare(_locked_assignment(assignment), user, now), data, user=user)
+
+
+@transaction.atomic
+def review_submit(*, assignment: Assignment, user: User, data: ReviewInput | None = None,
+                  now: datetime | None = None, notify: bool = True) -> Review:
+    """Submit the review (or update a submitted one): every criterion needs a score.
+
+    Raises ValidationError naming each unscored criterion; then nothing is written, so a caller that wants to
+    keep the typed text saves a draft first. With `notify` the judge gets a receipt by e-mail after commit. A
+    submitted review sent again from a stale form with the same content changes nothing and sends no receipt.
+    """
+    return _submit(_prepare(_locked_assignment(assignment), user, now), data or ReviewInput(), user=user, now=now,
+                   notify=notify)
 
 
 # --- the queue's order ------------------------------------------------------------------------------------
@@ -303,11 +385,26 @@ def calibration_unmark(*, judging_round: JudgingRound, application: Application,
 # --- the review form's one call ---------------------------------------------------------------------------
 
 
-def review_save(*, assignment: Assignment, user: User, data: ReviewInput, submit: bool) -> Review:
+def review_save(*, assignment: Assignment, user: User, data: ReviewInput, submit: bool,
+                now: datetime | None = None) -> Review:
     """What the review form's buttons do: a submitted review is changed by submitting it again; a draft is
-    saved, then submitted when `submit` (a refused submission leaves the typed draft saved)."""
-    review = Review.objects.filter(assignment=assignment).only("state").first()
-    if review is not None and review.state == Review.State.SUBMITTED:
-        return review_submit(assignment=assignment, user=user, data=data)
-    draft = review_save_draft(assignment=assignment, user=user, data=data)
-    return review_submit(assignment=assignment, user=user) if submit else draft
+    saved, then submitted when `submit` (a refused submission leaves the typed draft saved).
+
+    One transaction under the assignment's row lock: two requests of the same judge (a double click, two tabs)
+    run one after the other, and the second sees what the first stored. `outcome` on the review says what
+    happened: "draft", "submitted", "updated", or "unchanged" (it was already so).
+    """
+    refusal = None
+    with transaction.atomic():
+        saving = _prepare(_locked_assignment(assignment), user, now)
+        if saving.review.state == Review.State.SUBMITTED:
+            return _submit(saving, data, user=user, now=now, notify=True)
+        draft = _save_draft(saving, data, user=user)
+        if not submit:
+            return draft
+        try:
+            with transaction.atomic():
+                return _submit(saving, ReviewInput(), user=user, now=now, notify=True)
+        except ValidationError as error:
+            refusal = error  # the draft stays saved: the transaction commits, then the refusal is raised
+    raise refusal

@@ -29,7 +29,7 @@ from portal.models import Edition
 from portal.service_errors import run_service
 
 from ..forms.confirm import ConfirmForm
-from ..selectors.finalisation import finalisation_decisions
+from ..selectors.finalisation import finalisation_decisions, finalisation_version
 from ..selectors.stages import finalise_summary
 from ..services import edition_stages as edition_services
 
@@ -86,8 +86,8 @@ def deliberation_start(request, edition: Edition):
 @require_http_methods(["GET", "POST"])
 def awards_finalise(request, edition: Edition):
     """The chair's finalisation: what it does, the decisions it locks, and the button (second factor first)."""
-    form = ConfirmForm(request.POST if request.method == "POST" else None,
-                       label=_("Yes, finalise: nothing can be changed afterwards"))
+    form = FinaliseForm(request.POST if request.method == "POST" else None,
+                        label=_("Yes, finalise: nothing can be changed afterwards"))
     if request.method == "POST":
         refusal = edition_services.edition_finalise_refusal(edition)
         if refusal:  # said before the second factor is asked for
@@ -97,7 +97,9 @@ def awards_finalise(request, edition: Edition):
             return _finalise_page(request, edition, form, status=400)
         if not second_factor_is_recent(request):
             return _reauthenticate(request)
-        done = run_service(request, lambda: edition_services.edition_finalise(edition=edition, user=request.user),
+        shown = form.cleaned_data["shown"] or None
+        done = run_service(request, lambda: edition_services.edition_finalise(edition=edition, user=request.user,
+                                                                              shown_version=shown),
                            success=_("The edition is finalised: scores, assignments, results and prize decisions "
                                      "are locked for good. You can now publish it."))
         if done:
@@ -106,7 +108,20 @@ def awards_finalise(request, edition: Edition):
     return _finalise_page(request, edition, form)
 
 
+class FinaliseForm(ConfirmForm):
+    # What the chair was shown (judging.selectors.finalisation.finalisation_version): finalising refuses when
+    # a decision, a result or a score changed since.
+    shown = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+
 def _finalise_page(request, edition: Edition, form: ConfirmForm, *, status: int = 200):
+    # The page shows the decisions as stored now, so its form carries their version now, even when redisplayed.
+    shown, label = finalisation_version(edition=edition), form.fields["confirm"].label
+    if form.is_bound:
+        form = FinaliseForm({**form.data.dict(), "shown": shown}, label=label)
+        form.is_valid()
+    else:
+        form = FinaliseForm(initial={"shown": shown}, label=label)
     decisions = list(finalisation_decisions(edition=edition))
     return render(request, "judging/awards/finalise.html", {
         "edition": edition,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.access import edition_permission_required
+from portal.concurrency import EditedMeanwhile
 from portal.service_errors import add_service_errors, run_service
 from submissions.models import Application, Category
 
@@ -213,7 +214,12 @@ def _save_criterion(request, form, levels, *, rubric, position=None) -> bool:
     if position is not None:
         criterion.position = position
     try:
-        services.criterion_save(criterion=criterion, user=request.user)
+        services.criterion_save(criterion=criterion, user=request.user,
+                                loaded_version=form.cleaned_data.get("loaded_version") or None)
+    except EditedMeanwhile as stale:
+        form.reload_version(stale.current_version)
+        form.add_error(None, stale)
+        return False
     except ValidationError as error:
         add_service_errors(form, error)
         return False

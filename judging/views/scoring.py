@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.access import edition_permission_required
+from portal.concurrency import EditedMeanwhile
 from portal.fragments import FRAGMENT_SECONDS, content_key
 from portal.service_errors import add_service_errors
 from submissions.models import Attachment
@@ -63,7 +64,24 @@ def _next_in_queue(assignment: Assignment) -> Assignment | None:
     )
 
 
-def _review_page(request, assignment: Assignment, *, form: ReviewForm | None = None, status: int = 200):
+def _saved_differences(form: ReviewForm, review: Review | None) -> list[tuple[str, str]]:
+    """(field label, what is saved) for each field where the judge's input differs from the saved review."""
+    if review is None:
+        return []
+    saved = ReviewForm.initial_from(review)
+    differences = []
+    for name, field in form.fields.items():
+        if name == "version" or name not in form.data:
+            continue
+        typed, stored = str(form.data.get(name) or "").strip(), saved.get(name)
+        stored_text = "" if stored is None else str(stored)
+        if typed != stored_text.strip():
+            differences.append((field.label, stored_text or _("(empty)")))
+    return differences
+
+
+def _review_page(request, assignment: Assignment, *, form: ReviewForm | None = None, status: int = 200,
+                 stale: bool = False):
     judging_round = assignment.round
     edition = judging_round.edition
     rubric = rubric_services.rubric_for_application(assignment.application)
@@ -91,6 +109,7 @@ def _review_page(request, assignment: Assignment, *, form: ReviewForm | None = N
         "can_score": refusal is None and bool(criteria),
         "submitted": review is not None and review.state == Review.State.SUBMITTED,
         "conflict_form": ConflictForm(),
+        "saved_differences": _saved_differences(form, review) if stale else [],
         "queue_url": _queue_url(assignment),
         "now": timezone.now(),
     }, status=status)
@@ -168,17 +187,28 @@ def review(request, assignment: Assignment):
     if not form.is_valid():
         return _review_page(request, assignment, form=form, status=400)
     submitting = request.POST.get("action") == "submit"
-    already_submitted = review_obj is not None and review_obj.state == Review.State.SUBMITTED
     try:
-        services.review_save(assignment=assignment, user=request.user, data=form.review_input(), submit=submitting)
+        saved = services.review_save(assignment=assignment, user=request.user, data=form.review_input(),
+                                     submit=submitting)
+    except EditedMeanwhile as stale:
+        # Another tab saved first: the judge's input stays on the page, now over the saved version.
+        form = form.reloaded_at(stale.current_version)
+        form.add_error(None, stale)
+        return _review_page(request, selectors.review_assignment(pk=assignment.pk), form=form, status=409, stale=True)
     except ValidationError as error:
         add_service_errors(form, error)
         return _review_page(request, selectors.review_assignment(pk=assignment.pk), form=form, status=400)
 
-    if already_submitted:
+    if saved.outcome == "unchanged":
+        messages.info(request, _("Your review already held exactly this (saved from another tab or by a second "
+                                 "click): nothing was changed, and no second receipt is sent.")
+                      if saved.state == Review.State.SUBMITTED else
+                      _("Your draft already held exactly this: nothing was changed."))
+        return redirect("judging:scoring_review", pk=assignment.pk)
+    if saved.outcome == "updated":
         messages.success(request, _("Your submitted review is updated. You can change it until the round closes."))
         return redirect("judging:scoring_review", pk=assignment.pk)
-    if not submitting:
+    if saved.outcome == "draft":
         messages.success(request, _("Draft saved."))
         return redirect("judging:scoring_review", pk=assignment.pk)
     messages.success(request, _("Review submitted. You can still change it until the round closes."))
@@ -203,6 +233,9 @@ def review_autosave(request, assignment: Assignment):
     form.is_valid()
     try:
         saved = services.review_save_draft(assignment=assignment, user=request.user, data=form.review_input())
+    except EditedMeanwhile as stale:
+        # Nothing saved: the page's button shows the judge both versions to compare (review above).
+        return JsonResponse({"saved_at": None, "errors": {"__all__": [stale.messages[0]]}, "stale": True}, status=409)
     except ValidationError as error:
         add_service_errors(form, error)
         errors = {field: [str(m) for m in field_errors] for field, field_errors in form.errors.items()}
@@ -213,6 +246,7 @@ def review_autosave(request, assignment: Assignment):
         "errors": errors,  # fields that could not be read kept their stored value
         "state": saved.state,
         "complete": saved.weighted_total is not None,
+        "version": saved.version,  # the page saves over this one next
     })
 
 

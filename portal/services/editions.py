@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.bilingual import with_languages
+from portal.concurrency import EditedMeanwhile, changed_meanwhile_message, row_version
 from portal.models import Edition, EditionRole, User
 
 from .audit import audit_log, snapshot
@@ -88,9 +89,16 @@ def edition_start_screening(*, edition: Edition, user: User | None) -> Edition:
 
 
 @transaction.atomic
-def edition_update(*, edition: Edition, user: User, data: dict) -> Edition:
-    """Change an edition's settings (not its state)."""
+def edition_update(*, edition: Edition, user: User, data: dict, loaded_version: str | None = None) -> Edition:
+    """Change an edition's settings (not its state).
+
+    `loaded_version` is `edition_details_version` of the settings page as loaded (None: no check): when the
+    details were saved since (another tab, a colleague), a change is refused with EditedMeanwhile.
+    """
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
+    if (loaded_version is not None and loaded_version != edition_details_version(edition)
+            and any(getattr(edition, field) != value for field, value in data.items())):
+        raise EditedMeanwhile(changed_meanwhile_message(), current_version=edition_details_version(edition))
     before = snapshot(edition)
     for field, value in data.items():
         if field in ("state", "id", "pk"):
@@ -100,6 +108,14 @@ def edition_update(*, edition: Edition, user: User, data: dict) -> Edition:
     edition.save()
     audit_log(actor=user, action="edition.update", target=edition, edition=edition, before=before, after=snapshot(edition))
     return edition
+
+
+# What the settings page's "details" part edits; its version is a digest of these as stored.
+EDITION_DETAIL_FIELDS = (*with_languages("name", "programme", "description"), "time_zone", "opens_at", "closes_at")
+
+
+def edition_details_version(edition: Edition) -> str:
+    return row_version(edition, EDITION_DETAIL_FIELDS)
 
 
 @transaction.atomic

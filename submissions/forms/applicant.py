@@ -92,6 +92,18 @@ class ApplicationDraftForm(forms.Form):
         """
         return {name: value for name, value in self.cleaned_data.items() if name in self.data}
 
+    def differences_from(self, saved: dict) -> list[tuple[str, str]]:
+        """(label, saved text) for each posted field whose text differs from `saved` (the stored draft's values)."""
+        differences = []
+        for name, field in self.fields.items():
+            if name not in self.data or name not in saved:
+                continue
+            stored = "" if saved[name] is None else str(saved[name])
+            if str(self.data.get(name) or "").replace("\r\n", "\n").strip() != stored.strip():
+                shown = dict(field.choices).get(stored, stored) if hasattr(field, "choices") else stored
+                differences.append((field.label, shown or _("(empty)")))
+        return differences
+
 
 class AttachmentForm(forms.Form):
     # The service checks emptiness, size and type by content, naming the file in its message.

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.bilingual import BilingualFormMixin, per_language
 from portal.models import Edition, Organisation
+from portal.services.editions import edition_details_version
 from submissions.models import Application, Category, FormSection
 
 
@@ -94,11 +95,15 @@ class EditionSettingsForm(BilingualFormMixin, forms.Form):
     )
     opens_at = WallClockDateTimeField(label=_("Opens at"))
     closes_at = WallClockDateTimeField(label=_("Closes at"))
+    # The details as the page loaded them (portal.services.editions.edition_details_version): a save over a
+    # colleague's later one is refused.
+    details_version = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     @classmethod
     def initial_for(cls, edition: Edition) -> dict:
         tz = edition.tz
         return {
+            "details_version": edition_details_version(edition),
             **{field: getattr(edition, field) or "" for field in per_language("name", "programme", "description")},
             "time_zone": edition.time_zone,
             "opens_at": wall_clock(edition.opens_at, tz),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from portal.concurrency import EditedMeanwhile, is_stale
 from portal.formatting import local_time
 from portal.models import Edition, Membership, Organisation, User
 from portal.services.audit import audit_log, snapshot
@@ -83,12 +84,44 @@ def application_create(*, user: User, organisation: Organisation, category: Cate
 
 
 @transaction.atomic
-def application_save_draft(*, application: Application, user: User, data: dict) -> Application:
-    """Save whatever the applicant entered so far, even if it would not pass submission yet."""
+def application_save_draft(*, application: Application, user: User, data: dict,
+                           version: int | None = None) -> Application:
+    """Save whatever the applicant entered so far, even if it would not pass submission yet.
+
+    `version` is the draft's version the edit page was loaded at (None: no check). When the draft was saved
+    since (another tab, a colleague of the organisation), a save that would change it is refused with
+    EditedMeanwhile and nothing is written; one that would change nothing is not. `outcome` on the returned
+    application says "saved" or "unchanged". A submitted application sent again unchanged is refused with the
+    code "already_submitted" (a double click), anything else sent to it with "not_draft".
+    """
     application = application_lock(application)
     ensure_call_open(application.edition)
+    changed = _draft_changes(application, data)
     if application.status != Status.DRAFT:
+        if application.status == Status.SUBMITTED and not changed:
+            raise ValidationError(_("This application has already been submitted."), code="already_submitted")
         raise ValidationError(_("This application has been submitted. Reopen it to make changes."), code="not_draft")
+    if is_stale(stored=application.version, loaded=version) and changed:
+        raise EditedMeanwhile(
+            _("This draft was saved at %(time)s, after you opened this page (in another tab, or by a colleague of "
+              "%(organisation)s). Your text is below and has not been saved: compare it with the saved draft, "
+              "then save again.")
+            % {"time": local_time(application.updated_at, edition=application.edition, with_zone=True),
+               "organisation": application.organisation.name},
+            current_version=application.version, saved_at=application.updated_at,
+        )
+    application.outcome = "saved" if changed else "unchanged"
+    if changed:
+        for field, value in changed.items():
+            setattr(application, field, value)
+        application.full_clean(exclude=["edition", "category", "organisation", "created_by"])
+        application.version += 1
+        application.save()
+    return application
+
+
+def _draft_changes(application: Application, data: dict) -> dict:
+    """The content fields `data` would change, with their cleaned values; nothing is written."""
     changed = {}
     for field in Application.CONTENT_FIELDS:
         if field not in data:
@@ -104,11 +137,7 @@ def application_save_draft(*, application: Application, user: User, data: dict) 
             value = (value or "")[:200]
         if getattr(application, field) != value:
             changed[field] = value
-            setattr(application, field, value)
-    if changed:
-        application.full_clean(exclude=["edition", "category", "organisation", "created_by"])
-        application.save()
-    return application
+    return changed
 
 
 def application_submission_errors(application: Application, *, entry_limit: bool = True) -> dict[str, list[str]]:

@@ -8,7 +8,7 @@ invitations to an organisation: invitations.py.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
 from judging.selectors.public import applicant_decisions_prefetch
+from portal.concurrency import EditedMeanwhile, loaded_version
 from portal.models import Edition, Organisation
 from portal.service_errors import add_service_errors
 
@@ -80,7 +81,12 @@ def _save_changes(request, application: Application, *, with_upload: bool = True
     if form.posted_fields():
         form.is_valid()
         try:
-            services.application_save_draft(application=application, user=request.user, data=form.draft_data())
+            services.application_save_draft(application=application, user=request.user, data=form.draft_data(),
+                                            version=loaded_version(request.POST.get("version")))
+        except EditedMeanwhile as stale:
+            form.add_error(None, stale)
+            form.saved_meanwhile = True  # the page shows the saved text beside the applicant's
+            return form, None, False  # nothing saved; the page carries the new version, so saving again goes through
         except ValidationError as error:
             add_service_errors(form, error)
             if not hasattr(error, "error_dict"):
@@ -131,9 +137,13 @@ def _edit_page(request, application: Application, *, form=None, upload_form=None
         "attachments": _with_type_labels(selectors.application_attachments(application=application)),
         "call_refusal": _call_refusal(application.edition),
         "submit_failed": submit_failed,
-        # The page's script restores a local copy of unsaved text only onto the version it was made on.
-        "version": application.updated_at.isoformat(),
+        # The version the page is loaded at: a save from it is refused once the draft was saved since, and the
+        # page's script restores a local copy of unsaved text only onto the version it was made on.
+        "version": application.version,
+        "saved_differences": form.differences_from(_content_values(application))
+        if getattr(form, "saved_meanwhile", False) else [],
     })
+
 
 
 def _presented(data: dict, *, edition: Edition) -> dict:
@@ -299,12 +309,17 @@ def application_autosave(request, application: Application):
     form.is_valid()
     saved_at = version = None
     try:
-        saved = services.application_save_draft(application=application, user=request.user, data=form.draft_data())
+        saved = services.application_save_draft(application=application, user=request.user, data=form.draft_data(),
+                                                version=loaded_version(request.POST.get("version")))
+    except EditedMeanwhile as stale:
+        # Nothing saved: "Save draft" shows the saved text beside the applicant's, to compare.
+        errors = {"__all__": [stale.messages[0]]}
+        return JsonResponse({"saved_at": None, "errors": errors, "version": None, "stale": True}, status=409)
     except ValidationError as error:
         add_service_errors(form, error)
         status = 400  # nothing was saved
     else:
-        saved_at, version = timezone.now().isoformat(), saved.updated_at.isoformat()
+        saved_at, version = timezone.now().isoformat(), str(saved.version)
         status = 200  # saved; `errors` names the fields that could not be read, which kept their old value
     errors = {field: [str(message) for message in field_errors] for field, field_errors in form.errors.items()}
     return JsonResponse({"saved_at": saved_at, "errors": errors, "version": version}, status=status)
@@ -324,7 +339,13 @@ def application_preview(request, application: Application):
 @application_permission_required(EDIT)
 @require_POST
 def application_submit(request, application: Application):
-    form, upload_form, ok = _save_changes(request, application) if application.is_editable else (None, None, True)
+    # Saved even when the page loaded it as submitted: the service tells a double submit (same text) from a
+    # colleague's different text, which is shown again instead of being dropped.
+    form, upload_form, ok = _save_changes(request, application)
+    if not ok and form is not None and form.has_error(NON_FIELD_ERRORS, "already_submitted"):
+        # Submitted twice (a double click, two tabs, two colleagues) with the same text: one submission.
+        messages.info(request, _("This application has already been submitted; nothing was changed."))
+        return redirect("submissions:application_detail", pk=application.pk)
     if not ok:
         if _call_refusal(application.edition) is None:
             # Some input could not be saved; list what else stops submission too, so every problem shows at once.
@@ -334,7 +355,10 @@ def application_submit(request, application: Application):
     try:
         submitted = services.application_submit(application=application, user=request.user)
     except ValidationError as error:
-        if getattr(error, "code", None) in ("already_submitted", "not_draft"):
+        if getattr(error, "code", None) == "already_submitted":
+            messages.info(request, _("This application has already been submitted; nothing was changed."))
+            return redirect("submissions:application_detail", pk=application.pk)
+        if getattr(error, "code", None) == "not_draft":
             messages.error(request, error.messages[0])
             return redirect("submissions:application_detail", pk=application.pk)
         form = form or _bound_to_saved(application)

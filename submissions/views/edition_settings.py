@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal.access import edition_permission_required
+from portal.concurrency import EditedMeanwhile
 from portal.formatting import local_time
 from portal.models import Edition
 from portal.service_errors import add_service_errors
@@ -148,7 +149,7 @@ def _save_edition(request, edition: Edition, page: dict) -> str | None:
         return None
     # Only what was changed: the page shows minutes, and an untouched deadline keeps its seconds. Times are
     # read in the zone chosen with them, so a new zone takes the times as shown.
-    changed = set(form.changed_data)
+    changed = set(form.changed_data) - {"details_version"}
     if "time_zone" in changed:
         changed |= {"opens_at", "closes_at"}
     if not changed:
@@ -159,7 +160,13 @@ def _save_edition(request, edition: Edition, page: dict) -> str | None:
             return None
     try:
         edition_services.edition_update(edition=edition, user=request.user,
-                                        data={name: form.cleaned_data[name] for name in changed})
+                                        data={name: form.cleaned_data[name] for name in changed},
+                                        loaded_version=form.cleaned_data.get("details_version") or None)
+    except EditedMeanwhile as stale:
+        form.data = form.data.copy()
+        form.data["details_version"] = stale.current_version  # saving again saves over what is stored now
+        form.add_error(None, stale)
+        return None
     except ValidationError as error:
         add_service_errors(form, error)
         return None

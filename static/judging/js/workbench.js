@@ -59,6 +59,8 @@
         markErrors(answer.errors);
         if (response.ok && answer.saved_at) {
           dirty = false;
+          // The next save (autosave or a button) is made over the version this one stored.
+          if (form.elements.version && answer.version !== undefined) form.elements.version.value = answer.version;
           copy.forget();
           const time = new Date(answer.saved_at).toLocaleTimeString(document.documentElement.lang || undefined);
           say(fill(form.dataset.savedText, { time }));

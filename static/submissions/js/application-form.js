@@ -116,6 +116,8 @@
         say(fill(form.dataset.msgRefused, { reason: reasons.join(" ") }), { warning: true });
       } else {
         version = answer.version || version;
+        // The next save (autosave or a button) is made over the version this one stored.
+        if (form.elements.version) form.elements.version.value = version;
         const time = new Date(answer.saved_at).toLocaleTimeString(
           lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
         );

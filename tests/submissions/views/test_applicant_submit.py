@@ -92,7 +92,7 @@ def test_a_double_submit_makes_one_snapshot_and_says_so(client, login, applicati
     response = _submit(client, application)
     assert response.status_code == 302
     assert response.url == f"/applications/{application.pk}/"
-    assert "This application has already been submitted." in client.get(response.url).content.decode()
+    assert "This application has already been submitted; nothing was changed." in client.get(response.url).content.decode()
     assert ApplicationSnapshot.objects.count() == 1
     assert list(StatusChange.objects.values_list("to_status", flat=True)) == ["submitted"]
 

@@ -16,7 +16,9 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-only-key-do-not-use-in-production")
+# Production refuses this default (and every other known placeholder): see production.py.
+INSECURE_DEFAULT_SECRET_KEY = "insecure-local-only-key-do-not-use-in-production"  # noqa: S105
+SECRET_KEY = env("DJANGO_SECRET_KEY", default=INSECURE_DEFAULT_SECRET_KEY)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 # Databases: SQLite is the embedded default; DATABASE_URL selects PostgreSQL.
@@ -186,6 +188,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# Celery's persistent scheduler, which also records beat's own tick (worker/beat.py) for the health checks.
+CELERY_BEAT_SCHEDULER = "worker.beat:PortalScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
     "worker-heartbeat": {"task": "worker.heartbeat", "schedule": 60.0},
     # Reminders before judging deadlines; each (round, judge, hours) is sent once, so the rate only sets the lag.

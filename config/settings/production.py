@@ -29,6 +29,8 @@ DEBUG = False
 SECRET_KEY = checked_secret_key(env("DJANGO_SECRET_KEY"))
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
+if any(marker in str(DATABASES["default"].get("PASSWORD", "")).lower() for marker in PLACEHOLDER_SECRET_MARKERS):
+    raise ImproperlyConfigured("DATABASE_URL holds a placeholder password; set your own (and POSTGRES_PASSWORD to match)")
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -43,6 +45,9 @@ PORTAL_MFA_REQUIRED = env.bool("PORTAL_MFA_REQUIRED", default=True)
 # Caddy (Caddyfile) terminates TLS and sets X-Forwarded-Proto: https on what it forwards, overwriting whatever a
 # client sent; gunicorn is published on no port, so only the proxy reaches it and this header can be trusted.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind Caddy, REMOTE_ADDR is the proxy's: allauth's rate limits by address read the client's address from the
+# X-Forwarded-For that Caddy writes (it replaces whatever a client sent), one proxy deep.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("PORTAL_TRUSTED_PROXY_COUNT", default=1)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 # The container health check calls gunicorn directly over plain HTTP on the internal network (Caddy redirects the
 # public side to HTTPS itself): the health endpoints answer there instead of redirecting.

@@ -102,7 +102,8 @@ def test_a_superuser_sees_the_ages_and_the_error_class(client, real_broker):
     status, body = _get(client)
     assert status == 503
     details = body["details"]
-    assert details["worker"] == {"heartbeat_age_seconds": 42}
+    assert set(details["worker"]) == {"heartbeat_age_seconds"}
+    assert 42 <= details["worker"]["heartbeat_age_seconds"] <= 60  # a busy machine may take a while to answer
     assert details["broker"] == {"error": "ConnectionError"}
     assert details["beat"] == {"error": "no broker"}
     assert details["migrations"] == {"pending": 0}

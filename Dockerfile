@@ -9,11 +9,16 @@ RUN apt-get update \
 COPY requirements/base.txt requirements/base.txt
 RUN pip install --no-cache-dir --require-hashes -r requirements/base.txt
 COPY . .
-# collectstatic and the translations need no secrets or database: placeholders only for this step.
-RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlite3 EMAIL_HOST=build \
+# collectstatic and the translations need no secrets or database. Production settings refuse a placeholder secret, so
+# this step gets a random one that lives only as long as the command (nothing of it stays in the image).
+RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+      DJANGO_ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.sqlite3 EMAIL_HOST=build \
+      DEFAULT_FROM_EMAIL=build@localhost \
       python manage.py collectstatic --noinput \
  && pybabel compile --use-fuzzy -D django -d locale \
+ && rm -f /tmp/build.sqlite3 \
  && useradd --create-home portal && mkdir -p var/private && chown -R portal var
 USER portal
+# Published by no one in docker-compose.yml: only Caddy, on the compose network, reaches it.
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "config/gunicorn.py"]

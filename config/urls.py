@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal.admin import superusers_only_login
+from portal.views import health
 
 # The admin logs in through allauth, so rate limits, verification and MFA apply there too; anyone logged in who is
 # not an active superuser gets the portal's 403 page saying why (portal/admin.py holds the rule).
@@ -11,6 +12,9 @@ admin.site.site_header = "Award portal administration"
 admin.site.site_title = "Award portal"
 
 urlpatterns = [
+    # Liveness (the process answers) and readiness (database, migrations, broker, worker, beat): JSON, 200 or 503.
+    path("healthz", health.liveness, name="health_liveness"),
+    path("healthz/ready", health.readiness, name="health_readiness"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

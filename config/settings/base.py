@@ -16,7 +16,9 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-only-key-do-not-use-in-production")
+# Production refuses this default (and every other known placeholder): see production.py.
+INSECURE_DEFAULT_SECRET_KEY = "insecure-local-only-key-do-not-use-in-production"  # noqa: S105
+SECRET_KEY = env("DJANGO_SECRET_KEY", default=INSECURE_DEFAULT_SECRET_KEY)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 # Databases: SQLite is the embedded default; DATABASE_URL selects PostgreSQL.
@@ -226,6 +228,8 @@ PORTAL_JOB_PULSE_SECONDS = env.float("PORTAL_JOB_PULSE_SECONDS", default=30.0)
 PORTAL_JOB_STALL_SECONDS = env.float("PORTAL_JOB_STALL_SECONDS", default=180.0)
 PORTAL_JOB_SWEEP_SECONDS = env.float("PORTAL_JOB_SWEEP_SECONDS", default=60.0)
 PORTAL_JOB_MAX_ATTEMPTS = env.int("PORTAL_JOB_MAX_ATTEMPTS", default=2)
+# Celery's persistent scheduler, which also records beat's own tick (worker/beat.py) for the health checks.
+CELERY_BEAT_SCHEDULER = "worker.beat:PortalScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
     "worker-heartbeat": {"task": "worker.heartbeat", "schedule": 60.0},
     "worker-sweep-stalled-jobs": {"task": "worker.sweep_stalled_jobs", "schedule": PORTAL_JOB_SWEEP_SECONDS},

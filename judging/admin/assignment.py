@@ -19,9 +19,9 @@ from portal.admin import ReadOnlyAdminMixin, ServiceRefusalAdminMixin, adopt
 from ..forms.assignment import BidAdminForm, ConflictAdminForm, JudgeProfileAdminForm, JudgingRoundAdminForm
 from ..models import Assignment, AssignmentRun, Bid, CalibrationEntry, Conflict, JudgeProfile, JudgingRound
 from ..services import assignments as assignment_services
+from ..services import calibration as calibration_services
 from ..services import judges as judge_services
 from ..services import rounds as round_services
-from ..services import scoring as scoring_services
 from .locks import EditionLockAdminMixin, EditionLockInlineMixin
 
 
@@ -192,10 +192,10 @@ class JudgingRoundAdmin(EditionLockAdminMixin, ServiceRefusalAdminMixin, admin.M
             return super().save_formset(request, form, formset, change)
         judging_round = form.instance
         for entry in formset.save(commit=False):
-            scoring_services.calibration_mark(judging_round=judging_round, application=entry.application,
+            calibration_services.calibration_mark(judging_round=judging_round, application=entry.application,
                                               user=request.user)
         for entry in formset.deleted_objects:
-            scoring_services.calibration_unmark(judging_round=judging_round, application=entry.application,
+            calibration_services.calibration_unmark(judging_round=judging_round, application=entry.application,
                                                 user=request.user)
         return None
 

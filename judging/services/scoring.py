@@ -1,4 +1,4 @@
-"""Judges' scores: drafts, submission, edits until the round closes, calibration entries, the queue's order.
+"""Judges' scores: drafts, submission and edits until the round closes (calibration entries: calibration.py).
 
 Every write checks the scoring rights here, whatever the browser sent: only the judge the
 assignment belongs to, only while it is active, only while the round is open and before
@@ -20,9 +20,8 @@ from portal.concurrency import EditedMeanwhile, is_stale
 from portal.formatting import local_time
 from portal.models import User
 from portal.services import audit_log
-from submissions.models import Application
 
-from ..models import Assignment, CalibrationEntry, Criterion, CriterionScore, JudgingRound, Review
+from ..models import Assignment, Criterion, CriterionScore, JudgingRound, Review
 from ..tasks.notifications import send_review_receipt
 from .assignments import assignment_start, assignment_submit
 from .locks import edition_is_locked, ensure_edition_unlocked
@@ -340,46 +339,6 @@ def review_submit(*, assignment: Assignment, user: User, data: ReviewInput | Non
     """
     return _submit(_prepare(_locked_assignment(assignment), user, now), data or ReviewInput(), user=user, now=now,
                    notify=notify)
-
-
-# --- the queue's order ------------------------------------------------------------------------------------
-
-
-# --- calibration ----------------------------------------------------------------------------------------
-
-
-def _ensure_calibration_editable(judging_round: JudgingRound) -> None:
-    ensure_edition_unlocked(judging_round.edition)
-    if judging_round.state not in (JudgingRound.State.SCHEDULED, JudgingRound.State.ASSIGNING):
-        raise ValidationError(
-            _("Calibration entries are chosen before the round opens, so that the assigner can give them to every "
-              "judge of their category. This round is %(state)s.") % {"state": judging_round.get_state_display().lower()},
-            code="round_started",
-        )
-
-
-@transaction.atomic
-def calibration_mark(*, judging_round: JudgingRound, application: Application, user: User) -> CalibrationEntry:
-    """Mark an entry as a calibration entry of the round: every judge of its category scores it, first."""
-    _ensure_calibration_editable(judging_round)
-    if application.edition_id != judging_round.edition_id or not judging_round.categories.filter(
-        pk=application.category_id
-    ).exists():
-        raise ValidationError(_("Only an entry of one of the round's categories can calibrate it."), code="category")
-    entry, created = CalibrationEntry.objects.get_or_create(round=judging_round, application=application)
-    if created:
-        audit_log(actor=user, action="calibration.mark", target=application, edition_id=judging_round.edition_id,
-                  after={"round": judging_round.pk, "application": application.pk})
-    return entry
-
-
-@transaction.atomic
-def calibration_unmark(*, judging_round: JudgingRound, application: Application, user: User) -> None:
-    _ensure_calibration_editable(judging_round)
-    deleted, _unused = CalibrationEntry.objects.filter(round=judging_round, application=application).delete()
-    if deleted:
-        audit_log(actor=user, action="calibration.unmark", target=application, edition_id=judging_round.edition_id,
-                  before={"round": judging_round.pk, "application": application.pk})
 
 
 # --- the review form's one call ---------------------------------------------------------------------------

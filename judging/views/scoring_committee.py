@@ -22,8 +22,8 @@ from ..forms.scoring import (
 )
 from ..models import JudgingRound, Shortlisting
 from ..selectors import results as result_selectors
+from ..services import calibration as calibration_services
 from ..services import rounds as round_services
-from ..services import scoring as scoring_services
 from ..services import shortlist as shortlist_services
 from .loaders import round_permission_required
 
@@ -78,14 +78,14 @@ def calibration(request, judging_round: JudgingRound):
             if "remove" in request.POST:
                 application = get_object_or_404(Application, pk=request.POST.get("remove"),
                                                 edition_id=judging_round.edition_id)
-                scoring_services.calibration_unmark(judging_round=judging_round, application=application,
+                calibration_services.calibration_unmark(judging_round=judging_round, application=application,
                                                     user=request.user)
                 messages.success(request, _("“%(title)s” is no longer a calibration entry.") % {"title": application.title})
                 return redirect(request.path)
             form = CalibrationForm(request.POST, candidates=candidates)
             if form.is_valid():
                 application = form.cleaned_data["application"]
-                scoring_services.calibration_mark(judging_round=judging_round, application=application,
+                calibration_services.calibration_mark(judging_round=judging_round, application=application,
                                                   user=request.user)
                 messages.success(request, _("“%(title)s” is now a calibration entry: every judge of its category "
                                             "scores it first.") % {"title": application.title})

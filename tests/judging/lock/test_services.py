@@ -7,7 +7,17 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from judging.models import Assignment, Conflict, Criterion, Rubric, Shortlisting, StageWeight
-from judging.services import assignments, conflicts, judges, round_jobs, rounds, rubrics, scoring, shortlist
+from judging.services import (
+    assignments,
+    calibration,
+    conflicts,
+    judges,
+    round_jobs,
+    rounds,
+    rubrics,
+    scoring,
+    shortlist,
+)
 from judging.services.aggregation import round_aggregate
 from judging.services.locks import EditionLocked, ensure_edition_unlocked
 from judging.services.scoring import ReviewInput
@@ -65,8 +75,8 @@ def _calls(locked):
                                                          reason="Strong"),
         "shortlist_remove": lambda: shortlist.shortlist_remove(shortlisting=Shortlisting.objects.first(), user=user,
                                                                reason="Weak"),
-        "calibration_mark": lambda: scoring.calibration_mark(judging_round=round_, application=entry, user=user),
-        "calibration_unmark": lambda: scoring.calibration_unmark(judging_round=round_, application=entry, user=user),
+        "calibration_mark": lambda: calibration.calibration_mark(judging_round=round_, application=entry, user=user),
+        "calibration_unmark": lambda: calibration.calibration_unmark(judging_round=round_, application=entry, user=user),
         "rubric_save": lambda: rubrics.rubric_save(rubric=Rubric.objects.get(pk=world.rubric.pk), user=user),
         "rubric_create": lambda: rubrics.rubric_save(rubric=Rubric(edition=locked.edition, category=world.category,
                                                                    name="Category rubric"), user=user),

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from judging.models import Assignment, CalibrationEntry, CriterionScore, JudgingRound, Review, Rubric
-from judging.services import scoring
+from judging.services import calibration
 from judging.services.queues import queue_order_ensure
 from judging.services.scoring import ReviewInput, review_save_draft, review_submit
 from portal.models import AuditEntry, Edition
@@ -285,11 +285,11 @@ def test_a_late_assignment_slots_in_without_reshuffling_the_others():
 def test_the_secretariat_marks_calibration_entries_before_the_round_opens():
     world = make_world(judges=1, entries=2, state=JudgingRound.State.SCHEDULED)
     secretariat = world.role("secretariat")
-    scoring.calibration_mark(judging_round=world.round, application=world.entries[0], user=secretariat)
-    scoring.calibration_mark(judging_round=world.round, application=world.entries[0], user=secretariat)
+    calibration.calibration_mark(judging_round=world.round, application=world.entries[0], user=secretariat)
+    calibration.calibration_mark(judging_round=world.round, application=world.entries[0], user=secretariat)
     assert list(CalibrationEntry.objects.values_list("application_id", flat=True)) == [world.entries[0].pk]
     assert AuditEntry.objects.filter(action="calibration.mark").count() == 1
-    scoring.calibration_unmark(judging_round=world.round, application=world.entries[0], user=secretariat)
+    calibration.calibration_unmark(judging_round=world.round, application=world.entries[0], user=secretariat)
     assert CalibrationEntry.objects.count() == 0
 
 
@@ -297,12 +297,12 @@ def test_calibration_entries_do_not_change_once_the_round_is_open_or_from_anothe
     world = make_world(judges=1, entries=1)
     secretariat = world.role("secretariat")
     with pytest.raises(ValidationError) as refused:
-        scoring.calibration_mark(judging_round=world.round, application=world.entries[0], user=secretariat)
+        calibration.calibration_mark(judging_round=world.round, application=world.entries[0], user=secretariat)
     assert codes(refused.value) == ["round_started"]
     JudgingRound.objects.filter(pk=world.round.pk).update(state=JudgingRound.State.SCHEDULED)
     world.round.refresh_from_db()
     other = make_world(judges=0, entries=1, edition=world.edition, category=None)
     with pytest.raises(ValidationError) as wrong:
-        scoring.calibration_mark(judging_round=world.round, application=other.entries[0], user=secretariat)
+        calibration.calibration_mark(judging_round=world.round, application=other.entries[0], user=secretariat)
     assert codes(wrong.value) == ["category"]
     assert Application.objects.count() == 2

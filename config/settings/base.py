@@ -190,6 +190,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "worker-heartbeat": {"task": "worker.heartbeat", "schedule": 60.0},
     # Reminders before judging deadlines; each (round, judge, hours) is sent once, so the rate only sets the lag.
     "judging-send-reminders": {"task": "judging.send_reminders", "schedule": 3600.0},
+    # The outbox: tasks and e-mails the broker or the mail server refused earlier are sent when due.
+    "worker-outbox-relay": {"task": "worker.outbox_relay", "schedule": 30.0},
 }
 
 CACHES = {

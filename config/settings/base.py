@@ -207,6 +207,8 @@ EMAIL_HOST = env("EMAIL_HOST", default="127.0.0.1")
 EMAIL_PORT = env.int("EMAIL_PORT", default=1025)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Award portal <noreply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# allauth's e-mails go through the outbox like every other one: never sent inside the request.
+ACCOUNT_ADAPTER = "worker.account_mail.AccountAdapter"
 # Absolute links in e-mails sent by tasks, which have no request to build them from.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

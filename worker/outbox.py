@@ -278,27 +278,3 @@ def email_send(*, message_id: int) -> str:
         mail.EmailMessage(subject=message.subject, body=message.body, to=[message.recipient],
                           connection=connection).send()
     return "sent"
-
-
-# --- the secretariat's page ----------------------------------------------------------------------------------
-
-
-def message_retry(*, message: OutboxMessage, user) -> OutboxMessage:
-    """The "Try again" button: a failed (or waiting) row is sent again now, audited."""
-    from portal.services import audit_log
-
-    with transaction.atomic():
-        locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
-        if locked.state not in (State.FAILED, State.PENDING):
-            from django.core.exceptions import ValidationError
-            from django.utils.translation import gettext as _
-
-            raise ValidationError(_("Only a failed or waiting message can be sent again."), code="state")
-        before = {"state": locked.state, "attempts": locked.attempts, "error": locked.last_error}
-        OutboxMessage.objects.filter(pk=locked.pk).update(state=State.PENDING, attempts=0,
-                                                          next_attempt_at=timezone.now())
-        audit_log(actor=user, action="outbox.retry", target=locked, edition_id=locked.edition_id,
-                  before=before, after={"state": State.PENDING})
-        transaction.on_commit(functools.partial(dispatch, [locked.pk]))
-    locked.refresh_from_db()
-    return locked

@@ -16,6 +16,7 @@ from tests.factories.scoring import make_world
 from worker import outbox
 from worker.models import OutboxMessage
 from worker.outbox import backoff, claim, email_record, outbox_relay
+from worker.services import message_retry
 from worker.tasks import heartbeat, send_email
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +135,7 @@ def test_an_smtp_failure_is_retried_with_backoff_then_failed(settings, django_ca
     assert message.state == "failed"
     assert outbox_relay() == 0  # a failed row waits for the secretariat's "Try again"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    outbox.message_retry(message=message, user=None)
+    message_retry(message=message, user=None)
     message.refresh_from_db()
     assert message.state == "pending"
     assert outbox_relay() == 1

@@ -162,7 +162,9 @@ def deliver(message_id: int) -> bool | None:
         task.apply(kwargs=kwargs, throw=False)
         return True
     try:
-        task.apply_async(kwargs=kwargs)
+        # Nobody waits for an outbox task's result; skipping the result backend also keeps a request that sends
+        # while Redis is down from waiting through the backend's 20 reconnection attempts.
+        task.apply_async(kwargs=kwargs, ignore_result=True)
     except Exception as error:  # noqa: BLE001 - kombu raises several kinds when the broker is unreachable
         attempts = message.attempts + 1
         OutboxMessage.objects.filter(pk=message_id, state=State.SENT).update(

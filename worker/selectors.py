@@ -43,3 +43,10 @@ def edition_outbox_counts(*, edition) -> dict[str, int]:
         waiting=Count("pk", filter=Q(state__in=[State.PENDING, State.SENT, State.RUNNING])),
     )
     return {key: value or 0 for key, value in counts.items()}
+
+
+def runs_waiting_for_the_broker(*, task_name: str, run_ids: list[int]) -> set[int]:
+    """Which of these runs' tasks are still in the outbox, not yet taken by a worker: such a run is queued, not
+    lost, and is sent when the broker is back (a page may say so; nothing should replace it as stale)."""
+    return set(OutboxMessage.objects.filter(task_name=task_name, state__in=[State.PENDING, State.SENT],
+                                            kwargs__run_id__in=run_ids).values_list("kwargs__run_id", flat=True))

@@ -8,6 +8,7 @@ from judging.models import AssignmentRun, JudgingRound
 from tests.factories.scoring import make_world
 from worker.models import OutboxMessage
 from worker.outbox import outbox_relay
+from worker.selectors import runs_waiting_for_the_broker
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +47,7 @@ def test_the_assigner_button_with_the_broker_down_leaves_a_queued_run(client, lo
     assert (message.state, message.attempts) == ("pending", 2)
     run.refresh_from_db()
     assert run.state == AssignmentRun.State.PENDING
+    assert runs_waiting_for_the_broker(task_name="judging.assign_round", run_ids=[run.pk, run.pk + 1]) == {run.pk}
 
 
 def test_the_relay_sends_the_queued_run_once_the_broker_is_back(client, login, broker_down,
@@ -61,3 +63,4 @@ def test_the_relay_sends_the_queued_run_once_the_broker_is_back(client, login, b
     message = OutboxMessage.objects.get(task_name="judging.assign_round")
     assert (message.state, message.runs) == ("done", 1)
     assert AssignmentRun.objects.get().state == AssignmentRun.State.SUCCEEDED
+    assert runs_waiting_for_the_broker(task_name="judging.assign_round", run_ids=[message.kwargs["run_id"]]) == set()

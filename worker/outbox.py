@@ -120,8 +120,11 @@ def _request_finished(**_kwargs) -> None:
     _scope.active, _scope.deferred = False, []
     if deferred:
         dispatch(deferred)
-        # The in-process relay of eager mode: rows whose earlier attempt failed are tried when they are due.
-        outbox_relay(limit=20)
+        try:
+            # The in-process relay of eager mode: rows whose earlier attempt failed are tried when they are due.
+            outbox_relay(limit=20)
+        except Exception:  # noqa: BLE001 - the response is sent; the next pass tries again
+            logger.exception("the in-process outbox relay failed")
 
 
 request_started.connect(_request_started, dispatch_uid="outbox_request_started")

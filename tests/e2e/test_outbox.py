@@ -14,6 +14,17 @@ from worker.models import OutboxMessage
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def _eager_tasks():
+    """The live server sends in-process (the embedded default), even after an integration test started a worker."""
+    from config.celery_app import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
 @pytest.mark.parametrize("language", ["en-GB", "ko-KR"])
 def test_the_secretariat_sees_and_retries_a_failed_email_on_a_phone(live_server, browser, language):
     edition = EditionFactory(name="Seoul Prize 2027")

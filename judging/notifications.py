@@ -1,4 +1,8 @@
-"""E-mails to judges, built here and sent by the tasks: entries assigned, reminders, the review receipt.
+"""E-mails to judges, built here and written to the outbox by the tasks: entries assigned, reminders, the receipt.
+
+Each e-mail is one outbox row per judge (`worker.outbox.email_record`), written in the same transaction that marks
+what it announces (assignments notified, a reminder sent), so a batch stopped half-way and run again mails nobody
+twice and skips nobody; the outbox sends each row, retrying a mail server that is down.
 
 Each e-mail is rendered from the templates in judging/templates/judging/*/email/, in the
 recipient's language when the portal knows it (`_in_language_of`), and lists entries the way
@@ -7,12 +11,9 @@ the judge's pages do: in a blind round no organisation, and titles through `entr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core import mail
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,6 +21,7 @@ from django.utils import timezone, translation
 
 from portal.formatting import local_time
 from portal.services.notifications import recipient_language
+from worker.outbox import email_record
 
 from .models import Assignment, JudgingRound, ReminderSent, Review
 from .selectors.assignment import ACTIVE_STATES
@@ -27,10 +29,6 @@ from .selectors.scoring import entry_title, organisation_people
 
 State = Assignment.State
 RoundState = JudgingRound.State
-
-# How many judges' e-mails go out over one SMTP connection.
-MAIL_BATCH = 50
-
 
 def _in_language_of(user):
     """Render in the recipient's language (their account's, else the site's), whatever page caused the e-mail."""
@@ -62,27 +60,21 @@ def _mail_entries(judging_round: JudgingRound, assignments: list[Assignment]) ->
     ]
 
 
-def _mail(template: str, context: dict, to) -> mail.EmailMessage:
-    """One e-mail to the judge `context["judge"]` (their profile) at `to`, in their language."""
+def _mail(template: str, context: dict, to: str, *, key: str | None = None) -> int:
+    """Write one e-mail to the judge `context["judge"]` (their profile) at `to`, in their language, to the outbox.
+    Returns 1, or 0 when `key` says it was written before."""
     with _in_language_of(context["judge"].user):
-        return mail.EmailMessage(
-            subject=render_to_string(f"judging/assignment/email/{template}_subject.txt", context).strip(),
-            body=render_to_string(f"judging/assignment/email/{template}_body.txt", context),
-            to=[to],
-        )
-
-
-def _batches(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+        subject = render_to_string(f"judging/assignment/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"judging/assignment/email/{template}_body.txt", context)
+    return int(email_record(to=to, subject=subject, body=body, edition_id=context["edition"].pk, key=key) is not None)
 
 
 def round_notify_judges(*, round: JudgingRound) -> int:  # noqa: A002
-    """E-mail each judge of an open round the entries not yet announced to them. Returns the e-mails sent.
+    """E-mail each judge of an open round the entries not yet announced to them. Returns the e-mails written.
 
-    Each judge's e-mail and the marking of its assignments happen in one transaction
+    Each judge's e-mail (an outbox row) and the marking of its assignments happen in one transaction
     that holds those rows locked (skipping rows another run holds), so two runs never
-    send the same entries and a crash before the commit leaves them to be sent again.
+    write the same entries and a crash before the commit leaves them to be written again.
     """
     judging_round = JudgingRound.objects.select_related("edition").get(pk=round.pk)
     if judging_round.state != RoundState.OPEN:
@@ -92,23 +84,19 @@ def round_notify_judges(*, round: JudgingRound) -> int:  # noqa: A002
     context = {"round": judging_round, "edition": judging_round.edition, "deadline": _local_deadline(judging_round),
                "url": _workspace_url(judging_round)}
     sent = 0
-    for batch in _batches(judge_ids, MAIL_BATCH):
-        with mail.get_connection() as connection:
-            for judge_id in batch:
-                with transaction.atomic():
-                    rows = list(
-                        pending.filter(judge_id=judge_id).select_for_update(skip_locked=True, of=("self",))
-                        .select_related("judge__user", "application__organisation", "application__category")
-                        .order_by("queue_position", "pk")
-                    )
-                    if not rows:
-                        continue
-                    judge = rows[0].judge
-                    entries = _mail_entries(judging_round, rows)
-                    message = _mail("assigned", {**context, "judge": judge, "entries": entries}, judge.user.email)
-                    connection.send_messages([message])
-                    Assignment.objects.filter(pk__in=[a.pk for a in rows]).update(notified_at=timezone.now())
-                    sent += 1
+    for judge_id in judge_ids:
+        with transaction.atomic():
+            rows = list(
+                pending.filter(judge_id=judge_id).select_for_update(skip_locked=True, of=("self",))
+                .select_related("judge__user", "application__organisation", "application__category")
+                .order_by("queue_position", "pk")
+            )
+            if not rows:
+                continue
+            judge = rows[0].judge
+            entries = _mail_entries(judging_round, rows)
+            sent += _mail("assigned", {**context, "judge": judge, "entries": entries}, judge.user.email)
+            Assignment.objects.filter(pk__in=[a.pk for a in rows]).update(notified_at=timezone.now())
     return sent
 
 
@@ -130,15 +118,12 @@ def reminders_send(*, now: datetime | None = None) -> int:
         context = {"round": judging_round, "edition": judging_round.edition,
                    "deadline": _local_deadline(judging_round), "hours": due[0],
                    "url": _workspace_url(judging_round)}
-        for batch in _batches(judge_ids, MAIL_BATCH):
-            with mail.get_connection() as connection:
-                for judge_id in batch:
-                    sent += _remind(judging_round, judge_id, due, open_reviews, context, connection)
+        for judge_id in judge_ids:
+            sent += _remind(judging_round, judge_id, due, open_reviews, context)
     return sent
 
 
-def _remind(judging_round: JudgingRound, judge_id: int, due: list[int], open_reviews, context: dict,
-            connection) -> int:
+def _remind(judging_round: JudgingRound, judge_id: int, due: list[int], open_reviews, context: dict) -> int:
     try:
         with transaction.atomic():
             already = set(ReminderSent.objects.filter(round=judging_round, judge_id=judge_id, hours_before__in=due)
@@ -156,10 +141,9 @@ def _remind(judging_round: JudgingRound, judge_id: int, due: list[int], open_rev
             if not rows:
                 return 0
             judge = rows[0].judge
-            connection.send_messages([_mail("reminder", {**context, "judge": judge,
-                                                         "entries": _mail_entries(judging_round, rows)},
-                                            judge.user.email)])
-            return 1
+            # Written in the transaction that records the reminder: both, or neither.
+            return _mail("reminder", {**context, "judge": judge, "entries": _mail_entries(judging_round, rows)},
+                         judge.user.email, key=f"reminder:{judging_round.pk}:{judge_id}:{min(missing)}")
     except IntegrityError:
         return 0
 
@@ -180,16 +164,13 @@ def round_remind_judges(*, round: JudgingRound, judge_ids: list[int]) -> int:  #
     context = {"round": judging_round, "edition": judging_round.edition, "deadline": _local_deadline(judging_round),
                "url": _workspace_url(judging_round)}
     sent = 0
-    for batch in _batches(sorted(by_judge), MAIL_BATCH):
-        with mail.get_connection() as connection:
-            messages = []
-            for judge_id in batch:
-                assignments = by_judge[judge_id]
-                judge = assignments[0].judge
-                messages.append(_mail("reminder", {**context, "judge": judge,
-                                                   "entries": _mail_entries(judging_round, assignments)},
-                                      judge.user.email))
-            sent += connection.send_messages(messages) or 0
+    # One outbox row per judge; inside the task's run each is keyed to that run, so a run stopped half-way and
+    # started again writes only the judges it had not reached.
+    for judge_id in sorted(by_judge):
+        assignments = by_judge[judge_id]
+        judge = assignments[0].judge
+        sent += _mail("reminder", {**context, "judge": judge, "entries": _mail_entries(judging_round, assignments)},
+                      judge.user.email)
     return sent
 
 
@@ -218,5 +199,7 @@ def review_receipt_send(*, review_id: int) -> str:
     with _in_language_of(judge):
         subject = render_to_string("judging/scoring/email/receipt_subject.txt", context).strip()
         body = render_to_string("judging/scoring/email/receipt_body.txt", context)
-    send_mail(subject=subject, message=body, from_email=None, recipient_list=[judge.email])
-    return "sent"
+    # Keyed to this submission of the review: a resubmission gets its own receipt, a second run of the task none.
+    written = email_record(to=judge.email, subject=subject, body=body, edition_id=judging_round.edition_id,
+                           key=f"review-receipt:{review.pk}:{review.submitted_at.isoformat()}")
+    return "sent" if written else "already sent"

@@ -108,6 +108,7 @@ ACTION_LABELS: dict[str, Any] = {
     "criterion.move": _("Criterion moved in the rubric's order"),
     "stage_weight.save": _("Stage weights saved"),
     "stage_weight.delete": _("Stage weights deleted"),
+    "outbox.retry": _("Task or e-mail sent again from the outbox"),
 }
 
 # The same in every language, to the second, sortable by eye.

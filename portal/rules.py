@@ -85,3 +85,7 @@ rules.add_perm("portal.organisation_manage", is_organisation_owner)
 # People and roles (portal/views/roles.py): the committee reads who holds which role; the secretariat changes it.
 rules.add_perm("portal.view_roles", is_committee)
 rules.add_perm("portal.manage_roles", is_secretariat)
+
+# The edition's outbox (portal/views/outbox.py): the committee reads what has not gone out; the secretariat retries.
+rules.add_perm("portal.view_outbox", is_committee)
+rules.add_perm("portal.retry_outbox", is_secretariat)

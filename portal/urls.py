@@ -11,6 +11,9 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("e/<slug:slug>/", views.edition_workspace, name="edition_workspace"),
     path("e/<slug:slug>/audit/", views.audit_trail, name="audit_trail"),
+    # Tasks and e-mails not gone out yet (the outbox), and "Try again".
+    path("e/<slug:slug>/outbox/", views.edition_outbox_page, name="edition_outbox"),
+    path("e/<slug:slug>/outbox/<int:pk>/retry/", views.edition_outbox_retry, name="edition_outbox_retry"),
     # People and roles of an edition; a role invitation's link.
     path("e/<slug:slug>/roles/", views.edition_roles, name="edition_roles"),
     path("e/<slug:slug>/roles/csv/", views.edition_roles_csv, name="edition_roles_csv"),

@@ -1,18 +1,18 @@
 """The one base class of every Celery task in the portal, and how services enqueue them.
 
-Services import their tasks at module level and call ``task.delay_on_commit(**ids)`` (Celery's
-Django task class): the task is sent only once the surrounding transaction has committed, and
-not at all when it rolls back. Tasks import the services they call inside the function (leaf
+Services import their tasks at module level and call ``task.delay_on_commit(**ids)``: the task is written to
+the outbox (worker/outbox.py) in the caller's transaction, sent once it has committed (and never when it rolls
+back), and sent later by the relay when the broker was down. The worker claims the outbox row before running the
+task, so a second delivery of it does nothing. Tasks import the services they call inside the function (leaf
 imports), so services and tasks never import each other at module level.
 """
 
-import functools
 import logging
 
 from celery.contrib.django.task import DjangoTask
-from django.db import InterfaceError, OperationalError, transaction
+from celery.exceptions import Retry
+from django.db import InterfaceError, OperationalError
 from django.utils.module_loading import import_string
-from kombu.exceptions import OperationalError as BrokerError
 
 logger = logging.getLogger(__name__)
 
@@ -37,17 +37,50 @@ class PortalTask(DjangoTask):
     # Dotted path of `fail(*, run_id: int, error: str)`, or None for tasks that drive no run.
     fails_run: str | None = None
 
-    def delay_on_commit(self, *args, **kwargs) -> None:
-        """Send the task once the transaction has committed. A broker that is down does not turn the user's
-        request into an error page after their change is saved: the job stays queued (its page says for how
-        long) and the failure is logged."""
-        transaction.on_commit(functools.partial(self._send_or_log, args, kwargs))
+    # The outbox adds its row's id to the kwargs (`_outbox`), which the task's own signature does not name.
+    typing = False
 
-    def _send_or_log(self, args, kwargs) -> None:
+    def delay_on_commit(self, **kwargs) -> None:
+        """Write the task to the outbox in the current transaction; it is sent once that has committed.
+
+        A broker that is down does not turn the user's request into an error page after their change is saved,
+        and loses nothing: the row stays pending and the relay sends it when the broker is back.
+        """
+        from .outbox import task_record
+
+        task_record(task_name=self.name, kwargs=kwargs)
+
+    def __call__(self, *args, **kwargs):
+        from . import outbox
+
+        message_id = kwargs.pop(outbox.OUTBOX_KWARG, None)
+        if message_id is None:
+            return self._run(*args, **kwargs)
+        if not outbox.claim(message_id=message_id, retries=self.request.retries or 0):
+            logger.info("task %s: outbox message %s is already claimed or done; this delivery does nothing",
+                        self.name, message_id)
+            return None
+        token = outbox.current_message.set(message_id)
         try:
-            self.delay(*args, **kwargs)
-        except (BrokerError, ConnectionError) as error:
-            logger.error("task %s not sent (%s): the broker is unreachable; its job stays queued", self.name, error)
+            result = self._run(*args, **kwargs)
+        except Retry:
+            raise  # the retry carries a higher retry number and claims the row again
+        except Exception as error:
+            outbox.fail(message_id=message_id, error=error)
+            if self.name == outbox.EMAIL_TASK:
+                return None  # the outbox tries the e-mail again with backoff; not a task failure
+            raise
+        finally:
+            outbox.current_message.reset(token)
+        outbox.finish(message_id=message_id)
+        return result
+
+    def _run(self, *args, **kwargs):
+        # Called by a worker or by `apply` (a request is on the stack): run the body as Celery would. Called
+        # directly as a function: Celery's own __call__ sets the request up.
+        if self.request_stack.top is not None:
+            return self.run(*args, **kwargs)
+        return super().__call__(*args, **kwargs)
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         logger.error("task %s[%s] failed for good: %s: %s", self.name, task_id, type(exc).__name__, exc)

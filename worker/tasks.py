@@ -29,3 +29,20 @@ def sweep_stalled_jobs() -> dict:
     from judging.services.job_sweep import jobs_sweep_stalled
 
     return jobs_sweep_stalled()
+
+
+# SMTP failures are retried by the outbox row (backoff, then failed and shown), not by Celery.
+@shared_task(name="worker.send_email", base=PortalTask, autoretry_for=(), acks_late=True)
+def send_email(*, email_id: int) -> str:
+    """Send one e-mail row of the outbox to its one recipient. PortalTask has claimed the row."""
+    from .outbox import email_send
+
+    return email_send(message_id=email_id)
+
+
+@shared_task(name="worker.outbox_relay", base=PortalTask, soft_time_limit=120, time_limit=150)
+def outbox_relay() -> int:
+    """Celery beat: send the outbox rows the broker refused earlier (or lost), now that it answers."""
+    from .outbox import outbox_relay as relay
+
+    return relay()

@@ -131,6 +131,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Award portal] "
+# Wrong passwords throttled in the database (portal.throttle); account e-mails through the outbox, never sent
+# inside the request (worker.account_mail).
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
 # A password reset link signs the person in: the way back in for an owner whose account is being attacked.
 # The second factor, when they have one, is still asked for.
@@ -235,6 +237,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "worker-sweep-stalled-jobs": {"task": "worker.sweep_stalled_jobs", "schedule": PORTAL_JOB_SWEEP_SECONDS},
     # Reminders before judging deadlines; each (round, judge, hours) is sent once, so the rate only sets the lag.
     "judging-send-reminders": {"task": "judging.send_reminders", "schedule": 3600.0},
+    # The outbox: tasks and e-mails the broker or the mail server refused earlier are sent when due.
+    "worker-outbox-relay": {"task": "worker.outbox_relay", "schedule": 30.0},
 }
 
 # With Redis the cache degrades to each process's memory while Redis is unreachable (portal.cache): a

@@ -1,14 +1,12 @@
-"""The decision e-mails: one notice per application that reached the committee, each sent exactly once.
+"""The decision e-mails: one notice per application that reached the committee, each written exactly once.
 
-Every application that was submitted and not withdrawn gets one DecisionNotice. A notice is
-claimed (`sent_at` set by an UPDATE that only matches an unclaimed row) before its e-mails go out,
-so a second run of the task, or a second worker, never sends it again. Each member of the
-applying organisation gets the e-mail in their own language; the addresses reached are recorded
-one by one, so when one address fails the notice keeps the error, is released (`sent_at` empty
-again) and a retry writes only to the addresses not yet reached. No score or judge is named.
-
-A worker that dies between the claim and the sending leaves the notice claimed and unsent: the
-portal prefers an e-mail missing (visible in the counts) to an e-mail sent twice.
+Every application that was submitted and not withdrawn gets one DecisionNotice. In one transaction a
+notice is claimed (`sent_at` set by an UPDATE that only matches an unclaimed row) and one outbox e-mail
+per member of the applying organisation is written (`worker.outbox.email_record`, keyed by notice and
+address), in the member's own language; so a second run of the task, or a second worker, never writes it
+again, and a run killed half-way leaves every notice either written whole or untouched. The outbox sends
+each e-mail, retries a mail server that refuses it, and shows the ones that failed for good on the
+edition's outbox page. No score or judge is named.
 """
 
 from __future__ import annotations
@@ -18,19 +16,21 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core import mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from portal.models import Edition, User
+from worker.outbox import email_record
 
 from ..models import AwardDecision, AwardJob, DecisionNotice
 from ..selectors import ceremony as selectors
 
 logger = logging.getLogger(__name__)
 
-# How many applications' e-mails go out over one SMTP connection, between two progress reports.
+# How many applications' e-mails are written between two progress reports.
 MAIL_BATCH = 50
 
 MESSAGE_SENDING = gettext_noop("Sending the decision e-mails")
@@ -91,36 +91,34 @@ def _claim(notice: DecisionNotice) -> bool:
     return bool(DecisionNotice.objects.filter(pk=notice.pk, sent_at__isnull=True).update(sent_at=timezone.now()))
 
 
-def _send_notice(notice: DecisionNotice, *, members: list[User], decisions: list[AwardDecision],
-                 edition: Edition, connection) -> str:
-    """Send a claimed notice to every member not reached yet; "" when all went out, else the error."""
-    reached = list(notice.recipients or [])
-    errors = []
-    if not members:
-        errors.append("The organisation has no member to write to.")
-    for user in members:
-        if user.email in reached:
-            continue
-        try:
-            decision_message(notice=notice, user=user, decisions=decisions, edition=edition,
-                             connection=connection).send()
-        except Exception as error:  # noqa: BLE001 - one address failing must not stop the batch
-            logger.warning("decision e-mail for application %s to %s failed: %s", notice.application_id,
-                           user.email, error)
-            errors.append(f"{user.email}: {type(error).__name__}: {error}")
-            continue
-        reached.append(user.email)
-        DecisionNotice.objects.filter(pk=notice.pk).update(recipients=reached)
-    if errors:
-        # Released: a retry writes to the addresses not reached, and only to them.
-        DecisionNotice.objects.filter(pk=notice.pk).update(sent_at=None, error="\n".join(errors)[:2000])
-        return f"#{notice.application_id} {notice.application.title}: {'; '.join(errors)}"
-    DecisionNotice.objects.filter(pk=notice.pk).update(error="")
+def _write_notice(notice: DecisionNotice, *, members: list[User], decisions: list[AwardDecision],
+                  edition: Edition) -> str | None:
+    """Claim the notice and write its e-mails to the outbox, one per member, in one transaction.
+
+    None when another run holds the notice; "" when written; else why it could not be (then it stays unclaimed).
+    """
+    with transaction.atomic():
+        if not _claim(notice):
+            return None  # another run writes it
+        if not members:
+            error = "The organisation has no member to write to."
+            DecisionNotice.objects.filter(pk=notice.pk).update(sent_at=None, error=error)
+            return f"#{notice.application_id} {notice.application.title}: {error}"
+        reached = list(notice.recipients or [])
+        for user in members:
+            if user.email in reached:
+                continue
+            message = decision_message(notice=notice, user=user, decisions=decisions, edition=edition)
+            email_record(to=user.email, subject=message.subject, body=message.body, edition_id=edition.pk,
+                         key=f"decision:{notice.pk}:{user.email.lower()}")
+            reached.append(user.email)
+        DecisionNotice.objects.filter(pk=notice.pk).update(recipients=reached, error="")
     return ""
 
 
 def decisions_send(*, job: AwardJob, progress: Callable[[int, str], None]) -> list[str]:
-    """Send every decision e-mail of the job's edition not sent yet, in batches; returns the failures.
+    """Write every decision e-mail of the job's edition not written yet to the outbox, in batches; returns the
+    failures (an organisation without a member).
 
     `progress(percent, message)` is told after each batch (the job's state machine records it).
 
@@ -136,15 +134,11 @@ def decisions_send(*, job: AwardJob, progress: Callable[[int, str], None]) -> li
         rows = list(selectors.pending_notices(edition=edition, ids=batch))
         members = selectors.members_by_organisation(organisation_ids={n.application.organisation_id for n in rows})
         awards = selectors.awards_by_application(edition=edition, application_ids=[n.application_id for n in rows])
-        with mail.get_connection() as connection:
-            for notice in rows:
-                if not _claim(notice):
-                    continue  # another run sends it
-                failure = _send_notice(notice, members=members.get(notice.application.organisation_id, []),
-                                       decisions=awards.get(notice.application_id, []), edition=edition,
-                                       connection=connection)
-                if failure:
-                    failures.append(failure)
+        for notice in rows:
+            failure = _write_notice(notice, members=members.get(notice.application.organisation_id, []),
+                                    decisions=awards.get(notice.application_id, []), edition=edition)
+            if failure:
+                failures.append(failure)
         done += len(batch)
         progress(done * 100 // total, MESSAGE_SENDING)
     return failures

@@ -1,16 +1,17 @@
-"""The portal's e-mails, built here (recipients, subject, body, link) and sent; tasks only call these.
+"""The portal's e-mails, built here (recipients, subject, body, link) and written to the outbox
+(`worker.outbox.email_record`, one row per recipient), which sends them; tasks only call these.
 
 Every e-mail is written in its recipient's language (`User.language`, set when they switch language), else in
 the site's default; never in the language of the page that caused it, which is the sender's.
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
 from portal.models import Invitation, User
+from worker.outbox import email_record
 
 
 def recipient_language(user: User | None, *, fallback: str = "") -> str:
@@ -31,9 +32,8 @@ def invitation_email_send(*, invitation: Invitation) -> None:
     with translation.override(recipient_language(invitee, fallback=inviter_language)):
         context = {"invitation": invitation,
                    "url": absolute_url(reverse("portal:invitation_accept", args=[invitation.token]))}
-        send_mail(
+        email_record(
+            to=invitation.email,
             subject=render_to_string("portal/email/invitation_subject.txt", context).strip(),
-            message=render_to_string("portal/email/invitation_body.txt", context),
-            from_email=None,
-            recipient_list=[invitation.email],
+            body=render_to_string("portal/email/invitation_body.txt", context),
         )

@@ -1,18 +1,19 @@
 """The e-mail of a role invitation, in the invitee's language; `portal.tasks.send_role_invitation` calls it."""
 
-from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from portal.formatting import local_time
 from portal.models import RoleInvitation, User
+from worker.outbox import email_record
 
 from .notifications import absolute_url, recipient_language
 
 
 def role_invitation_email_send(*, invitation: RoleInvitation) -> None:
-    """E-mail the invited address the link that accepts the invitation, and note when it went."""
+    """Write the e-mail with the link that accepts the invitation to the outbox, and note when, in one transaction."""
     # Someone who already has an account reads it in their own language; a newcomer in the one chosen for them.
     account = User.objects.filter(email__iexact=invitation.email).first()
     with translation.override(recipient_language(account, fallback=invitation.language)):
@@ -21,10 +22,8 @@ def role_invitation_email_send(*, invitation: RoleInvitation) -> None:
             "url": absolute_url(reverse("portal:role_invitation_accept", args=[invitation.token])),
             "expires": local_time(invitation.expires_at, edition=invitation.edition, with_zone=True),
         }
-        send_mail(
-            subject=render_to_string("portal/email/role_invitation_subject.txt", context).strip(),
-            message=render_to_string("portal/email/role_invitation_body.txt", context),
-            from_email=None,
-            recipient_list=[invitation.email],
-        )
-    RoleInvitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+        subject = render_to_string("portal/email/role_invitation_subject.txt", context).strip()
+        body = render_to_string("portal/email/role_invitation_body.txt", context)
+    with transaction.atomic():
+        email_record(to=invitation.email, subject=subject, body=body, edition_id=invitation.edition_id)
+        RoleInvitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())

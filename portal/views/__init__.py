@@ -4,6 +4,7 @@ from .editions import audit_trail, edition_workspace
 from .errors import page_not_found, permission_denied
 from .home import dashboard, home
 from .organisations import invitation_accept, organisation_create, organisation_detail
+from .outbox import edition_outbox_page, edition_outbox_retry
 from .role_invitations import role_invitation_accept
 from .roles import (
     edition_role_change,
@@ -15,7 +16,7 @@ from .roles import (
 )
 
 __all__ = [
-    "audit_trail", "dashboard", "edition_workspace", "home", "invitation_accept", "organisation_create",
+    "audit_trail", "dashboard", "edition_outbox_page", "edition_outbox_retry", "edition_workspace", "home", "invitation_accept", "organisation_create",
     "organisation_detail", "page_not_found", "permission_denied",
     "edition_role_change", "edition_role_revoke", "edition_roles", "edition_roles_csv", "role_invitation_accept",
     "role_invitation_resend", "role_invitation_revoke",

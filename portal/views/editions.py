@@ -34,6 +34,7 @@ def edition_workspace(request, edition):
         "is_committee": is_committee,
         "categories": edition.categories.all(),
         "can_see_audit": user.has_perm("portal.view_audit_trail", edition),
+        "can_see_outbox": user.has_perm("portal.view_outbox", edition),
         "panels": workspace_panels(user=user, edition=edition, roles=roles),
     }
     if is_committee:

@@ -9,9 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core import mail
 
 from tests.e2e.axe import assert_no_axe_violations
+from tests.e2e.mailbox import wait_for_mail
 from tests.factories import PASSWORD_FOR_TESTS, VerifiedUserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -145,7 +145,7 @@ def test_sign_up_with_the_keyboard_and_confirm_the_address(live_server, page):
     page.wait_for_url(f"{base}/accounts/confirm-email/")
     _assert_portal_page(page, language="en")
 
-    [verification] = mail.outbox
+    [verification] = wait_for_mail(1)
     path = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+)", verification.body).group(1)
     page.goto(base + path)
     _assert_portal_page(page, language="en")

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from submissions.models import Application, ApplicationSnapshot
+from tests.e2e.mailbox import wait_for_mail
 from tests.factories.submissions import make_pdf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -50,7 +51,7 @@ def test_a_new_applicant_signs_up_applies_uploads_a_pdf_and_submits(live_server,
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_role("button", name="Sign Up").click()
     page.wait_for_url(f"{base}/accounts/confirm-email/")
-    [verification] = mail.outbox
+    [verification] = wait_for_mail(1)
     page.context.clear_cookies()  # a fresh browser session: the applicant logs in for real below
     page.goto(base + _link_path(verification.body, "/accounts/confirm-email/"))
     page.get_by_role("button", name="Confirm").click()
@@ -121,6 +122,7 @@ def test_a_new_applicant_signs_up_applies_uploads_a_pdf_and_submits(live_server,
     expect(page.locator(".status").first).to_have_text("Submitted")
     snapshot = ApplicationSnapshot.objects.get(application=application)
     assert [attachment["name"] for attachment in snapshot.data["attachments"]] == ["flood-plan.pdf"]
+    wait_for_mail(lambda outbox: any(message.subject.startswith("Received:") for message in outbox))
     confirmations = [message for message in mail.outbox if message.subject.startswith("Received:")]
     assert [(message.subject, message.to) for message in confirmations] == [
         ("Received: “River flood alerts” for Seoul Smart City Prize (demo)", [EMAIL]),

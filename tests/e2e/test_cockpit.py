@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.e2e.mailbox import wait_for_mail
 from tests.factories import PASSWORD_FOR_TESTS, ApplicationFactory, MembershipFactory
 from tests.factories.scoring import make_world
 
@@ -74,6 +75,7 @@ def test_every_role_lands_on_its_own_dashboard_and_the_cockpit_reads_on_a_phone(
                 if role == "secretariat":
                     remind.click()
                     expect(page.locator(".messages")).to_contain_text("2")
+                    wait_for_mail(len(world.judges))
                     assert sorted(m.to[0] for m in mail.outbox) == sorted(j.user.email for j in world.judges)
             if role == "judge":
                 page.locator(f'main a[href="{queue}"]').click()

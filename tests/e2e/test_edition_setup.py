@@ -6,13 +6,13 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core import mail
 from playwright.sync_api import expect
 
 from judging.models import Criterion, JudgeProfile, Rubric
 from portal.models import AuditEntry, Edition, EditionRole
 from submissions.models import Category
 from tests.e2e.axe import assert_no_axe_violations
+from tests.e2e.mailbox import wait_for_mail
 from tests.factories import PASSWORD_FOR_TESTS, VerifiedUserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -89,7 +89,7 @@ def test_a_secretariat_sets_up_an_edition_without_the_admin(live_server, browser
     page.select_option("#id_role", "judge")
     page.locator("section.panel button[type=submit]").click()
     expect(page.locator(".message-success")).to_have_text("Invitation sent to judge@university.example.")
-    link = re.search(r"\S+/roles/invitations/\S+/", mail.outbox[-1].body).group(0)
+    link = re.search(r"\S+/roles/invitations/\S+/", wait_for_mail(1)[-1].body).group(0)
     judge_context = browser.new_context(locale="ko-KR", viewport={"width": 390, "height": 900})
     judge_page = judge_context.new_page()
     judge_page.set_default_timeout(15_000)

@@ -49,7 +49,7 @@ from .submissions import (
     StatusChangeFactory,
     make_pdf,
 )
-from .worker import WorkerHeartbeatFactory
+from .worker import OutboxMessageFactory, WorkerHeartbeatFactory
 
 __all__ = [
     "AwardDecisionFactory",
@@ -94,6 +94,7 @@ __all__ = [
     "StatusChangeFactory",
     "UserFactory",
     "VerifiedUserFactory",
+    "OutboxMessageFactory",
     "WorkerHeartbeatFactory",
     "make_pdf",
 ]

@@ -16,6 +16,8 @@ def _link_from(message, path_prefix: str) -> str:
     return match.group(1)
 
 
+# Account e-mails are written to the outbox and sent when the request's transaction commits (after the response).
+@pytest.mark.django_db(transaction=True)
 def test_signup_requires_email_verification_before_login(client):
     response = client.post(
         "/accounts/signup/",
@@ -44,6 +46,8 @@ def test_signup_requires_email_verification_before_login(client):
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
+# Account e-mails are written to the outbox and sent when the request's transaction commits (after the response).
+@pytest.mark.django_db(transaction=True)
 def test_signup_with_a_taken_email_creates_nothing_and_tells_the_owner(client):
     # allauth prevents account enumeration: the form looks successful, the owner is told by e-mail.
     VerifiedUserFactory(email="taken@example.org")
@@ -97,6 +101,8 @@ def test_failed_logins_are_rate_limited(client):
     assert "_auth_user_id" not in client.session
 
 
+# Account e-mails are written to the outbox and sent when the request's transaction commits (after the response).
+@pytest.mark.django_db(transaction=True)
 def test_password_reset(client):
     user = VerifiedUserFactory()
     response = client.post("/accounts/password/reset/", {"email": user.email})
@@ -110,6 +116,8 @@ def test_password_reset(client):
     assert user.check_password("brand-new-password-9")
 
 
+# Account e-mails are written to the outbox and sent when the request's transaction commits (after the response).
+@pytest.mark.django_db(transaction=True)
 def test_change_of_email_needs_verification_of_the_new_address(client, login):
     user = VerifiedUserFactory(email="old@example.org")
     login(user)
@@ -182,6 +190,8 @@ def test_login_errors_sit_beside_the_fields_and_the_email_is_kept(client):
     assert 'value="someone@example.org"' in html
 
 
+# Account e-mails are written to the outbox and sent when the request's transaction commits (after the response).
+@pytest.mark.django_db(transaction=True)
 def test_password_reset_from_a_valid_key_renders_in_the_portal_layout(client):
     user = VerifiedUserFactory()
     response = client.get(_reset_path(client, user), follow=True)

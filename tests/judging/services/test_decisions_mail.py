@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from judging.models import AwardJob, DecisionNotice
 from judging.selectors.ceremony import decision_notice_counts
@@ -10,6 +11,8 @@ from judging.services.decisions_mail import decisions_send
 from judging.tasks.awards import award_job_run
 from tests.factories import ReviewFactory
 from tests.factories.ceremony import ceremony_edition
+from worker.models import OutboxMessage
+from worker.outbox import outbox_relay
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +88,7 @@ def test_winners_read_their_prize_the_others_a_courteous_no_and_nobody_a_score_o
             assert secret not in body.body and secret not in body.subject
 
 
-def test_a_refused_address_is_recorded_and_retried_alone(settings, django_capture_on_commit_callbacks):
+def test_a_refused_address_waits_in_the_outbox_and_is_retried_alone(settings, django_capture_on_commit_callbacks):
     world = ceremony_edition()
     assert decision_notice_counts(edition=world.edition) == {"applicants": 5, "sent": 0, "failed": 0}
     settings.EMAIL_BACKEND = "tests.factories.mail.RefusingEmailBackend"
@@ -93,26 +96,24 @@ def test_a_refused_address_is_recorded_and_retried_alone(settings, django_captur
     refused.email = "bounce@example.org"
     refused.save()
     job = _start(world, django_capture_on_commit_callbacks)
-    # The batch went on: everyone else got theirs; the job failed and says why.
+    # Every notice was written; everyone else got theirs; the refused mailbox waits in the outbox with its error.
     assert sorted(m.to[0] for m in mail.outbox) == sorted(set(_addresses(world, *REACHED)) - {"bounce@example.org"})
-    assert job.state == AwardJob.State.FAILED
-    assert "bounce@example.org" in job.error and "Hillside buses" in job.error
+    assert (job.state, job.error) == (AwardJob.State.SUCCEEDED, "")
+    assert decision_notice_counts(edition=world.edition) == {"applicants": 5, "sent": 5, "failed": 0}
+    waiting = OutboxMessage.objects.get(kind="email", state="pending")
+    assert (waiting.recipient, waiting.attempts, waiting.edition_id) == ("bounce@example.org", 1, world.edition.pk)
+    assert "SMTPRecipientsRefused" in waiting.last_error
     notice = DecisionNotice.objects.get(application=world.gold_entry)
-    assert notice.sent_at is None and "SMTPRecipientsRefused" in notice.error
-    assert notice.recipients == [world.members["gold"][0].email]
-    assert decision_notice_counts(edition=world.edition) == {"applicants": 5, "sent": 4, "failed": 1}
-    # The mailbox comes back; the retry writes to it, and only to it.
+    assert notice.recipients == [world.members["gold"][0].email, "bounce@example.org"]
+    # The mailbox comes back; once the row is due the relay writes to it, and only to it.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox.clear()
-    from judging.services.ceremony_jobs import award_job_retry
-
+    assert outbox_relay() == 0  # not due yet: backoff
+    OutboxMessage.objects.filter(pk=waiting.pk).update(next_attempt_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
-        award_job_retry(job=job, user=world.chair)
-    job.refresh_from_db()
-    assert job.state == AwardJob.State.SUCCEEDED
+        assert outbox_relay() == 1
     assert [m.to for m in mail.outbox] == [["bounce@example.org"]]
-    notice.refresh_from_db()
-    assert notice.sent_at is not None and notice.error == ""
+    assert OutboxMessage.objects.filter(kind="email").exclude(state="done").count() == 0
 
 
 def test_progress_is_reported_in_batches(settings, django_capture_on_commit_callbacks, monkeypatch):

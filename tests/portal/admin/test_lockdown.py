@@ -34,6 +34,7 @@ SUPERUSER_MAY = {
     "judging.Review": (False, False), "judging.EntryResult": (False, False), "judging.JudgeResult": (False, False),
     "judging.AggregationRun": (False, False), "judging.CalibrationEntry": (False, False),
     "judging.Shortlisting": (False, False), "worker.WorkerHeartbeat": (False, False),
+    "worker.OutboxMessage": (False, False),
 }
 # The admin actions there are; each is a service call (tested in the apps' admin tests), refused to everyone else.
 ACTIONS = {

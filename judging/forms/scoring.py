@@ -159,7 +159,7 @@ class ShortlistRemoveForm(forms.Form):
 class ScoringSettingsForm(forms.Form):
     aggregation_method = forms.ChoiceField(
         label=_("How the judges' scores are combined"), choices=JudgingRound.AggregationMethod.choices,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect, required=False,  # left out: the round keeps its method
         help_text=_("Method 2 (the default) learns from the entries judges share how each judge uses the scale, how "
                     "lenient they are (per category where they scored enough entries) and how consistent they are, "
                     "and gives outlying reviews less weight. Method 1 corrects leniency only. Results already "

@@ -26,8 +26,10 @@ class SplitCategory:
     sizes: tuple[int, ...]  # judges per panel, largest first
 
 
-def round_split_categories(*, round: JudgingRound) -> list[SplitCategory]:  # noqa: A002 - the model's name for it
-    """The round's categories whose active assignments fall into more than one panel of judges."""
+def round_split_categories(*, round: JudgingRound,  # noqa: A002 - the model's name for it
+                           categories: list[Category] | None = None) -> list[SplitCategory]:
+    """The round's categories (given, when the caller has them already) whose active assignments fall into more
+    than one panel of judges. One query."""
     rows = np.array(list(
         Assignment.objects.filter(round=round, state__in=Assignment.ACTIVE_STATES)
         .values_list("application__category_id", "application_id", "judge_id")
@@ -35,7 +37,7 @@ def round_split_categories(*, round: JudgingRound) -> list[SplitCategory]:  # no
     if not rows.size:
         return []
     split = []
-    categories = {category.pk: category for category in round.categories.all()}
+    by_id = {category.pk: category for category in (categories if categories is not None else round.categories.all())}
     for category_id in np.unique(rows[:, 0]):
         mine = rows[rows[:, 0] == category_id]
         entries, entry_idx = np.unique(mine[:, 1], return_inverse=True)
@@ -46,6 +48,6 @@ def round_split_categories(*, round: JudgingRound) -> list[SplitCategory]:  # no
         _count, labels = connected_components(graph, directed=False)
         panel_sizes = np.bincount(labels[entries.size:])
         panel_sizes = sorted((int(n) for n in panel_sizes if n), reverse=True)
-        if len(panel_sizes) > 1 and int(category_id) in categories:
-            split.append(SplitCategory(categories[int(category_id)], len(panel_sizes), tuple(panel_sizes)))
+        if len(panel_sizes) > 1 and int(category_id) in by_id:
+            split.append(SplitCategory(by_id[int(category_id)], len(panel_sizes), tuple(panel_sizes)))
     return split

@@ -87,10 +87,11 @@ def round_detail(request, edition, round_pk: int):
     short_entries = selectors.round_short_entries(round=judging_round)
     judges = list(selectors.round_judges(round=judging_round))
     can_manage = request.user.has_perm("judging.manage_rounds", edition)
+    categories = list(judging_round.categories.order_by("position", "name"))
     return render(request, "judging/assignment/round_detail.html", {
         "edition": edition,
         "round": judging_round,
-        "categories": list(judging_round.categories.order_by("position", "name")),
+        "categories": categories,
         "entry_count": selectors.round_entries(round=judging_round).count(),
         "judges": judges,
         "active_run": active_run,
@@ -104,7 +105,7 @@ def round_detail(request, edition, round_pk: int):
         "short_entries": list(short_entries[:SHORT_ENTRIES_SHOWN]),
         "short_count": short_entries.count(),
         "replacement_notes": selectors.round_replacement_notes(round=judging_round),
-        "split_categories": round_split_categories(round=judging_round),
+        "split_categories": round_split_categories(round=judging_round, categories=categories),
         "can_manage": can_manage,
         "can_change": can_manage and judging_round.state in round_services.CHANGEABLE_ROUND_STATES,
         "can_open": can_manage and judging_round.state == JudgingRound.State.ASSIGNING and active_run is None,

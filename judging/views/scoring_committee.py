@@ -47,7 +47,7 @@ def scoring_settings(request, judging_round: JudgingRound):
                 round_services.round_scoring_settings_update(
                     round=judging_round, user=request.user,
                     explanation_to_applicants=form.cleaned_data["explanation_to_applicants"],
-                    aggregation_method=form.cleaned_data["aggregation_method"],
+                    aggregation_method=form.cleaned_data["aggregation_method"] or None,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)

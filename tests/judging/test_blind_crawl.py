@@ -46,6 +46,7 @@ from tests.factories import (
     make_pdf,
 )
 from tests.factories.judging import AssignmentFactory, JudgeProfileFactory, JudgingRoundFactory
+from worker.outbox import outbox_relay
 
 pytestmark = pytest.mark.django_db
 
@@ -296,11 +297,13 @@ def judge_journey(world: World, client, login, django_capture_on_commit_callback
     fetched.update({f"after-conflict {url}": page for url, page in crawl(client, judge_starts(world)).items()})
     # The e-mails of the round: assignments announced, reminders (scheduled and "remind now"), the receipt.
     judge_ids = [world.judge.pk, *(other.pk for other in world.others)]
-    notifications.round_notify_judges(round=world.round)
-    notifications.reminders_send()
-    notifications.round_remind_judges(round=world.round, judge_ids=judge_ids)
-    review = world.assignments[0].review
-    notifications.review_receipt_send(review_id=review.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.round_notify_judges(round=world.round)
+        notifications.reminders_send()
+        notifications.round_remind_judges(round=world.round, judge_ids=judge_ids)
+        review = world.assignments[0].review
+        notifications.review_receipt_send(review_id=review.pk)
+    outbox_relay()  # the e-mails leave through the outbox
     judge_emails = {other.user.email for other in world.others} | {world.judge.user.email}
     mails = [message for message in mail.outbox if set(message.to) & judge_emails]
     return fetched, mails

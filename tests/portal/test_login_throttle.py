@@ -121,6 +121,8 @@ def test_pair_failures_are_forgiven_after_the_owner_gets_the_password_right():
     assert _post_login(client, owner.email, PASSWORD_FOR_TESTS, OWNER_ADDRESS).status_code == 302
 
 
+# Account e-mails are written to the outbox and sent when the request's transaction commits.
+@pytest.mark.django_db(transaction=True)
 def test_a_password_reset_link_signs_the_owner_in_while_the_account_is_throttled():
     owner = VerifiedUserFactory()
     _attack_from_many_addresses(owner.email, ACCOUNT_LIMIT)

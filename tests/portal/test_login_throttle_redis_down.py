@@ -77,6 +77,8 @@ def test_signup_works_and_its_throttle_counts_with_redis_down(redis_down, settin
     assert statuses == [302, 302, 429]
 
 
+# Account e-mails are written to the outbox and sent when the request's transaction commits.
+@pytest.mark.django_db(transaction=True)
 def test_password_reset_works_and_its_throttle_counts_with_redis_down(redis_down, settings, mailoutbox):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "reset_password": "20/m/ip,2/m/key"}
     user = VerifiedUserFactory()

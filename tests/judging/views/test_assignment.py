@@ -131,7 +131,7 @@ def test_the_round_page_costs_the_same_queries_with_1_or_many_assignments(settin
     assert Assignment.objects.filter(round=judging_round).count() == rows
     login(person(setting["edition"], "secretariat"))
     url = urls(setting)["detail"]
-    with django_assert_num_queries(21):  # four of them read the rubric gaps (rubrics/_round_gaps.html)
+    with django_assert_num_queries(22):  # four read the rubric gaps (rubrics/_round_gaps.html), one the panels
         response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == rows

@@ -85,7 +85,8 @@ def test_the_secretariat_sets_the_applicants_card_and_finds_the_prizes_page(clie
     assert response.status_code == 302
     world.round.refresh_from_db()
     assert world.round.explanation_to_applicants is True
-    assert AuditEntry.objects.get(action="round.scoring_settings").before == {"explanation_to_applicants": False}
+    assert AuditEntry.objects.get(action="round.scoring_settings").before == {
+        "explanation_to_applicants": False, "aggregation_method": "calibrated"}
 
 
 @pytest.mark.parametrize("role", ["chair", "observer"])

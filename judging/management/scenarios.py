@@ -20,6 +20,7 @@ import scipy.stats
 from judging.algorithms.aggregation import least_squares
 from judging.algorithms.aggregation.bootstrap import bootstrap_intervals
 from judging.algorithms.aggregation.calibrated import _normalise, fit_calibrated
+from judging.algorithms.aggregation.calibrated_bootstrap import bootstrap_calibrated
 from judging.algorithms.aggregation.tiers import tier_flags, tier_of_ranks
 
 SCENARIOS = ("offset", "scale", "reliability", "outlier", "heavy-tail", "split-panels", "category-leniency",
@@ -136,8 +137,6 @@ def estimates(panel: Panel, *, bootstrap: int, seed: int, confidence: float = 0.
     new_fit = fit_calibrated(entry_idx=e, judge_idx=j, totals=y, n_entries=entries, n_judges=judges,
                              entry_group=panel.category)
     new = new_fit.quality
-    from judging.algorithms.aggregation.calibrated import bootstrap_calibrated
-
     new_low, new_high, _samples = bootstrap_calibrated(
         point=new_fit, entry_idx=e, judge_idx=j, totals=y, n_entries=entries, n_judges=judges,
         entry_group=panel.category, resamples=bootstrap, confidence=confidence, seed=seed)

@@ -42,10 +42,6 @@ METHOD = "calibrated judges (scale, leniency, precision, robust)"
 METHOD_VERSION = "2"
 
 
-# Steps of each bootstrap refit, started from the point fit (see bootstrap_calibrated).
-BOOTSTRAP_ITERATIONS = 10
-
-
 @dataclass(frozen=True)
 class Settings:
     min_reviews: int = 2  # a slope needs two points; shrinkage, not exclusion, protects judges with few reviews
@@ -239,32 +235,3 @@ def _normalise(a, b, quality, calibrated, judge_component, entry_component, mult
     a[judges] = a[judges] - b[judges] * shift[code]
     quality[in_pool] = quality[in_pool] + shift[entry_pool[in_pool]]
     return a, b, quality
-
-
-def bootstrap_calibrated(*, point: CalibratedFit, entry_idx: np.ndarray, judge_idx: np.ndarray, totals: np.ndarray,
-                         n_entries: int, n_judges: int, entry_group: np.ndarray | None, resamples: int,
-                         confidence: float, seed: int, settings: Settings = Settings(),
-                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Percentile intervals of the qualities over ``resamples`` resamples of whole judges (as method 1's bootstrap),
-    each refit started from the point estimate and run for BOOTSTRAP_ITERATIONS steps (fewer under-covered: 4
-    steps gave 0.85-0.88 for a nominal 0.9 in the simulations; 10 give 0.88-0.94 with the real assigner). Returns (low, high, samples: resamples x entries, NaN where an
-    entry had no drawn judge)."""
-    quality = point.quality
-    if not resamples:
-        return quality.copy(), quality.copy(), np.empty((0, n_entries))
-    from .bootstrap import column_quantiles
-
-    rng = np.random.default_rng(seed)
-    quick = Settings(**{**settings.__dict__, "iterations": BOOTSTRAP_ITERATIONS, "tolerance": 1e-4})
-    samples = np.empty((resamples, n_entries))
-    for row in range(resamples):
-        drawn = np.bincount(rng.integers(0, n_judges, n_judges), minlength=n_judges).astype(float)
-        refit = fit_calibrated(entry_idx=entry_idx, judge_idx=judge_idx, totals=totals, n_entries=n_entries,
-                               n_judges=n_judges, entry_group=entry_group, judge_weight=drawn, settings=quick,
-                               start=point)
-        samples[row] = refit.quality
-    tail = (1 - confidence) / 2
-    low, high = column_quantiles(samples, (tail, 1 - tail))
-    covered = ~np.isnan(low)
-    return np.where(covered, low, quality), np.where(covered, high, quality), samples
-

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import calibrated as calibrated_fit
 from .bootstrap import bootstrap_intervals
+from .calibrated_bootstrap import bootstrap_calibrated
 from .least_squares import fit
 from .ranking import boundary_overlaps, competition_ranks
 from .tiers import tier_flags, tier_probabilities
@@ -201,7 +202,7 @@ def aggregate_arrays(
         corrected, offsets, estimated = point_fit.quality, point_fit.leniency, point_fit.calibrated
         judge_component, entry_component = point_fit.judge_component, point_fit.entry_component
         scale, weight = point_fit.scale, point_fit.weight
-        low, high, samples = calibrated_fit.bootstrap_calibrated(
+        low, high, samples = bootstrap_calibrated(
             point=point_fit, entry_idx=entry_idx, judge_idx=judge_idx, totals=totals, n_entries=n_entries,
             n_judges=n_judges, entry_group=group_code, resamples=bootstrap, confidence=confidence, seed=seed)
         if samples.shape[0]:

@@ -59,12 +59,10 @@ def tier_probabilities(samples: np.ndarray, group_code: np.ndarray, boundaries: 
         members = np.flatnonzero(group_code == code)
         block = samples[:, members]
         valid = ~np.isnan(block)
-        # Rank within the resample: 1 + how many valid entries scored strictly higher (competition ranks).
+        # Rank within the resample, best first (unscored entries last): a double argsort, vectorised over the
+        # resamples. Equal scores, which continuous fits almost never give, get distinct ranks in either order.
         filled = np.where(valid, block, -np.inf)
-        ordered = np.sort(filled, axis=1)
-        higher = filled.shape[1] - np.array([np.searchsorted(row, values, side="right")
-                                             for row, values in zip(ordered, filled, strict=True)])
-        ranks = 1 + higher
+        ranks = np.argsort(np.argsort(-filled, axis=1), axis=1) + 1
         tiers = tier_of_ranks(ranks, group_boundaries)
         counts = valid.sum(axis=0)
         for tier in range(len(group_boundaries) + 1):

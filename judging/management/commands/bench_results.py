@@ -240,11 +240,16 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--repeat", type=int, default=3, help="Aggregation runs to time (median reported).")
         parser.add_argument("--keep", action="store_true", help="Leave the bench edition in the database.")
+        parser.add_argument("--method", choices=JudgingRound.AggregationMethod.values,
+                            default=JudgingRound.AggregationMethod.CALIBRATED,
+                            help="How the round combines the scores (method 2, calibrated, by default).")
 
     def handle(self, *args, **options):
         removed = remove_bench_editions(BENCH_SLUG)
         bench = fill(entries=options["entries"], judges=options["judges"], per_entry=options["per_entry"],
                      criteria=options["criteria"], categories=options["categories"], seed=options["seed"])
+        JudgingRound.objects.filter(pk=bench.round.pk).update(aggregation_method=options["method"])
+        bench.round.aggregation_method = options["method"]
         runs = []
         for _ in range(max(1, options["repeat"])):
             runs.append(round_aggregate(judging_round=bench.round))
@@ -253,6 +258,8 @@ class Command(BaseCommand):
         median = runs[seconds.index(sorted(seconds)[len(seconds) // 2])]
         result = {
             "database": connection.vendor,
+            "method": median.method,
+            "method_version": median.method_version,
             "entries": options["entries"],
             "judges": options["judges"],
             "per_entry": options["per_entry"],

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from judging.algorithms.aggregation.calibrated import Settings, bootstrap_calibrated, fit_calibrated
+from judging.algorithms.aggregation.calibrated import Settings, fit_calibrated
+from judging.algorithms.aggregation.calibrated_bootstrap import bootstrap_calibrated
 
 
 def _full_design(qualities, leniency, scale):

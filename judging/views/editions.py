@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portal.access import mfa_setup_redirect, needs_mfa_setup
+from portal.access import holds, mfa_setup_redirect, needs_mfa_setup
 from portal.bilingual import per_language
 from portal.service_errors import add_service_errors
 from portal.services.editions import edition_create as edition_create_service
@@ -49,7 +49,7 @@ def _initial(request, sources: list) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edition_create(request):
-    if not request.user.has_perm("portal.create_edition"):
+    if not holds(request.user, "portal.create_edition"):
         raise PermissionDenied(_("Only organisers create editions. If you should create one, ask an organiser of "
                                  "this portal to make you one."))
     if needs_mfa_setup(request.user):

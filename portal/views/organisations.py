@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ..access import holds
 from ..forms import OrganisationForm
 from ..models import Invitation, Organisation
 from ..services import organisations as organisation_services
@@ -30,7 +31,7 @@ def organisation_create(request):
 @login_required
 def organisation_detail(request, pk: int):
     organisation = get_object_or_404(Organisation, pk=pk)
-    if not request.user.has_perm("portal.organisation_view", organisation):
+    if not holds(request.user, "portal.organisation_view", organisation):
         raise PermissionDenied(_("Only members of this organisation can see it."))
     memberships = organisation.memberships.select_related("user").order_by("user__email")
     return render(request, "portal/organisation_detail.html", {"organisation": organisation, "memberships": memberships})

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from portal.access import holds
 from portal.models import Organisation
 from portal.service_errors import add_service_errors
 from portal.services import organisations as organisation_services
@@ -19,7 +20,7 @@ from .applicant import _render
 @require_http_methods(["GET", "POST"])
 def organisation_invite(request, pk: int):
     organisation = get_object_or_404(Organisation, pk=pk)
-    if not request.user.has_perm("portal.organisation_manage", organisation):
+    if not holds(request.user, "portal.organisation_manage", organisation):
         raise PermissionDenied(_("Only an owner of the organisation can invite colleagues."))
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -109,6 +109,14 @@ EXPECTATIONS: dict[str, Row] = {
 POST_ONLY = frozenset({405})
 
 EXPECTATIONS.update({
+    # Health: anyone (the container's check, a monitor) reads ok/fail per part and nothing else; details are for a
+    # superuser. Readiness answers 503 here, where no worker has beaten yet.
+    "health_liveness": public(),
+    "health_readiness": public(status=(200, 503)),
+    # The edition's outbox (tasks and e-mails not gone out yet): the committee that reads the edition sees it; the
+    # secretariat retries.
+    "portal:edition_outbox": Row(get=READERS),
+    "portal:edition_outbox_retry": Row(get=SECRETARIAT, post=SECRETARIAT, status=POST_ONLY),
     "portal:home": public(post=NOBODY),
     "portal:dashboard": Row(get=LOGGED_IN),
     # Anyone logged in may found an organisation, or start an application (sent to found one first if they have

@@ -135,6 +135,7 @@ _PK = {
     "submissions:screening_detail": "app_a",
     "portal:organisation_detail": "org_a",
     "portal:role_invitation_resend": "role_invitation",
+    "portal:edition_outbox_retry": "outbox_message",
     "portal:role_invitation_revoke": "role_invitation",
     "judging:assignment_move": "assignment_a",
     "judging:assignment_release": "assignment_a",

@@ -47,6 +47,8 @@ from tests.factories import (
 )
 from tests.factories.scoring import submitted_entry
 from tests.factories.submissions import snapshot_data
+from tests.factories.worker import OutboxMessageFactory
+from worker.models import OutboxMessage
 
 # What only A's organisation and the people who may read A's application may ever read.
 A_SECRETS = ("Aurora Leakwatch Municipality", "Aurora lantern-grid pilot", "aurora.applicant@leak-a.example")
@@ -155,11 +157,14 @@ def build_world() -> World:
                       target_repr=A_SECRETS[1])
 
     role_invitation = RoleInvitationFactory(edition=edition, invited_by=users["secretariat"])
+    outbox_message = OutboxMessageFactory(kind=OutboxMessage.Kind.EMAIL, edition=edition, recipient=A_SECRETS[2],
+                                          subject="Your application", body="…", state=OutboxMessage.State.FAILED,
+                                          last_error="SMTP refused")
     invitation = InvitationFactory(organisation=org_a, email="colleague.aurora@leak-a.example")
 
     objects.update(rubric=rubric, criterion=criterion, round=judging_round, assignment_a=assignment_a,
                    assignment_b=assignment_b, conflicted=conflicted, judge_a=judges["judge_assigned"],
                    assignment_run=assignment_run, aggregation_run=aggregation_run, tier=tier, award=award,
                    decision=decision, minutes=minutes, job=job, role_invitation=role_invitation,
-                   invitation=invitation)
+                   invitation=invitation, outbox_message=outbox_message)
     return world

@@ -20,6 +20,7 @@ import tempfile
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -109,6 +110,27 @@ class ChunkedBodyLimit:
         spool.seek(0)
         environ["wsgi.input"] = spool
         environ["CONTENT_LENGTH"] = str(total)
+
+
+# The largest id a 64-bit column holds; Django's lookups on a foreign key pass a larger one to the database, which
+# refuses it (SQLite: OverflowError; PostgreSQL: out of range) and the page would answer 500.
+MAX_PATH_ID = 2**63 - 1
+
+
+class PathIdRangeMiddleware:
+    """An id in the address past any column's range names nothing: 404, before a view looks it up."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if any(isinstance(value, int) and not -MAX_PATH_ID <= value <= MAX_PATH_ID
+               for value in (*view_args, *view_kwargs.values())):
+            raise Http404
+        return None
 
 
 def file_input_limit_attrs(limit: int) -> dict:

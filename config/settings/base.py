@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "portal.middleware.RoleMfaMiddleware",
     # Refuses an oversized body (413, in the layout) before CSRF's check, the first reader of a POST, reads it.
     "portal.request_limits.RequestBodyLimitMiddleware",
+    # An id in the address past a 64-bit column is a 404, not a database error.
+    "portal.request_limits.PathIdRangeMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

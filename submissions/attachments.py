@@ -7,13 +7,17 @@ or a decompression bomb) is refused with a message, never a 500.
 
 Why no subprocess or signal timeout: every parse here is bounded by the input's size (at most
 MAX_ATTACHMENT_BYTES) and by explicit limits (pypdf's Configuration for the page tree, arrays, dictionaries and
-decompression; the zip's member count read from its end record before the directory is parsed; member reads
-capped in bytes). The slowest file found (20 MB of PDF objects without a cross-reference table, which pypdf
-rebuilds by scanning) takes about 4 s; a signal cannot interrupt a request served in a thread, and a process per
-upload would cost more than that on every honest file.
+decompression; "%%EOF" looked for in the last 64 KB before pypdf scans for it line by line; at most 100 000
+objects, counted by a regular expression before pypdf might rebuild a broken cross-reference table from each; the
+zip's member
+count read from its end record before the directory is parsed; member reads capped in bytes). The slowest file
+found, 300 000 references in one /Kids list (refused at pypdf's array limit), takes under a second; a signal
+cannot interrupt a request served in a thread, and a process per upload would cost more than that on every
+honest file.
 """
 
 import logging
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -34,13 +38,16 @@ PDF_LIMITS = {
     "page_tree_maximum_depth": 32,  # real page trees are a handful of levels deep
     "page_tree_maximum_entries": MAX_PDF_PAGES * 2,
     "page_tree_maximum_page_entries": 200_000,
-    "array_maximum_element_count": 50_000,
+    "array_maximum_element_count": 20_000,
     "dictionary_maximum_element_count": 10_000,
     "zlib_maximum_output_length": 50_000_000,
     "lzw_maximum_output_length": 50_000_000,
     "run_length_maximum_output_length": 50_000_000,
     "maximum_declared_stream_length": MAX_ATTACHMENT_BYTES,
 }
+PDF_TAIL_BYTES = 64 * 1024
+# Objects outside object streams; an honest 20 MB PDF of 5000 pages has a few tens of thousands.
+MAX_PDF_OBJECTS = 100_000
 # An Office file or an OpenDocument is a zip. Its table of contents is read, never its members' content (except
 # an OpenDocument's few-byte `mimetype`), so a zip bomb costs nothing to check; it is still refused, as no honest
 # document declares this much.
@@ -177,10 +184,38 @@ def zip_member_head(upload, name: str, limit: int = 256) -> bytes | None:
         upload.seek(0)
 
 
+def _ends_like_a_pdf(upload) -> bool:
+    """Whether "%%EOF" is in the file's last PDF_TAIL_BYTES. pypdf looks for it line by line backwards from the
+    end, which over 20 MB of short lines takes seconds; a PDF ends with it, give or take a little trailing data."""
+    upload.seek(0, 2)
+    size = upload.tell()
+    upload.seek(max(size - PDF_TAIL_BYTES, 0))
+    return b"%%EOF" in upload.read(PDF_TAIL_BYTES)
+
+
+OBJECT_HEADER = re.compile(rb"\d+\s+\d+\s+obj\b")
+
+
+def _object_headers(upload, *, stop_after: int) -> int:
+    """How many "N G obj" headers the file holds (counting stops past `stop_after`), read 1 MB at a time. When the
+    cross-reference table is broken pypdf rebuilds it by parsing every one of them (about 13 µs each): 20 MB of
+    tiny objects would take a request's worker for a minute."""
+    upload.seek(0)
+    count = 0
+    while count <= stop_after and (chunk := upload.read(1024 * 1024)):
+        count += len(OBJECT_HEADER.findall(chunk))
+    return count
+
+
 def pdf_pages(upload) -> int:
     """The PDF's page count, read within PDF_LIMITS; ValidationError naming the file otherwise."""
     upload.seek(0)
     try:
+        if not _ends_like_a_pdf(upload):
+            raise ValueError("no %%EOF near the end")
+        if _object_headers(upload, stop_after=MAX_PDF_OBJECTS) > MAX_PDF_OBJECTS:
+            raise LimitReachedError("too many objects")
+        upload.seek(0)
         with apply_configuration(**PDF_LIMITS):
             pages = len(PdfReader(upload).pages)
     except LimitReachedError as error:

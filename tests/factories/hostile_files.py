@@ -65,6 +65,17 @@ def pdf_truncated() -> bytes:
     return whole[: len(whole) // 2]
 
 
+def pdf_many_objects_broken_xref(objects: int = 120_000) -> bytes:
+    """Tiny objects and a startxref that points nowhere: pypdf would rebuild the table by parsing each."""
+    body = b"".join(b"%d 0 obj\n<< /Type /Page >>\nendobj\n" % number for number in range(1, objects + 1))
+    return b"%PDF-1.4\n" + body + b"startxref\n999\n%%EOF\n"
+
+
+def pdf_without_eof(objects: int = 50_000) -> bytes:
+    """No %%EOF: pypdf would look for it line by line from the end."""
+    return pdf_many_objects_broken_xref(objects).removesuffix(b"%%EOF\n")
+
+
 def pdf_object_stream_bomb() -> bytes:
     """An object stream that inflates to 60 MB of zeros (60 KB here)."""
     bomb = zlib.compress(b"\x00" * 60_000_000, 9)

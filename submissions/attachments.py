@@ -9,11 +9,11 @@ Why no subprocess or signal timeout: every parse here is bounded by the input's 
 MAX_ATTACHMENT_BYTES) and by explicit limits (pypdf's Configuration for the page tree, arrays, dictionaries and
 decompression; "%%EOF" looked for in the last 64 KB before pypdf scans for it line by line; at most 100 000
 objects, counted by a regular expression before pypdf might rebuild a broken cross-reference table from each; the
-zip's member
-count read from its end record before the directory is parsed; member reads capped in bytes). The slowest file
-found, 300 000 references in one /Kids list (refused at pypdf's array limit), takes under a second; a signal
-cannot interrupt a request served in a thread, and a process per upload would cost more than that on every
-honest file.
+zip's member count read from its end record before the directory is parsed; member reads capped in bytes). The
+slowest file found, 300 000 references in one /Kids list (refused at pypdf's array limit), takes under a second;
+a signal cannot interrupt a request served in a thread, and a process per upload would cost more than that on
+every honest file. Images among the attachments are recognised by their magic bytes only, never decoded; the
+public image is (submissions/services/public_image.py), with a pixel limit.
 """
 
 import logging
@@ -49,8 +49,8 @@ PDF_TAIL_BYTES = 64 * 1024
 # Objects outside object streams; an honest 20 MB PDF of 5000 pages has a few tens of thousands.
 MAX_PDF_OBJECTS = 100_000
 # An Office file or an OpenDocument is a zip. Its table of contents is read, never its members' content (except
-# an OpenDocument's few-byte `mimetype`), so a zip bomb costs nothing to check; it is still refused, as no honest
-# document declares this much.
+# an OpenDocument's few-byte `mimetype`), so a zip bomb costs nothing to check. One that declares more members or
+# more bytes in all than these is refused all the same: no honest document does.
 MAX_ZIP_MEMBERS = 10_000
 MAX_ZIP_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 ALLOWED_TYPES = {

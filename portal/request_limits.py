@@ -134,7 +134,7 @@ class PathIdRangeMiddleware:
 
 
 def file_input_limit_attrs(limit: int) -> dict:
-    """Attributes for a file input that static/portal/js/upload-limit.js reads: a file over `limit` is refused in
+    """Attributes for a file input that static/portal/js/site.js reads: a file over `limit` is refused in
     the browser, before the form is sent, and the input is cleared so that the rest of the form can still be
     saved. Call it when the form is built (the message is in the reader's language)."""
     return {

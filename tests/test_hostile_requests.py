@@ -173,4 +173,4 @@ def test_upload_inputs_carry_their_limit_for_the_browser_check(client, draft):
     page = client.get(f"/applications/{draft.pk}/edit/").content.decode()
     assert f'data-max-bytes="{attachments.MAX_ATTACHMENT_BYTES}"' in page
     assert "is larger than 20.0\xa0MB and was not added" in page
-    assert "portal/js/upload-limit.js" in page
+    assert "portal/js/site.js" in page  # which holds the check

@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("portal.urls")),
 ]
 
+handler400 = "portal.request_limits.bad_request"
 handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"

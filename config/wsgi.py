@@ -3,4 +3,9 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from portal.request_limits import ChunkedBodyLimit  # noqa: E402 - after Django is set up
+
+# A body sent without a length is read only up to the request cap (portal/request_limits.py).
+application = ChunkedBodyLimit(django_application)

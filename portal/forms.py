@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import EditionRole, Organisation
+from .request_limits import file_input_limit_attrs
 
 
 class OrganisationForm(forms.ModelForm):
@@ -49,6 +50,12 @@ class RoleCsvForm(forms.Form):
                            help_text=_("Columns: email, name, role, language. One person per line."))
     message = forms.CharField(label=_("Message (optional)"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .services.role_invitations_csv import MAX_BYTES
+
+        self.fields["file"].widget.attrs.update(file_input_limit_attrs(MAX_BYTES))
 
 
 class RoleChangeForm(forms.Form):

@@ -82,6 +82,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.middleware.RoleMfaMiddleware",
+    # Refuses an oversized body (413, in the layout) before CSRF's check, the first reader of a POST, reads it.
+    "portal.request_limits.RequestBodyLimitMiddleware",
+    # An id in the address past a 64-bit column is a 404, not a database error.
+    "portal.request_limits.PathIdRangeMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -203,6 +207,21 @@ STORAGES = {
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "var" / "no-public-media"
 
+# Request and upload limits, chosen, not defaulted (portal/request_limits.py enforces them before a body is read).
+# The largest file any form accepts: attachments and minutes files (20 MB); a public image (5 MB) and a CSV of
+# invitations (512 KB) are smaller. A test holds these figures together.
+PORTAL_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+# Every field but the files, in one request: the longest draft (sections of up to some thousands of characters,
+# three bytes each in Korean) and a previewed CSV carried back in a hidden field (512 KB) fit with room to spare.
+# A multipart body may be PORTAL_UPLOAD_MAX_BYTES plus this much.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+# A file larger than this is spooled to a temporary file on disk while it is checked, not kept in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
+# The widest form (screening's bulk selection of one page, a rubric's criteria and levels) posts a few hundred.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# Every upload form takes one file.
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+
 # Celery: without REDIS_URL tasks run in-process (eager), the embedded default.
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -286,4 +305,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # pypdf logs a warning per oddity it repairs; a hostile upload would write thousands of lines.
+    "loggers": {"pypdf": {"level": "ERROR"}},
 }

@@ -73,7 +73,8 @@ class ReminderHoursField(forms.CharField):
     def to_python(self, value):
         text = super().to_python(value)
         parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
-        if not all(part.isdigit() and int(part) > 0 for part in parts):
+        # isdecimal, not isdigit ("²" is a digit int() refuses); a deadline reminder is within a year (8760 h).
+        if not all(part.isdecimal() and len(part) <= 4 and 0 < int(part) <= 8760 for part in parts):
             raise ValidationError(_("Type whole numbers of hours separated by commas, e.g. 72, 24."))
         return sorted({int(part) for part in parts}, reverse=True)
 
@@ -281,6 +282,6 @@ class BidFilterForm(forms.Form):
 def shown_entry_ids(raw: str) -> list[int] | None:
     """The ids a bidding form says it showed; None when the value was tampered with."""
     parts = [part for part in (raw or "").split(",") if part]
-    if len(parts) > 500 or not all(part.isdigit() for part in parts):
+    if len(parts) > 500 or not all(part.isdecimal() and len(part) <= 18 for part in parts):
         return None
     return [int(part) for part in parts]

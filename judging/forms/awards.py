@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.bilingual import BilingualFormMixin
 from portal.models import Edition
+from portal.request_limits import file_input_limit_attrs
+from submissions.attachments import MAX_ATTACHMENT_BYTES
 
 from ..models import EditionAward, PrizeTier
 
@@ -88,3 +90,7 @@ class MinutesForm(forms.Form):
     held_on = forms.DateField(label=_("Meeting date"), widget=forms.DateInput(attrs={"type": "date"}))
     text = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 5}))
     file = forms.FileField(label=_("File (PDF, Word or OpenDocument, up to 20 MB)"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs.update(file_input_limit_attrs(MAX_ATTACHMENT_BYTES))

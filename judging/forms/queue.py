@@ -37,7 +37,7 @@ class QueueFilterForm(forms.Form):
             return True
         # "#123" is the entry's number (as in the e-mails); bare digits the row's number or the entry's.
         digits = query.removeprefix("#")
-        if digits.isdigit():
+        if digits.isdecimal() and len(digits) <= 18:  # not isdigit: "²" is a digit that int() refuses
             return int(digits) == row.application_id or (not query.startswith("#") and int(digits) == number)
         return query.casefold() in row.title.casefold()
 

@@ -46,7 +46,7 @@ class BallotForm(forms.Form):
         for key in self.data:
             if key.startswith(FIELD_PREFIX) and key not in known:
                 number = key[len(FIELD_PREFIX):]
-                if number.isdigit() and int(number) in self.recused:
+                if number.isdecimal() and len(number) <= 18 and int(number) in self.recused:
                     raise ValidationError(_("You are recused from entry #%(entry)s: it is not on your ballot.")
                                           % {"entry": number}, code="recused")
                 raise ValidationError(_("Entry #%(entry)s is not on this ballot: it is not an entry of this "

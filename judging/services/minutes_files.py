@@ -4,14 +4,10 @@ Checked by content like the applicants' attachments (submissions/attachments.py,
 test are reused); an .odt is a zip whose first member, `mimetype`, names its type.
 """
 
-import zipfile
-
-import filetype
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from submissions.attachments import MAX_ATTACHMENT_BYTES, _office_type
+from submissions.attachments import check_size, is_zip, pdf_pages, sniff_type, zip_member_head
 
 ODT = "application/vnd.oasis.opendocument.text"
 EXTENSIONS = {
@@ -23,30 +19,31 @@ EXTENSIONS = {
 
 def minutes_file_check(upload) -> str:
     """The file's extension by its content; ValidationError (on `file`) for anything else."""
-    if not upload.size:
-        raise ValidationError({"file": _("“%(name)s” is empty.") % {"name": upload.name}})
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"file": _("“%(name)s” is %(size)s; files may be at most %(limit)s.") % {
-            "name": upload.name, "size": filesizeformat(upload.size), "limit": filesizeformat(MAX_ATTACHMENT_BYTES)}})
-    upload.seek(0)
-    kind = filetype.guess(upload.read(8192))
-    upload.seek(0)
-    content_type = kind.mime if kind else None
-    if content_type == "application/zip":
-        content_type = _office_type(upload) or _odt_type(upload)
-    if content_type not in EXTENSIONS:
-        raise ValidationError({"file": _("“%(name)s” is not a PDF, Word (.docx) or OpenDocument (.odt) file, "
-                                         "whatever its name says.") % {"name": upload.name}})
+    try:
+        check_size(upload)
+        content_type = sniff_type(upload)
+        if content_type is None and is_zip(_head(upload)):
+            content_type = _odt_type(upload)
+        if content_type not in EXTENSIONS:
+            raise ValidationError(_("“%(name)s” is not a PDF, Word (.docx) or OpenDocument (.odt) file, "
+                                    "whatever its name says.") % {"name": upload.name})
+        if content_type == "application/pdf":
+            pdf_pages(upload)  # a PDF that cannot be read, or is built to exhaust a reader, is refused here
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from None
     return EXTENSIONS[content_type]
 
 
-def _odt_type(upload) -> str | None:
+def _head(upload) -> bytes:
     upload.seek(0)
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
-    except (zipfile.BadZipFile, KeyError):
+    head = upload.read(8192)
+    upload.seek(0)
+    return head
+
+
+def _odt_type(upload) -> str | None:
+    # Only the member's first bytes are decompressed: a `mimetype` member that inflates to gigabytes costs nothing.
+    head = zip_member_head(upload, "mimetype", limit=len(ODT) + 8)
+    if head is None:
         return None
-    finally:
-        upload.seek(0)
-    return ODT if mimetype == ODT else None
+    return ODT if head.decode("ascii", "replace").strip() == ODT else None

@@ -76,7 +76,7 @@ def calibration(request, judging_round: JudgingRound):
             raise PermissionDenied(_("Only the secretariat chooses the calibration entries."))
         try:
             if "remove" in request.POST:
-                application = get_object_or_404(Application, pk=request.POST.get("remove"),
+                application = get_object_or_404(Application, pk=_posted_id(request, "remove"),
                                                 edition_id=judging_round.edition_id)
                 calibration_services.calibration_unmark(judging_round=judging_round, application=application,
                                                     user=request.user)
@@ -139,7 +139,7 @@ def shortlist(request, judging_round: JudgingRound):
                     messages.success(request, _("Entry added to the shortlist."))
                     return redirect(request.path)
             elif action == "remove":
-                row = get_object_or_404(Shortlisting, pk=request.POST.get("shortlisting"), round=judging_round)
+                row = get_object_or_404(Shortlisting, pk=_posted_id(request, "shortlisting"), round=judging_round)
                 remove_form = ShortlistRemoveForm(request.POST)
                 if remove_form.is_valid():
                     shortlist_services.shortlist_remove(shortlisting=row, user=request.user,
@@ -162,3 +162,9 @@ def shortlist(request, judging_round: JudgingRound):
         "add_form": add_form, "remove_form": ShortlistRemoveForm(), "can_manage": can_manage,
         "editable": judging_round.state in shortlist_services.SHORTLIST_STATES,
     }, status=status)
+
+
+def _posted_id(request, name: str) -> int | None:
+    """The posted id, or None (so: 404) when it is not a whole number: the lookup would raise on "abc"."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdecimal() and len(value) <= 18 else None

@@ -108,6 +108,9 @@ def _check_row(edition: Edition, line: int, values: dict, seen: set) -> CsvRow:
     language = _language_value(values["language"])
     row = CsvRow(line=line, email=email, name=values["name"], role=role or values["role"],
                  language=language or values["language"])
+    if any("\x00" in value for value in values.values()):  # no database stores a NUL in text; say so here
+        row.errors.append(_("This line contains a NUL character; save the file again as “CSV UTF-8”."))
+        return row
     try:
         validate_email(email)
     except ValidationError:

@@ -60,7 +60,7 @@ def edition_roles_csv(request, edition):
         data = request.POST.get("csv", "").encode("utf-8")
         try:
             created = csv_services.role_invite_many(edition=edition, data=data, actor=request.user,
-                                                    message=request.POST.get("message", ""))
+                                                    message=request.POST.get("message", "").replace("\x00", ""))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             # The preview again, from the same file, so that nothing has to be uploaded twice.
@@ -73,7 +73,8 @@ def edition_roles_csv(request, edition):
             messages.success(request, _("%(n)s invitations sent.") % {"n": len(created)})
             return _to_roles(edition)
     elif request.method == "POST" and form.is_valid():
-        data = form.cleaned_data["file"].read()
+        # One byte past the limit is enough to refuse an oversized file without reading all of it.
+        data = form.cleaned_data["file"].read(csv_services.MAX_BYTES + 1)
         try:
             rows = csv_services.invitation_csv_parse(edition=edition, data=data)
         except ValidationError as error:

@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation
+from portal.request_limits import file_input_limit_attrs
 from submissions import attachments
 from submissions.models import Application, Category, FormSection
 
@@ -125,6 +126,7 @@ class AttachmentForm(forms.Form):
             % {"size": filesizeformat(attachments.MAX_ATTACHMENT_BYTES),
                "count": attachments.MAX_ATTACHMENTS_PER_APPLICATION},
         )
+        self.fields["file"].widget.attrs.update(file_input_limit_attrs(attachments.MAX_ATTACHMENT_BYTES))
 
 
 class WithdrawForm(forms.Form):

@@ -3,6 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.request_limits import file_input_limit_attrs
+from submissions.services.public_image import MAX_PUBLIC_IMAGE_BYTES
+
 
 class PublicImageForm(forms.Form):
     image = forms.FileField(
@@ -12,3 +15,7 @@ class PublicImageForm(forms.Form):
     )
     consent = forms.BooleanField(label=_("This image may be shown publicly if we win"), required=False)
     remove = forms.BooleanField(label=_("Remove the image"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["image"].widget.attrs.update(file_input_limit_attrs(MAX_PUBLIC_IMAGE_BYTES))

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from portal.models import Edition, User
 from portal.services.audit import audit_log
@@ -21,11 +21,17 @@ from submissions.models import Application
 from .status import application_lock
 
 MAX_PUBLIC_IMAGE_BYTES = 5 * 1024 * 1024
+# Pixels, not bytes, are what a viewer must decode: a 5 MB PNG can declare 100 000 × 100 000 of them.
+MAX_PUBLIC_IMAGE_PIXELS = 40_000_000
 PUBLIC_IMAGE_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
 
 
 def check_public_image(upload) -> str:
-    """The image's extension, from its content; ValidationError with a message for the applicant otherwise."""
+    """The image's extension, from its content; ValidationError with a message for the applicant otherwise.
+
+    Pillow reads the header and checks the chunks (`verify`) without decoding the pixels; an image whose declared
+    size is a decompression bomb is refused by its dimensions before anything could decode it.
+    """
     if not upload.size:
         raise ValidationError(_("“%(name)s” is empty.") % {"name": upload.name}, code="empty")
     if upload.size > MAX_PUBLIC_IMAGE_BYTES:
@@ -46,11 +52,24 @@ def check_public_image(upload) -> str:
         )
     try:  # the magic bytes can lie about the rest: the whole image must decode
         with Image.open(io.BytesIO(content)) as image:
+            width, height = image.size
+            if width * height > MAX_PUBLIC_IMAGE_PIXELS:
+                raise _TooManyPixels(width, height)
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+    except (_TooManyPixels, Image.DecompressionBombError) as error:
+        raise ValidationError(
+            _("“%(name)s” is too large in pixels; a public image may have at most %(megapixels)s megapixels "
+              "(for example 8000 × 5000).") % {"name": upload.name, "megapixels": MAX_PUBLIC_IMAGE_PIXELS // 10**6},
+            code="too_many_pixels",
+        ) from error
+    except Exception as error:  # Pillow on hostile input raises many kinds; each means "not a readable image"
         raise ValidationError(_("“%(name)s” is not a readable image.") % {"name": upload.name},
                               code="unreadable") from error
     return PUBLIC_IMAGE_TYPES[kind.mime]
+
+
+class _TooManyPixels(Exception):
+    pass
 
 
 @transaction.atomic

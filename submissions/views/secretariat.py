@@ -103,7 +103,9 @@ def screening_list(request, edition):
         form = BulkScreenForm(applications=_screenable(edition))
 
     page = Paginator(filterset.qs, SCREENING_PAGE_SIZE).get_page(request.GET.get("page"))
-    selected = {int(value) for value in request.POST.getlist("applications") if value.isdigit()}
+    # isdecimal, not isdigit: "²" is a digit that int() refuses. An id has at most 18 digits.
+    selected = {int(value) for value in request.POST.getlist("applications")
+                if value.isdecimal() and len(value) <= 18}
     query = _query_without_page(request)
     return render(request, "submissions/secretariat/screening_list.html", {
         "edition": edition,

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.functional import LazyObject
 from django.utils.translation import gettext as _
 
 from .models import Edition, EditionRole
@@ -49,7 +50,12 @@ def holds(user, perm: str, obj=None) -> bool:
     `user.has_perm` grants an active superuser everything; the portal's pages are not the superuser's tool (the admin
     is), so their gates ask the rule itself. Services keep `has_perm`: the admin acts through them in any edition.
     """
-    return user.is_active and rules.has_perm(perm, user, obj)
+    if not user.is_active:  # also sets a lazy request.user up
+        return False
+    # The user itself, not request.user's lazy wrapper: the roles are cached on the user object (portal.rules), and
+    # has_perm, which the page may also call, finds them there.
+    real = user._wrapped if isinstance(user, LazyObject) else user
+    return rules.has_perm(perm, real, obj)
 
 
 def _edition_by_slug(request, slug: str):

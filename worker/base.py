@@ -56,7 +56,8 @@ class PortalTask(DjangoTask):
         message_id = kwargs.pop(outbox.OUTBOX_KWARG, None)
         if message_id is None:
             return self._run(*args, **kwargs)
-        if not outbox.claim(message_id=message_id, retries=self.request.retries or 0):
+        if not outbox.claim(message_id=message_id, retries=self.request.retries or 0,
+                            redelivery_allowed=self.fails_run is not None):
             logger.info("task %s: outbox message %s is already claimed or done; this delivery does nothing",
                         self.name, message_id)
             return None

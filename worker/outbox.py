@@ -241,12 +241,17 @@ def outbox_relay(*, limit: int = 500) -> int:
 # --- running (in the worker) ---------------------------------------------------------------------------------
 
 
-def claim(*, message_id: int, retries: int) -> bool:
+def claim(*, message_id: int, retries: int, redelivery_allowed: bool = False) -> bool:
     """Take the row for this run: True for exactly one delivery. A Celery retry (a higher retry number) of the run
-    that holds the claim takes it again; a duplicate delivery of a row already claimed or done gets False."""
+    that holds the claim takes it again; a duplicate delivery of a row already claimed or done gets False.
+
+    `redelivery_allowed`: a task that drives a run (an assigner run, a computation, an awards job) claims its run
+    itself, by delivery and heartbeat (judging.services.stalled_jobs); a message the broker gives back after its
+    worker died must reach it, or the run would wait for this row's claim to expire (an hour)."""
+    running = Q(state=State.RUNNING) if redelivery_allowed else Q(state=State.RUNNING, claim_retries__lt=retries)
     return bool(
         OutboxMessage.objects.filter(pk=message_id)
-        .filter(Q(state__in=[State.PENDING, State.SENT]) | Q(state=State.RUNNING, claim_retries__lt=retries))
+        .filter(Q(state__in=[State.PENDING, State.SENT]) | running)
         .update(state=State.RUNNING, claimed_at=timezone.now(), claim_retries=retries, runs=F("runs") + 1)
     )
 

@@ -63,7 +63,8 @@ class EntryResult(models.Model):
     criterion_medians = models.JSONField(default=dict)
     correction = models.FloatField(default=0, help_text=_("corrected minus mean"))
     # Method 2: the probability of each prize tier of the category, the last "no prize"; and of a prize at all.
-    tier_probabilities = models.JSONField(default=list, blank=True)
+    # Null where a writer (COPY) names no value: method 1's rows and older writers.
+    tier_probabilities = models.JSONField(default=list, blank=True, null=True)
     top_probability = models.FloatField(null=True, blank=True)
     method = models.CharField(max_length=100)
     method_version = models.CharField(max_length=20)
@@ -80,7 +81,7 @@ class JudgeResult(models.Model):
     n_reviews = models.PositiveIntegerField()
     offset = models.FloatField()
     corrected = models.BooleanField()
-    scale = models.FloatField(default=1.0)  # method 2: how widely the judge uses the scale
+    scale = models.FloatField(default=1.0, db_default=1.0)  # method 2: how widely the judge uses the scale
     weight = models.FloatField(null=True, blank=True)  # method 2: the judge's share of the information
 
     class Meta:

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
-from django_countries import countries
 
 from judging.selectors.public import applicant_decisions_prefetch
 from portal.concurrency import EditedMeanwhile, loaded_version
@@ -33,6 +32,7 @@ from ..forms.applicant import (
     WithdrawForm,
 )
 from ..models import Application, Attachment, Category
+from .content import content_values, draft_content, presented
 from .loaders import EDIT, VIEW, application_permission_required
 
 APPLICATIONS_PAGE_SIZE = 25
@@ -58,13 +58,9 @@ def _sections(application: Application):
     return selectors.application_form_sections(edition=application.edition)
 
 
-def _content_values(application: Application) -> dict:
-    return {field: getattr(application, field) for field in Application.CONTENT_FIELDS}
-
-
 def _bound_to_saved(application: Application) -> ApplicationDraftForm:
     """A form holding the saved draft, so that submission errors can be shown beside its fields."""
-    data = {name: "" if value is None else value for name, value in _content_values(application).items()}
+    data = {name: "" if value is None else value for name, value in content_values(application).items()}
     form = ApplicationDraftForm(data=data, sections=_sections(application))
     form.is_valid()
     return form
@@ -128,7 +124,7 @@ def _with_type_labels(files) -> list[Attachment]:
 def _edit_page(request, application: Application, *, form=None, upload_form=None, submit_failed: bool = False):
     application.refresh_from_db()  # a service may have saved part of the POST on its own copy
     if form is None:
-        form = ApplicationDraftForm(initial=_content_values(application), sections=_sections(application))
+        form = ApplicationDraftForm(initial=content_values(application), sections=_sections(application))
     return _render(request, "application_edit.html", {
         "application": application,
         "edition": application.edition,
@@ -140,61 +136,10 @@ def _edit_page(request, application: Application, *, form=None, upload_form=None
         # The version the page is loaded at: a save from it is refused once the draft was saved since, and the
         # page's script restores a local copy of unsaved text only onto the version it was made on.
         "version": application.version,
-        "saved_differences": form.differences_from(_content_values(application))
+        "saved_differences": form.differences_from(content_values(application))
         if getattr(form, "saved_meanwhile", False) else [],
     })
 
-
-
-def _presented(data: dict, *, edition: Edition) -> dict:
-    """Submitted (or draft) content arranged as the judges read it."""
-    organisation = data.get("organisation") or {}
-    stage = data.get("stage") or ""
-    kind = organisation.get("kind") or ""
-    band = organisation.get("population_band") or ""
-    links = [line.strip() for line in (data.get("links") or "").splitlines() if line.strip()]
-    # The shape judging's `entry_for_judge` gives too: both render "submissions/_snapshot_content.html".
-    return {
-        "title": data.get("title") or "",
-        "category": (data.get("category") or {}).get("name", ""),
-        "organisation": {
-            "name": organisation.get("name", ""),
-            "country": countries.name(organisation.get("country", "")) or organisation.get("country", ""),
-            "city": organisation.get("city", ""),
-        },
-        "kind": Organisation.Kind(kind).label if kind in Organisation.Kind.values else kind,
-        "population_band": (
-            Organisation.PopulationBand(band).label if band in Organisation.PopulationBand.values else band
-        ),
-        "stage": Application.Stage(stage).label if stage in Application.Stage.values else "",
-        "budget_usd": data.get("budget_usd"),
-        "sections": [
-            {"label": section.label, "text": data.get(str(section.field)) or ""}
-            for section in selectors.application_form_sections(edition=edition)
-        ],
-        # Only web addresses become links: an applicant's "javascript:" stays text.
-        "links": [{"text": link, "is_web": link.lower().startswith(("https://", "http://"))} for link in links],
-        "attachments": [
-            {**attachment,
-             "url": reverse("submissions:attachment_download", args=[attachment["id"]]) if attachment.get("id") else ""}
-            for attachment in data.get("attachments") or []
-        ],
-    }
-
-
-def _draft_content(application: Application) -> dict:
-    organisation = application.organisation
-    data = _content_values(application)
-    data["category"] = {"name": application.category.name}
-    data["organisation"] = {
-        "name": organisation.name, "kind": organisation.kind, "country": organisation.country.code,
-        "city": organisation.city, "population_band": organisation.population_band,
-    }
-    data["attachments"] = [
-        {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size, "pages": a.pages}
-        for a in selectors.application_attachments(application=application)
-    ]
-    return _presented(data, edition=application.edition)
 
 
 def _add_submission_errors(form: ApplicationDraftForm, application: Application) -> None:
@@ -277,7 +222,7 @@ def application_detail(request, application: Application):
         "can_edit": request.user.has_perm(EDIT, application),
         "history": application.status_changes.select_related("by"),
         "snapshot": snapshot,
-        "snapshot_content": _presented(snapshot.data, edition=application.edition) if snapshot else None,
+        "snapshot_content": presented(snapshot.data, edition=application.edition) if snapshot else None,
         "missing": _missing(application),
         "call_refusal": _call_refusal(application.edition),
     })
@@ -330,7 +275,7 @@ def application_preview(request, application: Application):
     return _render(request, "application_preview.html", {
         "application": application,
         "edition": application.edition,
-        "content": _draft_content(application),
+        "content": draft_content(application),
         "can_edit": request.user.has_perm(EDIT, application),
         "missing": _missing(application),
     })

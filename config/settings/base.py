@@ -240,7 +240,17 @@ CELERY_TIMEZONE = "UTC"
 # second time beside itself; tests/worker/test_jobs_settings.py checks it against every registered task. A worker
 # killed mid-task (SIGKILL, out of memory) thus gets its message back at the latest this long after it was taken;
 # the stalled-job sweep below restarts or fails the run much sooner (PORTAL_JOB_STALL_SECONDS).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+_visibility_timeout = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _visibility_timeout,
+    # Kombu 5.7 looks for messages past their visibility timeout only on every `throttle`-th call of a sweep that
+    # runs every `interval` seconds (10 x 10 by default): a message whose worker died came back up to 100 s after its
+    # timeout, and never within a short timeout unless a worker happened to start after it had passed (its first
+    # sweep runs at start). Every sweep looks now, at least three times per timeout and at most every 10 s (one
+    # ZRANGE on the unacknowledged index), so "at the latest this long" above holds within 10 s.
+    "unacked_restore_interval": max(1, min(10, _visibility_timeout // 3)),
+    "unacked_restore_throttle": 1,
+}
 # Background jobs (assigner runs, result computations, awards jobs) and a worker that dies under them: a running
 # job's worker writes a heartbeat every PULSE seconds; a job with no heartbeat for STALL seconds is stalled. The
 # page says so at once (never "running"); the sweep (beat, every SWEEP seconds) sends it to a worker again while

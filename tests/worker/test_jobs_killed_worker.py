@@ -214,10 +214,6 @@ def test_an_assigner_run_killed_with_no_attempt_left_is_failed_and_try_again_fin
 # --- the results' computation: the broker gives the message back ----------------------------------------------------
 
 
-@pytest.mark.xfail(reason="Since the outbox merged, the broker's redelivery after the visibility timeout does not "
-                   "reach the second worker here (passed before the merge); the stalled-job sweep still recovers the "
-                   "run (test_an_assigner_run_whose_worker_is_killed...). Open: see the closing note of issue 11.",
-                   strict=False)
 def test_a_computation_whose_worker_is_killed_is_redelivered_by_the_broker_and_computes_the_same_results(
         queue, tmp_path):
     world = hand_world()

@@ -49,3 +49,11 @@ def test_the_beat_task_fails_a_stalled_run_without_attempts_left(settings):
                                        heartbeat_at=timezone.now() - timedelta(minutes=10))
     assert sweep_stalled_jobs.apply().get() == {"requeued": 0, "failed": 1}
     assert AssignmentRun.objects.get(pk=run.pk).state == "failed"
+
+
+def test_the_broker_looks_for_the_messages_of_dead_workers_several_times_per_visibility_timeout():
+    """Kombu 5.7's defaults look only every 10 x 10 s: a short timeout's message came back 100 s late or never."""
+    options = app.conf.broker_transport_options
+    sweep_period = options["unacked_restore_interval"] * options["unacked_restore_throttle"]
+    assert (options["unacked_restore_throttle"], sweep_period) == (1, 10)
+    assert sweep_period * 3 <= options["visibility_timeout"]

@@ -49,6 +49,7 @@ class PrunedResult:
     bound: int  # B(p, u) over the full problem
     rounds: int  # flows solved
     arcs: int  # entry->judge arcs in the last network
+    proof_arcs: int  # arcs of those that the proof added (negative reduced cost at an earlier round's prices)
 
 
 def solve_pruned(
@@ -57,11 +58,12 @@ def solve_pruned(
     high: np.ndarray,
     *,
     extra: int = INITIAL_EXTRA,
+    judge_side: int = JUDGE_SIDE_FACTOR,
     on_round: Callable[[int], None] | None = None,
 ) -> PrunedResult | None:
     """The optimum under these load limits, proven for the full network; None if even the full network is infeasible."""
-    candidates = candidate_arcs(data, extra, high)
-    rounds = 0
+    candidates = candidate_arcs(data, extra, high, judge_side=judge_side)
+    rounds = proof_arcs = 0
     while True:
         rounds += 1
         if on_round is not None:
@@ -69,23 +71,26 @@ def solve_pruned(
         arc_entries, arc_judges = np.nonzero(candidates)
         used = solve_flow(data, arc_entries, arc_judges, low, high)
         if used is None:
-            if extra >= data.n_judges:
-                return None
-            extra = min(2 * max(extra, 1), data.n_judges)
-            candidates |= candidate_arcs(data, extra, high)
+            if not (data.free & (data.need > 0)[:, None] & ~candidates).any():
+                return None  # the full network is infeasible
+            extra = 2 * max(extra, 1)
+            candidates |= candidate_arcs(data, extra, high, judge_side=judge_side)
             continue
         prices = judge_prices(data, arc_entries, arc_judges, used, low, high)
         entry_prices = _entry_prices(data, arc_entries[used], arc_judges[used], prices)
         violated, bound = _prove(data, arc_entries[used], arc_judges[used], prices, entry_prices, low, high)
         if not violated.any():
-            return PrunedResult(arc_entries[used], arc_judges[used], bound, rounds, len(arc_entries))
+            return PrunedResult(arc_entries[used], arc_judges[used], bound, rounds, len(arc_entries), proof_arcs)
         if (violated & candidates).any():
             raise RuntimeError("an arc of the network violates its own prices: the flow is not optimal")
         candidates |= violated
+        proof_arcs += int(violated.sum())
 
 
-def candidate_arcs(data: Prepared, extra: int, high: np.ndarray) -> np.ndarray:
-    """(N, M) bool: each entry's k + extra best free judges, plus each judge's own best entries.
+def candidate_arcs(
+    data: Prepared, extra: int, high: np.ndarray, *, judge_side: int = JUDGE_SIDE_FACTOR
+) -> np.ndarray:
+    """(N, M) bool: each entry's k + extra best free judges, plus each judge's judge_side x high best entries.
 
     Only entries that still need judges get arcs. Ties (affinities are small integers,
     so there are many) are broken by a rotation that differs per entry, so equally good
@@ -108,15 +113,15 @@ def candidate_arcs(data: Prepared, extra: int, high: np.ndarray) -> np.ndarray:
         mask[rows[:, None], top] = True
     mask &= data.free
     mask &= needed[:, None]
-    _add_judge_side(data, mask, key_affinity, high)
+    _add_judge_side(data, mask, key_affinity, judge_side * np.maximum(high - data.fixed_load, 0))
     return mask
 
 
-def _add_judge_side(data: Prepared, mask: np.ndarray, key_affinity: np.ndarray, high: np.ndarray) -> None:
-    """Give judges with few candidate arcs their best entries, up to JUDGE_SIDE_FACTOR x their load limit."""
+def _add_judge_side(data: Prepared, mask: np.ndarray, key_affinity: np.ndarray, want: np.ndarray) -> None:
+    """Give judges with fewer than `want` candidate arcs their `want` best entries."""
     n = data.n_entries
     eligible = data.free & (data.need > 0)[:, None]
-    want = np.minimum(JUDGE_SIDE_FACTOR * np.maximum(high - data.fixed_load, 0), eligible.sum(axis=0))
+    want = np.minimum(want, eligible.sum(axis=0))
     short = np.flatnonzero(mask.sum(axis=0) < want)
     if short.size == 0:
         return

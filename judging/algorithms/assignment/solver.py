@@ -71,6 +71,7 @@ def solve_assignment(
         seconds=time.perf_counter() - started,
         rounds=result.rounds,
         arcs=result.arcs,
+        proof_arcs=result.proof_arcs,
     )
 
 

@@ -70,6 +70,7 @@ class Command(BaseCommand):
             "max_load": int(solution.loads.max()) if solution.loads.size else 0,
             "rounds": solution.rounds,
             "arcs": solution.arcs,
+            "proof_arcs": solution.proof_arcs,
             "peak_mb": peak_mb,
         }
         if options["reference"] and solution.feasible:

@@ -38,7 +38,7 @@ INITIAL_EXTRA = 8
 JUDGE_SIDE_FACTOR = 2
 # (rows x judges) cells handled at once by the full-matrix passes: bounds temporary memory.
 _BLOCK_CELLS = 2_000_000
-# Spreads ties between equally good judges over the entries (coprime with most sizes).
+# Ties between equally good judges are ordered by a rotation starting this far along for each next entry (a prime).
 _STRIDE = 7919
 
 

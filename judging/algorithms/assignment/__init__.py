@@ -6,8 +6,10 @@ no library computes them for this model.
 
 The package is pure: numpy arrays in, numpy arrays out, no Django, so the service
 layer, a Celery task and the benchmark command can all share it. `problem` holds the
-input and output types, `solver` the flow and the load limits, `bound` the dual bound,
-`checks` the independent audit of a solution.
+input and output types, `solver` the load limits and the shortfall, `pruned` the solve
+on each entry's best candidate judges and the duality proof that it is optimal for the
+full problem (widening the candidates until it is), `flow` one min-cost flow, `bound`
+the judge prices and the dual bound, `checks` the independent audit of a solution.
 
 Model
 -----

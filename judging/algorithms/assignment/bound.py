@@ -11,10 +11,6 @@ import numpy as np
 
 from .problem import NEG, NEG_THRESHOLD, AssignmentProblem, Prepared, prepare
 
-# Rows of the (pairs x judges) gain matrix built at once while pricing: bounds the
-# temporary memory to roughly _PRICE_BLOCK_CELLS * 8 bytes.
-_PRICE_BLOCK_CELLS = 4_000_000
-
 
 def dual_bound(
     problem: AssignmentProblem,
@@ -33,34 +29,44 @@ def dual_bound(
     """
     data = prepare(problem)
     p = np.asarray(prices, dtype=np.int64)
+    return data.fixed_affinity + judge_term(data, p, load_low, load_high) + _best_reduced_sum(data, p)
+
+
+def judge_term(data: Prepared, prices: np.ndarray, load_low: np.ndarray, load_high: np.ndarray) -> int:
+    """The judges' part of B(p): each judge's best p_j * load over the load its free pairs may take."""
     low_free = np.maximum(np.asarray(load_low, dtype=np.int64) - data.fixed_load, 0)
     high_free = np.asarray(load_high, dtype=np.int64) - data.fixed_load
     if np.any(high_free < low_free):
         raise ValueError("load limits leave no room for the fixed pairs; the LP is infeasible")
-
-    judge_term = int((high_free * np.maximum(p, 0)).sum() - (low_free * np.maximum(-p, 0)).sum())
-    entry_term = _best_reduced_sum(data, p)
-    return data.fixed_affinity + judge_term + entry_term
+    return int((high_free * np.maximum(prices, 0)).sum() - (low_free * np.maximum(-prices, 0)).sum())
 
 
 def judge_prices(
-    data: Prepared, entries: np.ndarray, judges: np.ndarray, low: np.ndarray, high: np.ndarray
+    data: Prepared,
+    arc_entries: np.ndarray,
+    arc_judges: np.ndarray,
+    used: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
 ) -> np.ndarray:
-    """Judge prices p that make B(p) equal the flow's objective (complementary slackness).
+    """Judge prices p that make B(p) equal the flow's objective on the network of these arcs.
 
     The flow's residual graph, with entries contracted away, is a small graph on the
-    judges plus the sink t (price 0): moving entry i from j to j' gains a_ij' - a_ij,
-    which requires p_j' - p_j >= gain; spare room under `high` requires p_j <= 0 and
-    load above `low` requires p_j >= 0. An optimal flow has no positive cycle, so
-    longest-path potentials satisfy every inequality; we compute them with an int64
-    Bellman-Ford (exact, and zero-weight edges count, unlike scipy's dense csgraph).
+    judges plus the sink t (price 0): moving entry i from j to j' over a network arc gains
+    a_ij' - a_ij, which requires p_j' - p_j >= gain; spare room under `high` requires
+    p_j <= 0 and load above `low` requires p_j >= 0. An optimal flow has no positive
+    cycle, so longest-path potentials satisfy every inequality; we compute them with an
+    int64 Bellman-Ford (exact, and zero-weight edges count, unlike scipy's dense csgraph).
+    `arc_entries`/`arc_judges` are the network's free arcs and `used` marks those the
+    flow took; on a pruned network the prices hold for its arcs only, and `pruned`
+    checks the others.
     """
     m = data.n_judges
     sink = m
     weights = np.full((m + 1, m + 1), NEG, dtype=np.int64)
-    weights[:m, :m] = _move_gains(data, entries, judges)
+    weights[:m, :m] = _move_gains(data, arc_entries, arc_judges, used)
 
-    free_load = np.bincount(judges, minlength=m)
+    free_load = np.bincount(arc_judges[used], minlength=m)
     weights[np.flatnonzero(free_load < high - data.fixed_load), sink] = 0
     weights[sink, np.flatnonzero(free_load > np.maximum(low - data.fixed_load, 0))] = 0
 
@@ -73,31 +79,36 @@ def judge_prices(
     raise RuntimeError("positive cycle in the residual graph: the flow is not optimal")
 
 
-def _move_gains(data: Prepared, entries: np.ndarray, judges: np.ndarray) -> np.ndarray:
-    """(M, M) best gain of moving one assigned entry from judge j to judge j' (NEG if none)."""
-    m = data.n_judges
-    gains = np.full((m, m), NEG, dtype=np.int64)
-    if len(entries) == 0 or m == 0:
-        return gains
-    assigned = np.zeros_like(data.free)
-    assigned[entries, judges] = True
-    order = np.argsort(judges, kind="stable")
-    entries, judges = entries[order], judges[order]
-    loaded, starts = np.unique(judges, return_index=True)
-    ends = np.append(starts[1:], len(judges))
+def _move_gains(data: Prepared, arc_entries: np.ndarray, arc_judges: np.ndarray, used: np.ndarray) -> np.ndarray:
+    """(M, M) best gain of moving one assigned entry from judge j to judge j' over a network arc (NEG if none).
 
-    rows_per_block = max(1, _PRICE_BLOCK_CELLS // m)
-    first = 0
-    while first < len(loaded):
-        # Take whole judges until the block holds about rows_per_block pairs.
-        last = max(first + 1, int(np.searchsorted(ends, starts[first] + rows_per_block, side="right")))
-        rows = slice(int(starts[first]), int(ends[last - 1]))
-        block_entries = entries[rows]
-        receivable = data.free[block_entries] & ~assigned[block_entries]
-        gain = np.where(receivable, data.affinity[block_entries], NEG)
-        gain -= data.affinity[block_entries, judges[rows]][:, None]
-        gains[loaded[first:last]] = np.maximum.reduceat(gain, starts[first:last] - starts[first], axis=0)
-        first = last
+    Each entry holds at most k assigned judges, so the moves are enumerated slot by slot:
+    k passes over the unused arcs, each pairing an arc with the entry's s-th assigned judge.
+    """
+    m, k = data.n_judges, data.per_entry
+    gains = np.full((m, m), NEG, dtype=np.int64)
+    if m == 0 or k == 0 or not used.any():
+        return gains
+    taken_entries, taken_judges = arc_entries[used], arc_judges[used]
+    order = np.argsort(taken_entries, kind="stable")
+    taken_entries, taken_judges = taken_entries[order], taken_judges[order]
+    first = np.searchsorted(taken_entries, taken_entries, side="left")
+    slot = np.arange(len(taken_entries)) - first
+    slot_judge = np.full((data.n_entries, k), -1, dtype=np.int64)
+    slot_judge[taken_entries, slot] = taken_judges
+    slot_affinity = np.zeros((data.n_entries, k), dtype=np.int64)
+    slot_affinity[taken_entries, slot] = data.affinity[taken_entries, taken_judges]
+
+    free_entries, free_judges = arc_entries[~used], arc_judges[~used]
+    free_affinity = data.affinity[free_entries, free_judges]
+    for s in range(k):
+        source = slot_judge[free_entries, s]
+        has = source >= 0
+        np.maximum.at(
+            gains,
+            (source[has], free_judges[has]),
+            free_affinity[has] - slot_affinity[free_entries[has], s],
+        )
     return gains
 
 

@@ -41,6 +41,9 @@ class AssignmentSolution:
     load_high: np.ndarray  # (M,) upper load limit used
     shortfall: dict[str, int]  # infeasible: group -> judge slots that cannot be filled
     seconds: float
+    rounds: int = 0  # flows solved: 1, plus one per widening of the pruned network
+    arcs: int = 0  # entry->judge arcs in the last network solved
+    proof_arcs: int = 0  # arcs the optimality proof added to the pruned network (0: the first one was optimal)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
-"""The solver: balanced min-cost flow (OR-Tools), load limits, and the shortfall report when it is infeasible.
+"""The solver: balanced min-cost flow on a pruned network proven optimal, load limits, and the shortfall report.
 
-OR-Tools solves the flow and the max flow behind the shortfall report; the load
-balancing is ours. The dual bound that certifies the result lives in `bound`.
+OR-Tools solves each flow and the max flow behind the shortfall report; the load
+balancing, the pruning and its proof (`pruned`) are ours. The dual bound that certifies
+the result comes from the same proof, computed over the full problem.
 """
 
 from __future__ import annotations
@@ -9,35 +10,43 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from ortools.graph.python import max_flow, min_cost_flow
+from ortools.graph.python import max_flow
 
-from .bound import dual_bound, judge_prices
 from .problem import AssignmentProblem, AssignmentSolution, Prepared, ProgressCallback, prepare
+from .pruned import INITIAL_EXTRA, solve_pruned
 
 # --------------------------------------------------------------------------- public API
 
 
 def solve_assignment(
-    problem: AssignmentProblem, *, on_progress: ProgressCallback | None = None
+    problem: AssignmentProblem,
+    *,
+    on_progress: ProgressCallback | None = None,
+    extra_candidates: int = INITIAL_EXTRA,
 ) -> AssignmentSolution:
     """Return the maximum-affinity assignment with balanced loads, or the shortfall.
 
     Tries balanced load limits first; if conflicts make them impossible, falls back to
     plain capacity limits (still solved exactly). Only when even that fails is the
-    result infeasible. Raises ValueError for inconsistent input (bad shapes, fixed
-    pairs that are conflicted, duplicated, or exceed k or a judge's capacity).
+    result infeasible. Each is solved on a network of every entry's k + extra_candidates
+    best judges, widened until the duals prove it optimal for the full problem (see
+    `pruned`). Raises ValueError for inconsistent input (bad shapes, fixed pairs that
+    are conflicted, duplicated, or exceed k or a judge's capacity).
     """
     started = time.perf_counter()
     report = on_progress or _ignore_progress
     data = prepare(problem)
 
     report(10, "building flow network")
-    network = _FlowNetwork(data)
-
     for low, high, label in _limit_tiers(data):
-        report(50 if label == "balanced" else 70, f"solving with {label} loads")
-        assigned = network.solve(low, high)
-        if assigned is not None:
+        base = 50 if label == "balanced" else 70
+        message = f"solving with {label} loads"
+
+        def on_round(rounds: int, base: int = base, message: str = message) -> None:
+            report(min(base + 5 * (rounds - 1), 85), message)
+
+        result = solve_pruned(data, low, high, extra=extra_candidates, on_round=on_round)
+        if result is not None:
             break
     else:
         report(90, "measuring shortfall")
@@ -46,11 +55,7 @@ def solve_assignment(
         return _infeasible_solution(data, shortfall, started)
 
     report(90, "computing the dual bound")
-    entries, judges = assigned
-    prices = judge_prices(data, entries, judges, low, high)
-    bound = dual_bound(problem, prices, low, high)
-
-    pairs = _sorted_pairs(np.concatenate([data.fixed, np.column_stack([entries, judges])]))
+    pairs = _sorted_pairs(np.concatenate([data.fixed, np.column_stack([result.entries, result.judges])]))
     objective = int(data.affinity[pairs[:, 0], pairs[:, 1]].sum())
     loads = np.bincount(pairs[:, 1], minlength=data.n_judges).astype(np.int64)
     report(100, "done")
@@ -58,12 +63,15 @@ def solve_assignment(
         feasible=True,
         pairs=pairs,
         objective=objective,
-        bound=bound,
+        bound=result.bound,
         loads=loads,
         load_low=low,
         load_high=high,
         shortfall={},
         seconds=time.perf_counter() - started,
+        rounds=result.rounds,
+        arcs=result.arcs,
+        proof_arcs=result.proof_arcs,
     )
 
 
@@ -114,66 +122,6 @@ def _limit_tiers(data: Prepared) -> list[tuple[np.ndarray, np.ndarray, str]]:
     if np.array_equal(low, capacity_only[0]) and np.array_equal(high, capacity_only[1]):
         return [capacity_only]
     return [(low, high, "balanced"), capacity_only]
-
-
-# --------------------------------------------------------------------------- flow
-
-
-class _FlowNetwork:
-    """The min-cost-flow network, built once and re-solved per set of load limits.
-
-    Nodes: entries 0..N-1, judges N..N+M-1, sink N+M. No source node: each entry
-    supplies the judges it still needs. Load lower bounds use the standard node-supply
-    transformation: the judge->sink arc carries only the part above `low`, and the
-    judge node itself absorbs `low` units (supply -low), so they are exact constraints,
-    not penalties.
-    """
-
-    def __init__(self, data: Prepared) -> None:
-        self.data = data
-        entries, judges = np.nonzero(data.free)
-        self.entries = entries.astype(np.int32)
-        self.judges = judges.astype(np.int32)
-        n, m = data.n_entries, data.n_judges
-        self.sink = n + m
-        self.flow = min_cost_flow.SimpleMinCostFlow()
-        self.flow.add_arcs_with_capacity_and_unit_cost(
-            self.entries,
-            (self.judges + n).astype(np.int32),
-            np.ones(len(self.entries), dtype=np.int64),
-            -data.affinity[entries, judges],
-        )
-        del entries, judges
-        judge_nodes = np.arange(n, n + m, dtype=np.int32)
-        # Capacities are set per solve, since each tier of load limits changes them.
-        judge_arcs = self.flow.add_arcs_with_capacity_and_unit_cost(
-            judge_nodes,
-            np.full(m, self.sink, dtype=np.int32),
-            np.zeros(m, dtype=np.int64),
-            np.zeros(m, dtype=np.int64),
-        )
-        self.judge_arcs = np.asarray(judge_arcs, dtype=np.int32)
-
-    def solve(self, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        """Optimal free pairs (entries, judges) under these limits, or None if infeasible."""
-        data = self.data
-        low_free = np.maximum(low - data.fixed_load, 0)
-        high_free = high - data.fixed_load
-        if np.any(high_free < low_free):
-            return None
-        for arc, cap in zip(self.judge_arcs.tolist(), (high_free - low_free).tolist(), strict=True):
-            self.flow.set_arc_capacity(arc, cap)  # M calls, not N*M
-        n, m = data.n_entries, data.n_judges
-        supplies = np.concatenate([data.need, -low_free, [-(int(data.need.sum()) - int(low_free.sum()))]])
-        self.flow.set_nodes_supplies(np.arange(n + m + 1, dtype=np.int32), supplies.astype(np.int64))
-
-        status = self.flow.solve()
-        if status == min_cost_flow.SimpleMinCostFlow.INFEASIBLE:
-            return None
-        if status != min_cost_flow.SimpleMinCostFlow.OPTIMAL:
-            raise RuntimeError(f"min-cost flow failed: {status!r}")
-        used = np.asarray(self.flow.flows(np.arange(len(self.entries), dtype=np.int32))) > 0
-        return self.entries[used].astype(np.int64), self.judges[used].astype(np.int64)
 
 
 def _shortfall(data: Prepared, problem: AssignmentProblem) -> dict[str, int]:

@@ -27,6 +27,7 @@ class MailTemplateForm(BilingualFormMixin, forms.ModelForm):
     def __init__(self, *args, edition, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.edition = edition
+        self.order_fields(["name", *per_language("subject", "body")])
 
     def clean(self):
         cleaned = super().clean()

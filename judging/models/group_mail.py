@@ -81,7 +81,7 @@ class GroupMail(models.Model):
         indexes = [models.Index(fields=["edition", "-created_at"], name="group_mail_edition_newest")]
 
     def __str__(self) -> str:
-        return self.subject_en or self.subject_ko or f"#{self.pk}"
+        return f"#{self.pk} {self.subject_en or self.subject_ko}"
 
     def text(self, language: str) -> tuple[str, str]:
         """(subject, body) in `language`, else in the other language when that one is empty."""

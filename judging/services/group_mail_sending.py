@@ -56,6 +56,7 @@ def _write_batch(mail: GroupMail, judging_round: JudgingRound | None) -> int:
         for recipient in batch:
             if recipient.user is None:  # the account was deleted since: write to the address as it was
                 recipient.user = User(email=recipient.email, name=recipient.name, language=recipient.language)
+            recipient.user.language = recipient.language  # the language fixed when the mail was sent (not saved)
             member = GroupMember(user=recipient.user, application=recipient.application)
             _language, subject, body = render_for(member, texts=mail, edition=mail.edition, audience=mail.audience,
                                                   judging_round=judging_round)

@@ -173,3 +173,35 @@ def test_an_empty_group_or_another_editions_template_is_refused():
         group_mail_start(edition=world.edition, template=elsewhere, token=uuid.uuid4(), user=world.secretariat,
                          criteria=GroupCriteria(audience=APPLICANTS))
     assert not GroupMail.objects.exists()
+
+
+
+def test_a_mail_whose_task_failed_is_shown_failed_and_tried_again_writing_only_whom_it_had_not_reached(
+        django_capture_on_commit_callbacks, monkeypatch):
+    from judging.services import group_mail_sending
+    from judging.services.group_mail import group_mail_retry
+
+    world = mail_world()
+    monkeypatch.setattr(group_mail_sending, "MAIL_BATCH", 1)
+    real_render, calls = group_mail_sending.render_for, []
+
+    def render_then_crash(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the mail server's library broke")
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(group_mail_sending, "render_for", render_then_crash)
+    sent, _created = _send(world, django_capture_on_commit_callbacks,
+                           GroupCriteria(audience=APPLICANTS, statuses=("submitted", "eligible")))
+    # The task failed for good: PortalTask's `fails_run` marks the mail failed with the error; one was written.
+    assert (sent.state, sent.progress, len(mail.outbox)) == (GroupMail.State.FAILED, 33, 1)
+    assert sent.error == "RuntimeError: the mail server's library broke"
+    with django_capture_on_commit_callbacks(execute=True):
+        group_mail_retry(mail=sent, user=world.secretariat)
+    sent.refresh_from_db()
+    assert (sent.state, sent.progress, sent.error) == (GroupMail.State.SUCCEEDED, 100, "")
+    assert sorted(m.to[0] for m in mail.outbox) == _emails(world, "submitted", "eligible")
+    assert AuditEntry.objects.filter(action="group_mail.retried").count() == 1
+    with pytest.raises(ValidationError, match="Only a failed mail"):
+        group_mail_retry(mail=sent, user=world.secretariat)

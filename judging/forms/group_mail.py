@@ -62,7 +62,9 @@ class GroupMailForm(forms.Form):
                  (JUDGES_DONE, _("Done: every review submitted"))])
     template = forms.ModelChoiceField(label=_("Template"), queryset=MailTemplate.objects.none(),
                                       empty_label=_("Choose a template"))
-    token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, error_messages={
+        "required": _("This form is incomplete: open the page again."),
+        "invalid": _("This form is incomplete: open the page again.")})
 
     def __init__(self, *args, edition, **kwargs):
         super().__init__(*args, **kwargs)

@@ -159,6 +159,9 @@ def test_bad_input_is_refused_with_a_message_and_kept(client, login, world):
     assert 'value="eligible" id="id_statuses_2" checked' in body or ('value="eligible"' in body and "checked" in body)
     assert response.context["form"]["statuses"].value() == ["eligible"]
 
+    tampered = client.post(url, _compose_data(world, token="not-a-token"))
+    assert tampered.status_code == 400 and "This form is incomplete" in tampered.content.decode()
+
     empty = client.post(url, _compose_data(world, statuses=["ineligible"]))
     assert empty.status_code == 400 and "Nobody is in this group" in empty.content.decode()
 

@@ -90,3 +90,7 @@ rules.add_perm("judging.publish_edition", is_chair)
 # review form only, never the editor.
 rules.add_perm("judging.view_rubrics", is_committee)
 rules.add_perm("judging.manage_rubrics", is_secretariat)
+# --- mail to a group (issue 14) ---------------------------------------------------------------------------------
+# The secretariat writes the templates and sends; the chair and the observers read the log and the templates.
+rules.add_perm("judging.view_group_mail", is_committee)
+rules.add_perm("judging.send_group_mail", is_secretariat)

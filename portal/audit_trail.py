@@ -27,6 +27,7 @@ KINDS: dict[str, tuple[Any, tuple[str, ...]]] = {
                                      "organisation")),
     "edition": (_("Edition and its settings"), ("edition", "category", "form_section", "rubric", "criterion",
                                                 "stage_weight")),
+    "mail": (_("E-mails to groups and the outbox"), ("group_mail", "outbox")),
 }
 
 ACTION_LABELS: dict[str, Any] = {
@@ -109,6 +110,11 @@ ACTION_LABELS: dict[str, Any] = {
     "stage_weight.save": _("Stage weights saved"),
     "stage_weight.delete": _("Stage weights deleted"),
     "outbox.retry": _("Task or e-mail sent again from the outbox"),
+    "group_mail.sent": _("Mail sent to a group"),
+    "group_mail.retried": _("Mail to a group tried again"),
+    "group_mail.template_created": _("Mail template created"),
+    "group_mail.template_changed": _("Mail template changed"),
+    "group_mail.template_deleted": _("Mail template deleted"),
 }
 
 # The same in every language, to the second, sortable by eye.

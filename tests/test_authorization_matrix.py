@@ -123,6 +123,8 @@ SHOWN_TO_READERS = [
     ("judging:scoring_review", "judge_assigned", SCORE_SECRETS[0]),
     ("judging:awards_export_results", "secretariat", A_SECRETS[1]),
     ("judging:awards_deliberation", "chair", DECISION_SECRETS[0]),
+    ("judging:group_mail_detail", "observer", A_SECRETS[2]),
+    ("judging:group_mail_detail", "secretariat", A_SECRETS[0]),
 ]
 
 

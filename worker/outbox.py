@@ -195,6 +195,7 @@ _EDITION_OF = [
     ("judging.aggregate_round", "run_id", "judging.AggregationRun", "round__edition_id"),
     ("judging.award_job_run", "run_id", "judging.AwardJob", "edition_id"),
     ("portal.send_role_invitation", "invitation_id", "portal.RoleInvitation", "edition_id"),
+    ("judging.group_mail_send", "run_id", "judging.GroupMail", "edition_id"),
     ("*", "round_id", "judging.JudgingRound", "edition_id"),
     ("*", "review_id", "judging.Review", "assignment__round__edition_id"),
     ("*", "assignment_id", "judging.Assignment", "round__edition_id"),

@@ -20,6 +20,7 @@ TASK_LABELS = {
     "judging.replace_after_conflict": _("Replacement of a conflicted judge"),
     "submissions.send_submission_confirmation": _("Confirmation of a submission"),
     "portal.send_role_invitation": _("Role invitation"),
+    "judging.group_mail_send": _("Mail to a group"),
 }
 
 

@@ -7,12 +7,14 @@
 - results: AggregationRun, EntryResult, JudgeResult, Shortlisting
 - awards: PrizeTier, EditionAward, AwardDecision, DeliberationMinutes, Ballot, DecisionNotice, AwardJob
 - deliberation: CategoryConsideration
+- group_mail: MailTemplate, GroupMail, GroupMailRecipient (mail to a group)
 
 State fields change only through the services in judging/services/ (one writer per state).
 """
 
 from .awards import AwardDecision, AwardJob, Ballot, DecisionNotice, DeliberationMinutes, EditionAward, PrizeTier
 from .deliberation import CategoryConsideration
+from .group_mail import GroupMail, GroupMailRecipient, MailTemplate
 from .judges import Bid, Conflict, JudgeProfile
 from .results import AggregationRun, EntryResult, JudgeResult, Shortlisting
 from .reviews import CriterionScore, Review
@@ -28,7 +30,7 @@ from .rubrics import Criterion, Rubric, StageWeight
 
 __all__ = [
     "AwardDecision", "AwardJob", "Ballot", "CategoryConsideration", "DecisionNotice", "DeliberationMinutes",
-    "EditionAward", "PrizeTier",
+    "EditionAward", "PrizeTier", "GroupMail", "GroupMailRecipient", "MailTemplate",
     "AggregationRun", "Assignment", "AssignmentRun", "Bid", "CalibrationEntry", "Conflict", "Criterion",
     "CriterionScore", "EntryResult", "JudgeProfile", "JudgeResult", "JudgingRound", "ReminderSent", "Review",
     "Rubric", "Shortlisting", "StageWeight",

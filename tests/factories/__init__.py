@@ -8,6 +8,7 @@ from .awards import (
     PrizeTierFactory,
 )
 from .deliberation import CategoryConsiderationFactory
+from .group_mail import GroupMailFactory, GroupMailRecipientFactory, MailTemplateFactory
 from .judging import (
     AggregationRunFactory,
     AssignmentFactory,
@@ -61,6 +62,9 @@ __all__ = [
     "PrizeTierFactory",
     "RoleInvitationFactory",
     "CategoryConsiderationFactory",
+    "GroupMailFactory",
+    "GroupMailRecipientFactory",
+    "MailTemplateFactory",
     "PASSWORD_FOR_TESTS",
     "AggregationRunFactory",
     "ApplicationFactory",

@@ -233,6 +233,16 @@ EXPECTATIONS.update({
     "judging:award_job_start": Row(get=SECRETARIAT | CHAIR, post=SECRETARIAT | CHAIR, status=POST_ONLY),
     "judging:award_job_retry": Row(get=SECRETARIAT | CHAIR, post=SECRETARIAT | CHAIR, status=POST_ONLY),
 
+    # --- mail to a group: the secretariat writes and sends, the readers read the log and the templates --------
+    "judging:group_mail_list": Row(get=READERS),
+    "judging:group_mail_detail": Row(get=READERS),
+    "judging:group_mail_progress": Row(get=READERS),
+    "judging:mail_template_list": Row(get=READERS),
+    **rows(["judging:group_mail_compose", "judging:mail_template_create", "judging:mail_template_edit"],
+           Row(get=SECRETARIAT, post=SECRETARIAT)),
+    **rows(["judging:group_mail_retry", "judging:group_mail_recipient_retry", "judging:mail_template_delete"],
+           Row(get=SECRETARIAT, post=SECRETARIAT, status=POST_ONLY)),
+
     # --- rubrics: the secretariat writes, the readers read -----------------------------------------------------
     "judging:rubric_list": Row(get=READERS),
     "judging:rubric_detail": Row(get=READERS, post=SECRETARIAT),

@@ -80,6 +80,12 @@ def path_for(pattern: Pattern, world) -> str:
             values[name] = o["job"].pk
         elif name == "kind":
             values[name] = "certificates"
+        elif name == "mail_id":
+            values[name] = o["group_mail"].pk
+        elif name == "recipient_id":
+            values[name] = o["group_mail_recipient"].pk
+        elif name == "template_id":
+            values[name] = o["mail_template"].pk
         elif name == "criterion_pk":
             values[name] = o["criterion"].pk
         elif name == "user_pk":

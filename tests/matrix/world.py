@@ -32,10 +32,13 @@ from tests.factories import (
     EditionFactory,
     EditionRoleFactory,
     EntryResultFactory,
+    GroupMailFactory,
+    GroupMailRecipientFactory,
     InvitationFactory,
     JudgeProfileFactory,
     JudgeResultFactory,
     JudgingRoundFactory,
+    MailTemplateFactory,
     MembershipFactory,
     OrganisationFactory,
     PrizeTierFactory,
@@ -161,10 +164,19 @@ def build_world() -> World:
                                           subject="Your application", body="…", state=OutboxMessage.State.FAILED,
                                           last_error="SMTP refused")
     invitation = InvitationFactory(organisation=org_a, email="colleague.aurora@leak-a.example")
+    # A mail to the applicants, A's member among its recipients, whose e-mail failed.
+    mail_template = MailTemplateFactory(edition=edition, name="News to applicants")
+    group_mail = GroupMailFactory(edition=edition, template=mail_template, state="succeeded", progress=100)
+    group_mail_recipient = GroupMailRecipientFactory(
+        group_mail=group_mail, user=applicant_a, email=applicant_a.email, application=app_a,
+        outbox_message=OutboxMessageFactory(kind=OutboxMessage.Kind.EMAIL, edition=edition, recipient=A_SECRETS[2],
+                                            subject="News", body="…", state=OutboxMessage.State.FAILED,
+                                            last_error="SMTP refused"))
 
     objects.update(rubric=rubric, criterion=criterion, round=judging_round, assignment_a=assignment_a,
                    assignment_b=assignment_b, conflicted=conflicted, judge_a=judges["judge_assigned"],
                    assignment_run=assignment_run, aggregation_run=aggregation_run, tier=tier, award=award,
                    decision=decision, minutes=minutes, job=job, role_invitation=role_invitation,
-                   invitation=invitation, outbox_message=outbox_message)
+                   invitation=invitation, outbox_message=outbox_message,
+                   mail_template=mail_template, group_mail=group_mail, group_mail_recipient=group_mail_recipient)
     return world

@@ -34,6 +34,7 @@ def test_the_failure_services_named_by_tasks_exist():
         "judging.assign_round": "judging.services.assignment_runs.assignment_run_fail",
         "judging.aggregate_round": "judging.services.aggregation_runs.aggregation_run_fail",
         "judging.award_job_run": "judging.services.award_jobs.award_job_fail",
+        "judging.group_mail_send": "judging.services.group_mail_sending.group_mail_fail",
     }
     for path in failing.values():
         assert callable(import_string(path))

@@ -25,10 +25,10 @@ from portal.service_errors import add_service_errors
 from portal.services import editions as edition_services
 
 from .. import selectors, services
-from .data_protection_settings import consent_overview, save_data_protection
 from ..forms.data_protection import DataProtectionForm
 from ..forms.secretariat import EditionSettingsForm, category_formset, form_section_formset
 from ..models import Application
+from .data_protection_settings import consent_overview, save_data_protection
 
 PARTS = ("edition", "categories", "sections", "privacy")
 # A POST carries a part's fields only if the page showed them; a part absent from the POST is read from the database.

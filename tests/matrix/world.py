@@ -27,6 +27,7 @@ from tests.factories import (
     ConflictFactory,
     CriterionFactory,
     CriterionScoreFactory,
+    DeletionRequestFactory,
     DeliberationMinutesFactory,
     EditionAwardFactory,
     EditionFactory,
@@ -161,10 +162,12 @@ def build_world() -> World:
                                           subject="Your application", body="…", state=OutboxMessage.State.FAILED,
                                           last_error="SMTP refused")
     invitation = InvitationFactory(organisation=org_a, email="colleague.aurora@leak-a.example")
+    # Applicant A's pending request to have their account deleted (data protection).
+    deletion_request_a = DeletionRequestFactory(user=applicant_a, reason="Aurora leaves the municipality.")
 
     objects.update(rubric=rubric, criterion=criterion, round=judging_round, assignment_a=assignment_a,
                    assignment_b=assignment_b, conflicted=conflicted, judge_a=judges["judge_assigned"],
                    assignment_run=assignment_run, aggregation_run=aggregation_run, tier=tier, award=award,
                    decision=decision, minutes=minutes, job=job, role_invitation=role_invitation,
-                   invitation=invitation, outbox_message=outbox_message)
+                   invitation=invitation, outbox_message=outbox_message, deletion_request_a=deletion_request_a)
     return world

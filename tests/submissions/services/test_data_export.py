@@ -114,3 +114,25 @@ def test_decisions_and_feedback_stay_out_until_the_edition_is_published(two_appl
     applications = json.loads(_export(anna).read("applications.json"))
 
     assert [(a["decisions"], a["feedback"]) for a in applications] == [([], [])] * 3
+
+
+def test_large_files_are_streamed_in_chunks_not_held_in_memory():
+    import os
+    import tracemalloc
+
+    membership = MembershipFactory()
+    application = ApplicationFactory(organisation=membership.organisation)
+    big = os.urandom(12 * 1024 * 1024)  # random: the zip cannot shrink it
+    _attach(application, big, "city-model.pdf")
+    del big
+
+    tracemalloc.start()
+    largest = total = 0
+    for chunk in export_start(person=membership.user):
+        largest, total = max(largest, len(chunk)), total + len(chunk)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+
+    assert total > 12 * 1024 * 1024
+    assert largest < 1024 * 1024
+    assert peak < 4 * 1024 * 1024, peak

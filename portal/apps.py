@@ -8,3 +8,7 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import signals  # noqa: F401 - connects the login throttle's receivers
+        from portal.dashboard import register_dashboard_panel
+        from portal.privacy_panel import deletion_requests_panel
+
+        register_dashboard_panel(deletion_requests_panel, order=90)

@@ -57,3 +57,25 @@ def edition_open_invitations(*, edition) -> QuerySet[RoleInvitation]:
     """Invitations of `edition` neither accepted nor revoked (pending or expired), newest first."""
     return (RoleInvitation.objects.filter(edition=edition, accepted_at__isnull=True, revoked_at__isnull=True)
             .select_related("invited_by").order_by("-created_at", "-id"))
+
+
+def deletion_requests_for_decider(*, user: User, pk: int | None = None):
+    """The deletion requests `user` decides (portal.services.privacy.can_decide_deletion), or decided: those of
+    people whose organisations applied to an edition where `user` is the secretariat (every one for a superuser),
+    never their own. Pending first, newest first; the person and their organisations read with them (3 queries)."""
+    from django.db.models import Case, Prefetch, When
+
+    from .models import DeletionRequest, Edition
+
+    requests = DeletionRequest.objects.exclude(user=user)
+    if not user.is_superuser:
+        editions = Edition.objects.filter(roles__user=user, roles__role=EditionRole.Role.SECRETARIAT)
+        requests = requests.filter(Q(user__memberships__organisation__applications__edition__in=editions)
+                                   | Q(decided_by=user))
+    if pk is not None:
+        requests = requests.filter(pk=pk)
+    return (
+        requests.distinct().select_related("user", "decided_by")
+        .prefetch_related(Prefetch("user__memberships", queryset=Membership.objects.select_related("organisation")))
+        .order_by(Case(When(state=DeletionRequest.State.PENDING, then=0), default=1), "-requested_at", "-id")
+    )

@@ -2,9 +2,14 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Edition
+from .models import ConsentText, Edition
 
 
 @register(Edition)
 class EditionTranslation(TranslationOptions):
     fields = ("name", "programme", "description")
+
+
+@register(ConsentText)
+class ConsentTextTranslation(TranslationOptions):
+    fields = ("text",)

@@ -23,5 +23,12 @@ urlpatterns = [
          name="role_invitation_resend"),
     path("e/<slug:slug>/roles/invitations/<int:pk>/revoke/", views.role_invitation_revoke,
          name="role_invitation_revoke"),
+    # Data protection: a person's own data, and the deletion requests the secretariat decides.
+    path("my-data/", views.my_data, name="my_data"),
+    path("my-data/export.zip", views.my_data_export, name="my_data_export"),
+    path("my-data/deletion/", views.deletion_request_create, name="deletion_request_create"),
+    path("my-data/deletion/<int:pk>/cancel/", views.deletion_request_cancel, name="deletion_request_cancel"),
+    path("deletion-requests/", views.deletion_requests, name="deletion_requests"),
+    path("deletion-requests/<int:pk>/", views.deletion_request_decide, name="deletion_request_decide"),
     path("roles/invitations/<str:token>/", views.role_invitation_accept, name="role_invitation_accept"),
 ]

@@ -28,3 +28,12 @@ def send_submission_confirmation(*, snapshot_id: int) -> str:
         return "already sent"
     submission_confirmation_send(snapshot=snapshot)
     return "sent"
+
+
+@shared_task(name="submissions.retention_sweep", base=PortalTask, soft_time_limit=600, time_limit=660)
+def retention_sweep() -> dict:
+    """Celery beat, daily: the drafts and files of unsuccessful entries of editions past their retention period.
+    Idempotent: what was removed is not found again."""
+    from .services.data_protection import retention_sweep as sweep
+
+    return sweep()

@@ -268,6 +268,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "judging-send-reminders": {"task": "judging.send_reminders", "schedule": 3600.0},
     # The outbox: tasks and e-mails the broker or the mail server refused earlier are sent when due.
     "worker-outbox-relay": {"task": "worker.outbox_relay", "schedule": 30.0},
+    # Data protection: drafts and files of unsuccessful entries go once an edition's retention period has run out.
+    "submissions-retention-sweep": {"task": "submissions.retention_sweep",
+                                    "schedule": env.float("PORTAL_RETENTION_SWEEP_SECONDS", default=86400.0)},
 }
 
 # With Redis the cache degrades to each process's memory while Redis is unreachable (portal.cache): a

@@ -5,10 +5,11 @@ from .editions import Edition, EditionRole, validate_time_zone
 from .invitations import RoleInvitation
 from .login_attempts import LoginAttempt
 from .organisations import Invitation, Membership, Organisation
+from .privacy import ConsentAcceptance, ConsentText, DeletionRequest
 from .users import User, UserManager
 
 __all__ = [
-    "AuditEntry", "Edition", "EditionRole", "Invitation", "LoginAttempt", "Membership", "Organisation", "RoleInvitation", "User",
+    "AuditEntry", "ConsentAcceptance", "ConsentText", "DeletionRequest", "Edition", "EditionRole", "Invitation", "LoginAttempt", "Membership", "Organisation", "RoleInvitation", "User",
     "UserManager",
     "validate_time_zone",
 ]

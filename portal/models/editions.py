@@ -61,6 +61,13 @@ class Edition(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # Data protection (issue 14): so many days after publication, the drafts and files of entries that won
+    # nothing are removed (submissions.services.data_protection, run by beat). Empty: kept.
+    retention_days = models.PositiveIntegerField(
+        _("retention period (days after publication)"), null=True, blank=True,
+        help_text=_("After this many days from publication, drafts and files of applications that won nothing "
+                    "are removed. Leave empty to keep them."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from portal.concurrency import EditedMeanwhile, is_stale
 from portal.formatting import local_time
 from portal.models import Edition, Membership, Organisation, User
 from portal.services.audit import audit_log, snapshot
+from portal.services.privacy import consent_accept, consent_refusal
 from submissions.models import Application, ApplicationSnapshot, Category, StatusChange
 from submissions.selectors import application_form_sections, organisation_entries_in_category
 from submissions.tasks import send_submission_confirmation
@@ -203,8 +204,13 @@ def _snapshot_data(application: Application) -> dict:
 
 
 @transaction.atomic
-def application_submit(*, application: Application, user: User) -> ApplicationSnapshot:
-    """Validate the whole form, freeze a snapshot, and send the confirmation after commit."""
+def application_submit(*, application: Application, user: User,
+                       consent_version: int | None = None) -> ApplicationSnapshot:
+    """Validate the whole form, freeze a snapshot, and send the confirmation after commit.
+
+    `consent_version` is the version of the edition's data protection text the applicant accepted (None: not
+    accepted); an edition with such a text refuses a submission without it, and records the acceptance with it.
+    """
     # The organisation first, as application_create does: two of its drafts submitted at once are counted
     # against the category's entry limit one after the other.
     Organisation.objects.select_for_update().get(pk=application.organisation_id)
@@ -215,8 +221,12 @@ def application_submit(*, application: Application, user: User) -> ApplicationSn
         raise ValidationError(_("Only a draft can be submitted."), code="not_draft")
     ensure_call_open(application.edition)
     errors = application_submission_errors(application)
+    refusal = consent_refusal(edition=application.edition, accepted_version=consent_version)
+    if refusal:
+        errors.setdefault("consent", []).append(refusal)
     if errors:
         raise ValidationError(errors)
+    consent_accept(edition=application.edition, user=user, accepted_version=consent_version, application=application)
     number = application.snapshots.count() + 1
     submitted = ApplicationSnapshot.objects.create(
         application=application, number=number, data=_snapshot_data(application), submitted_by=user

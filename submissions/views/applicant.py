@@ -22,6 +22,7 @@ from judging.selectors.public import applicant_decisions_prefetch
 from portal.concurrency import EditedMeanwhile, loaded_version
 from portal.models import Edition, Organisation
 from portal.service_errors import add_service_errors
+from portal.services.privacy import consent_current
 
 from .. import selectors, services
 from ..attachments import ALLOWED_TYPES
@@ -138,6 +139,7 @@ def _edit_page(request, application: Application, *, form=None, upload_form=None
         "version": application.version,
         "saved_differences": form.differences_from(content_values(application))
         if getattr(form, "saved_meanwhile", False) else [],
+        "consent": consent_current(edition=application.edition),
     })
 
 
@@ -225,6 +227,7 @@ def application_detail(request, application: Application):
         "snapshot_content": presented(snapshot.data, edition=application.edition) if snapshot else None,
         "missing": _missing(application),
         "call_refusal": _call_refusal(application.edition),
+        "consent": consent_current(edition=application.edition) if application.is_editable else None,
     })
 
 
@@ -298,7 +301,8 @@ def application_submit(request, application: Application):
             _add_submission_errors(form, application)
         return _edit_page(request, application, form=form, upload_form=upload_form, submit_failed=True)
     try:
-        submitted = services.application_submit(application=application, user=request.user)
+        submitted = services.application_submit(application=application, user=request.user,
+                                                consent_version=loaded_version(request.POST.get("consent")))
     except ValidationError as error:
         if getattr(error, "code", None) == "already_submitted":
             messages.info(request, _("This application has already been submitted; nothing was changed."))

@@ -25,12 +25,15 @@ from portal.service_errors import add_service_errors
 from portal.services import editions as edition_services
 
 from .. import selectors, services
+from ..forms.data_protection import DataProtectionForm
 from ..forms.secretariat import EditionSettingsForm, category_formset, form_section_formset
 from ..models import Application
+from .data_protection_settings import consent_overview, save_data_protection
 
-PARTS = ("edition", "categories", "sections")
+PARTS = ("edition", "categories", "sections", "privacy")
 # A POST carries a part's fields only if the page showed them; a part absent from the POST is read from the database.
-PART_MARKERS = {"edition": "time_zone", "categories": "categories-TOTAL_FORMS", "sections": "sections-TOTAL_FORMS"}
+PART_MARKERS = {"edition": "time_zone", "categories": "categories-TOTAL_FORMS", "sections": "sections-TOTAL_FORMS",
+                "privacy": "privacy-consent_text_en"}
 KEEP = "keep"  # the page's default button (Enter in a field) and "cancel": save nothing, keep every edit
 
 
@@ -203,7 +206,8 @@ def _save_sections(request, edition: Edition, page: dict) -> str | None:
     return None
 
 
-SAVERS = {"edition": _save_edition, "categories": _save_categories, "sections": _save_sections}
+SAVERS = {"edition": _save_edition, "categories": _save_categories, "sections": _save_sections,
+          "privacy": save_data_protection}
 
 
 def _change_state(request, edition: Edition, page: dict) -> str | None:
@@ -239,6 +243,8 @@ def _page(edition: Edition, data, bound: set[str]) -> dict:
         "sections": form_section_formset(edition=edition, data=data if "sections" in bound else None,
                                          defaults=defaults),
         "sections_are_defaults": sections_are_defaults,
+        "privacy": DataProtectionForm(data if "privacy" in bound else None,
+                                      initial=DataProtectionForm.initial_for(edition)),
     }
 
 
@@ -279,6 +285,8 @@ def _render(request, edition: Edition, page: dict, *, posted: set[str] = frozens
         "categories": page["categories"],
         "sections": page["sections"],
         "sections_are_defaults": page["sections_are_defaults"],
+        "privacy_form": page["privacy"],
+        "consent": consent_overview(edition),
         "state_buttons": _state_buttons(edition),
         "failed_part": failed_part,
         "unsaved": sorted(unsaved),

@@ -41,6 +41,7 @@ from .portal import (
     UserFactory,
     VerifiedUserFactory,
 )
+from .privacy import ConsentAcceptanceFactory, ConsentTextFactory, DeletionRequestFactory
 from .submissions import (
     ApplicationFactory,
     ApplicationSnapshotFactory,
@@ -53,6 +54,9 @@ from .submissions import (
 from .worker import OutboxMessageFactory, WorkerHeartbeatFactory
 
 __all__ = [
+    "ConsentAcceptanceFactory",
+    "ConsentTextFactory",
+    "DeletionRequestFactory",
     "AwardDecisionFactory",
     "AwardJobFactory",
     "BallotFactory",

@@ -118,6 +118,15 @@ EXPECTATIONS.update({
     "portal:edition_outbox": Row(get=READERS),
     "portal:edition_outbox_retry": Row(get=SECRETARIAT, post=SECRETARIAT, status=POST_ONLY),
     "portal:home": public(post=NOBODY),
+    # Data protection: each person's own data page, export and deletion request (no URL names another person's);
+    # the deletion requests are decided by the secretariat of an edition the person applied to, or a superuser
+    # (DESIGN's issue 14); the secretariat of another edition opens the list but finds none of this edition's.
+    "portal:my_data": Row(get=LOGGED_IN),
+    "portal:my_data_export": Row(get=LOGGED_IN, post=LOGGED_IN, status=POST_ONLY),
+    "portal:deletion_request_create": Row(get=LOGGED_IN, post=LOGGED_IN, status=POST_ONLY),
+    "portal:deletion_request_cancel": Row(get=LOGGED_IN, post=APPLICANT_A, status=POST_ONLY),
+    "portal:deletion_requests": Row(get=SECRETARIAT | {"secretariat_other", "superuser"}),
+    "portal:deletion_request_decide": Row(get=SECRETARIAT | SUPERUSER, post=SECRETARIAT | SUPERUSER),
     "portal:dashboard": Row(get=LOGGED_IN),
     # Anyone logged in may found an organisation, or start an application (sent to found one first if they have
     # none); the application is then their organisation's.

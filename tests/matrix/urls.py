@@ -142,6 +142,8 @@ _PK = {
     "portal:organisation_detail": "org_a",
     "portal:role_invitation_resend": "role_invitation",
     "portal:edition_outbox_retry": "outbox_message",
+    "portal:deletion_request_cancel": "deletion_request_a",
+    "portal:deletion_request_decide": "deletion_request_a",
     "portal:role_invitation_revoke": "role_invitation",
     "judging:assignment_move": "assignment_a",
     "judging:assignment_release": "assignment_a",

@@ -27,6 +27,7 @@ from tests.factories import (
     ConflictFactory,
     CriterionFactory,
     CriterionScoreFactory,
+    DeletionRequestFactory,
     DeliberationMinutesFactory,
     EditionAwardFactory,
     EditionFactory,
@@ -172,11 +173,14 @@ def build_world() -> World:
         outbox_message=OutboxMessageFactory(kind=OutboxMessage.Kind.EMAIL, edition=edition, recipient=A_SECRETS[2],
                                             subject="News", body="…", state=OutboxMessage.State.FAILED,
                                             last_error="SMTP refused"))
+    # Applicant A's pending request to have their account deleted (data protection).
+    deletion_request_a = DeletionRequestFactory(user=applicant_a, reason="Aurora leaves the municipality.")
 
     objects.update(rubric=rubric, criterion=criterion, round=judging_round, assignment_a=assignment_a,
                    assignment_b=assignment_b, conflicted=conflicted, judge_a=judges["judge_assigned"],
                    assignment_run=assignment_run, aggregation_run=aggregation_run, tier=tier, award=award,
                    decision=decision, minutes=minutes, job=job, role_invitation=role_invitation,
                    invitation=invitation, outbox_message=outbox_message,
-                   mail_template=mail_template, group_mail=group_mail, group_mail_recipient=group_mail_recipient)
+                   mail_template=mail_template, group_mail=group_mail, group_mail_recipient=group_mail_recipient,
+                   deletion_request_a=deletion_request_a)
     return world

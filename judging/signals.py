@@ -40,7 +40,7 @@ from .models import (
     Shortlisting,
     StageWeight,
 )
-from .services.locks import LOCKED_EDITION_STATES, EditionLocked, lock_message
+from .services.locks import CHECKED_ATTRIBUTE, LOCKED_EDITION_STATES, EditionLocked, lock_message
 
 # Each guarded model and its path to the edition.
 GUARDED: dict[type[Model], str] = {
@@ -94,6 +94,8 @@ def _check(instance: Model) -> None:
 
 def guard_save(sender, instance: Model, raw: bool = False, **kwargs) -> None:
     if raw:  # loading a fixture
+        return
+    if instance.__dict__.get(CHECKED_ATTRIBUTE):  # the saving service checked it in this transaction (locks.py)
         return
     if isinstance(instance, RUNS) and instance.pk is not None and instance.state == instance.State.FAILED:
         return

@@ -151,3 +151,23 @@ def test_the_image_never_holds_secrets_or_local_state():
     ignored = (REPO / ".dockerignore").read_text().splitlines()
     assert {".env", ".git", ".venv", "var/", "backups/"} <= set(ignored)
     assert "!.env.example" in ignored  # the documented environment stays readable in the image
+
+
+CONNECTION = ("import json; from django.conf import settings as s; d = s.DATABASES['default']; "
+              "print(json.dumps([d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS']]))")
+
+
+@pytest.mark.parametrize("module", ["config.settings.production", "config.settings.local"])
+def test_requests_keep_their_database_connection_and_check_it_before_reuse(module):
+    result = _manage("shell", "--no-imports", "-c", CONNECTION,
+                     env={**_documented_environment(), "DJANGO_SETTINGS_MODULE": module})
+    assert result.returncode == 0, result.stderr
+    max_age, health_checks = json.loads(result.stdout)
+    assert max_age >= 300 and health_checks is True
+
+
+def test_the_connection_age_comes_from_the_environment():
+    env = {**_documented_environment(), "DJANGO_CONN_MAX_AGE": "0"}
+    result = _manage("shell", "--no-imports", "-c", CONNECTION, env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [0, True]

@@ -15,8 +15,9 @@ the rows in our schema anyway.
   number and may claim again.
 - An e-mail row is one message to one recipient. An SMTP failure puts it back with backoff; after
   `OUTBOX_EMAIL_MAX_ATTEMPTS` it is failed, and the secretariat's page offers to try again.
-- With eager tasks (no broker), a row written during a request is run after the response is sent
-  (`request_finished`), so no mail server is ever waited on inside a request.
+- A row written during a request is sent after the response is (`request_finished`): with a broker it is
+  published then, with eager tasks (no broker) it is run then, so neither the broker nor a mail server is ever
+  waited on inside a request.
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def email_record(*, to: str, subject: str, body: str, edition_id: int | None = N
 
 
 class _RequestScope(threading.local):
-    """With eager tasks, rows written during a request wait for its end (the response is sent by then)."""
+    """Rows written during a request wait for its end (the response is sent by then)."""
 
     active = False
     deferred: list[int]
@@ -120,6 +121,8 @@ def _request_finished(**_kwargs) -> None:
     _scope.active, _scope.deferred = False, []
     if deferred:
         dispatch(deferred)
+        if not _eager():
+            return  # the beat task relays what the broker refused
         try:
             # The in-process relay of eager mode: rows whose earlier attempt failed are tried when they are due.
             outbox_relay(limit=20)
@@ -133,7 +136,7 @@ request_finished.connect(_request_finished, dispatch_uid="outbox_request_finishe
 
 def dispatch(message_ids: list[int]) -> None:
     """The fast path, after commit: send these rows now. Never raises: a row not sent stays for the relay."""
-    if _eager() and _scope.active:
+    if _scope.active:
         _scope.deferred.extend(message_ids)
         return
     for message_id in message_ids:

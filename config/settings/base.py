@@ -26,6 +26,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'portal.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Persistent connections: each gunicorn thread (and Celery worker) keeps its connection for up to
+# DJANGO_CONN_MAX_AGE seconds instead of opening one per request (a PostgreSQL connection costs a backend process
+# and several milliseconds); health checks replace one the server closed meanwhile before a request uses it.
+# psycopg's own pool (OPTIONS "pool") would need psycopg[pool], which is not installed. runserver closes its
+# connections after each request anyway; 0 turns persistence off.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default must hold a small team working at once (Django's documented SQLite set-up):
     # - WAL: readers never wait for the writer, and the writer never waits for readers;

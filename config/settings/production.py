@@ -32,7 +32,8 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 if any(marker in str(DATABASES["default"].get("PASSWORD", "")).lower() for marker in PLACEHOLDER_SECRET_MARKERS):
     raise ImproperlyConfigured("DATABASE_URL holds a placeholder password; set your own (and POSTGRES_PASSWORD to match)")
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Persistent connections, as in base.py (CONN_MAX_AGE, the older name, is still read).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=env.int("CONN_MAX_AGE", default=600))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that does not answer fails a request (and the health check) in seconds instead of hanging it.

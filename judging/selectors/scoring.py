@@ -276,16 +276,16 @@ def queue_progress(rows: list) -> QueueProgress:
     )
 
 
-def review_assignment(*, pk: int) -> Assignment | None:
-    """One assignment with what its review page needs: round, edition, judge, entry, its review and scores."""
-    return (
-        Assignment.objects.select_related(
-            "round__edition", "judge__user", "application__category", "application__organisation", "application__edition"
-        )
-        .prefetch_related(Prefetch("review__scores", queryset=CriterionScore.objects.order_by("criterion_id")))
-        .filter(pk=pk)
-        .first()
+def review_assignment(*, pk: int, with_review: bool = True) -> Assignment | None:
+    """One assignment with what its review page needs: round, edition, judge, entry, and (`with_review`) its review
+    and scores."""
+    assignments = Assignment.objects.select_related(
+        "round__edition", "judge__user", "application__category", "application__organisation", "application__edition"
     )
+    if with_review:
+        assignments = assignments.prefetch_related(
+            Prefetch("review__scores", queryset=CriterionScore.objects.order_by("criterion_id")))
+    return assignments.filter(pk=pk).first()
 
 
 def own_review(assignment: Assignment) -> Review | None:

@@ -2,7 +2,8 @@
 
 An assignment's state moves only through `assignment_set_state`, which checks the move against
 `ASSIGNMENT_TRANSITIONS` and writes its audit entry: `assignment_start` and `assignment_submit`
-(called by scoring when the judge saves a first draft and submits), `conflicts.assignment_mark_conflicted`
+(the judge's progress; scoring, which holds the row lock already, calls `assignment_set_state(locked=True)`
+for the same moves), `conflicts.assignment_mark_conflicted`
 (a declared or recorded conflict), `assignment_release`, `assignment_move` (releases the old
 row). New rows come from `_assignment_create` (by hand, replacement) or the assigner's run.
 """
@@ -33,7 +34,7 @@ from ..selectors.assignment import (
     round_entries,
 )
 from ..tasks.notifications import notify_judges
-from .locks import ensure_edition_unlocked, round_lock
+from .locks import edition_checked, ensure_edition_unlocked, round_lock
 from .queues import queue_order_ensure
 from .rounds import CHANGEABLE_ROUND_STATES
 
@@ -234,11 +235,17 @@ def _lock_assignment_state(assignment: Assignment) -> None:
 
 
 def assignment_set_state(assignment: Assignment, to: str, *, user: User | None, action: str,
-                         extra: dict | None = None) -> Assignment:
+                         extra: dict | None = None, locked: bool = False) -> Assignment:
     """The one place an assignment's state is written, with its audit entry; callers are the services of
-    this module and conflicts.py. Refuses a move that `ASSIGNMENT_TRANSITIONS` does not allow from the stored state."""
-    _lock_assignment_state(assignment)
-    ensure_edition_unlocked(assignment.round.edition)
+    this module, conflicts.py and scoring.py. Refuses a move that `ASSIGNMENT_TRANSITIONS` does not allow from the
+    stored state.
+
+    `locked`: the caller holds the row lock, read the state under it and checked the edition lock in this
+    transaction (scoring's save): neither is read again.
+    """
+    if not locked:
+        _lock_assignment_state(assignment)
+        ensure_edition_unlocked(assignment.round.edition)
     if to not in ASSIGNMENT_TRANSITIONS[assignment.state]:
         raise ValidationError(
             _("This assignment is %(state)s: it cannot become %(to)s.")
@@ -247,8 +254,11 @@ def assignment_set_state(assignment: Assignment, to: str, *, user: User | None, 
         )
     before = _assignment_snapshot(assignment)
     assignment.state = to
-    assignment.full_clean()
-    assignment.save(update_fields=["state", "updated_at"])
+    # Its round, judge and entry are the stored row's (no query to check they exist); and no allowed move can
+    # break the one-active-row-per-judge-and-entry constraint (a move keeps a row active or makes it inactive).
+    assignment.full_clean(exclude=["round", "judge", "application"], validate_constraints=False)
+    with edition_checked(assignment):  # checked above, or by the caller (`locked`), in this transaction
+        assignment.save(update_fields=["state", "updated_at"])
     audit_log(actor=user, action=action, target=assignment, edition_id=assignment.judge.edition_id,
               before=before, after={**_assignment_snapshot(assignment), **(extra or {})})
     return assignment

@@ -17,8 +17,9 @@ holds in depth:
      bulk_copy.write_rows): `ensure_results_unlocked` under the round lock.
    - `assignment_runs._replace_assignments` (QuerySet.delete, bulk_update, bulk_create of Assignment):
      `round_lock` inside `_run_record`; `round_assign` refuses a locked edition before it claims the run.
-   - `scoring._apply` (bulk_create/bulk_update of CriterionScore): `ensure_can_score`, then
-     `ensure_edition_unlocked` in `_prepare`.
+   - `scoring._flush` (bulk_create with update_conflicts of CriterionScore; the Review's save skips the
+     model guard's query through `edition_checked`): `ensure_can_score`, then `ensure_edition_unlocked` in
+     `_prepare`, in the same transaction. `assignments.assignment_set_state` saves the same way.
    - `scoring.queue_order_ensure` (bulk_update of Assignment.queue_position): does nothing in a locked
      edition.
    - `shortlist.shortlist_top` (bulk_create of Shortlisting): `_ensure_shortlist_editable`.
@@ -31,6 +32,8 @@ holds in depth:
 """
 
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -80,6 +83,27 @@ def ensure_edition_unlocked(edition: Edition, *, message: str | None = None, cod
     )
     if locked:
         raise EditionLocked(message or lock_message(), code=code)
+
+
+# Set on a row while a service saves it right after `ensure_edition_unlocked` for its edition in the same
+# transaction: the model guard (judging/signals.py) then skips its own query, which would read the same state.
+CHECKED_ATTRIBUTE = "_edition_unlocked_checked"
+
+
+@contextmanager
+def edition_checked(*instances):
+    """Save `instances` inside the block without the model guard's query.
+
+    Only for a service that has just called `ensure_edition_unlocked` on their edition in this transaction (the
+    state read under its shared row lock holds until the commit); the mark is removed when the block ends.
+    """
+    for instance in instances:
+        setattr(instance, CHECKED_ATTRIBUTE, True)
+    try:
+        yield
+    finally:
+        for instance in instances:
+            instance.__dict__.pop(CHECKED_ATTRIBUTE, None)
 
 
 def ensure_results_unlocked(judging_round: JudgingRound) -> None:

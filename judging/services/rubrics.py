@@ -141,7 +141,12 @@ def rubric_ensure_editable(rubric: Rubric | None) -> None:
 
 
 def rubric_freeze(*, rubric: Rubric) -> bool:
-    """Freeze the rubric when the first score is saved. Idempotent: True only for the call that froze it."""
+    """Freeze the rubric when the first score is saved. Idempotent: True only for the call that froze it.
+
+    A rubric read as frozen is frozen for good (nothing unfreezes one): no query then.
+    """
+    if rubric.frozen_at is not None:
+        return False
     now = timezone.now()
     frozen = Rubric.objects.filter(pk=rubric.pk, frozen_at__isnull=True).update(frozen_at=now) == 1
     if frozen:

@@ -20,11 +20,12 @@ from portal.concurrency import EditedMeanwhile, is_stale
 from portal.formatting import local_time
 from portal.models import User
 from portal.services import audit_log
+from portal.services.audit import audit_batch
 
 from ..models import Assignment, Criterion, CriterionScore, JudgingRound, Review
 from ..tasks.notifications import send_review_receipt
-from .assignments import assignment_start, assignment_submit
-from .locks import edition_is_locked, ensure_edition_unlocked
+from .assignments import assignment_set_state
+from .locks import edition_checked, edition_is_locked, ensure_edition_unlocked
 from .rubrics import rubric_for_application, rubric_freeze, weighted_total
 
 COMMENT_MAX_CHARS = 10_000
@@ -95,7 +96,8 @@ def _locked_assignment(assignment: Assignment) -> Assignment:
 
 @dataclass
 class _Saving:
-    """One save of one review, read under the assignment's row lock: what the save starts from."""
+    """One save of one review, read under the assignment's row lock: what the save starts from. Its steps (a
+    draft, then its submission) change the review in memory; `_flush` writes it once, with its score rows."""
 
     assignment: Assignment
     rubric: object
@@ -103,6 +105,9 @@ class _Saving:
     review: Review
     stored: dict[int, CriterionScore]  # the review's score rows by criterion id (the rows _apply changes)
     before: dict | None  # the review as the audit trail records it, before this save
+    touched: dict[int, CriterionScore] = field(default_factory=dict)  # score rows to write, by criterion id
+    dirty: bool = False  # the review itself is to be written
+    notify: bool = False  # the judge gets a receipt
 
 
 def _review_state(review: Review, scores: dict[int, CriterionScore]) -> dict:
@@ -122,7 +127,7 @@ def _apply(review: Review, criteria: list[Criterion], data: ReviewInput, existin
     """Validate `data` against the rubric and apply it to `review` and its score rows, in memory.
 
     Raises ValidationError naming each field (score_<id>, comment_<id>, confidence, ...) before changing anything.
-    Returns the score rows by criterion id, and the rows to insert and to update (`_write` stores them).
+    Returns the score rows by criterion id, and the new and changed ones (`_flush` writes them).
     """
     by_id = {criterion.pk: criterion for criterion in criteria}
     errors: dict[str, list[str]] = {}
@@ -156,60 +161,73 @@ def _apply(review: Review, criteria: list[Criterion], data: ReviewInput, existin
         review.applicant_comment = data.applicant_comment.strip()
     if data.confidence_given:
         review.confidence = data.confidence
-    review.full_clean(exclude=["assignment"])
+    # The one check constraint (confidence 1-5) is checked above: no query for it.
+    review.full_clean(exclude=["assignment"], validate_constraints=False)
 
     scores = dict(existing)
-    new, changed = [], []
+    touched = []
     for criterion in criteria:
         if criterion.pk not in data.scores and criterion.pk not in data.comments:
             continue
-        row = scores.get(criterion.pk)
-        if row is None:
-            row = CriterionScore(review=review, criterion=criterion)
-            new.append(row)
-        elif (data.scores.get(criterion.pk, row.score), data.comments.get(criterion.pk, row.comment).strip()) != (
-            row.score, row.comment
-        ):
-            changed.append(row)
+        row = scores.get(criterion.pk) or CriterionScore(review=review, criterion=criterion)
+        stored = (row.score, row.comment)
         if criterion.pk in data.scores:
             row.score = data.scores[criterion.pk]
         if criterion.pk in data.comments:
             row.comment = data.comments[criterion.pk].strip()
+        if row.pk is None or (row.score, row.comment) != stored:
+            touched.append(row)
         scores[criterion.pk] = row
-    return scores, new, changed
+    return scores, touched
 
 
-def _write(saving: _Saving, scores: dict[int, CriterionScore], new: list, changed: list) -> None:
-    """Store the review (one INSERT or UPDATE, its version counted up) and its new and changed score rows."""
+def _write(saving: _Saving, scores: dict[int, CriterionScore], touched: list[CriterionScore]) -> None:
+    """Note the review and its new and changed score rows for `_flush`."""
+    saving.touched.update((row.criterion_id, row) for row in touched)
+    saving.stored, saving.dirty = scores, True
+
+
+def _flush(saving: _Saving) -> None:
+    """Store the review (its version counted up once per save), its new and changed score rows (one query), and
+    the receipt's outbox row, in the save's transaction."""
     review = saving.review
-    review.version += 1
-    review.save()
-    CriterionScore.objects.bulk_create(new)
-    CriterionScore.objects.bulk_update(changed, ["score", "comment"])
-    saving.stored = scores
+    if saving.dirty:
+        review.version += 1
+        with edition_checked(review):  # `_prepare` checked the edition lock in this transaction
+            review.save()
+        # One INSERT ... ON CONFLICT (review, criterion) DO UPDATE; stored rows go as copies without their id (rows
+        # with and without an id would be two INSERTs).
+        rows = [row if row.pk is None else CriterionScore(review=review, criterion_id=row.criterion_id,
+                                                          score=row.score, comment=row.comment)
+                for row in saving.touched.values()]
+        CriterionScore.objects.bulk_create(rows, update_conflicts=True, unique_fields=["review", "criterion"],
+                                           update_fields=["score", "comment"])
+        saving.touched, saving.dirty = {}, False
+    if saving.notify:
+        send_review_receipt.delay_on_commit(review_id=review.pk)
 
 
-def _prepare(assignment: Assignment, user: User, now: datetime | None) -> _Saving:
-    """Everything a save starts from; `assignment` was just read by `_locked_assignment` in this transaction."""
+def _prepare(assignment: Assignment, user: User, now: datetime | None, rubric=None) -> _Saving:
+    """Everything a save starts from; `assignment` was just read by `_locked_assignment` in this transaction.
+    `rubric`: the entry's rubric as the caller's form was built from it in this request (read here when None)."""
     ensure_can_score(assignment=assignment, user=user, now=now)
     # Re-read under a shared lock on the edition row: a score racing finalisation is in before it or refused.
     ensure_edition_unlocked(assignment.round.edition,
                             message=_("The edition is finalised: its scores are locked for good."))
-    rubric = rubric_for_application(assignment.application)
+    if rubric is None:
+        rubric = rubric_for_application(assignment.application)
     if rubric is None or not rubric.criteria.all():
         raise ValidationError(
             _("This entry's category has no rubric yet; the secretariat has to set one up before scoring starts."),
             code="no_rubric",
         )
     review = Review.objects.filter(assignment=assignment).first() or Review(assignment=assignment)
+    review.assignment = assignment  # the locked row, with its judge and entry: the audit entry names them
     stored = {score.criterion_id: score for score in review.scores.all()} if review.pk else {}
+    # The audit trail's "before" from copies of the rows: _apply changes them in place.
+    copies = {cid: CriterionScore(score=s.score, comment=s.comment) for cid, s in stored.items()}
     return _Saving(assignment=assignment, rubric=rubric, criteria=list(rubric.criteria.all()), review=review,
-                   stored=stored, before=_audit_state(review, stored) if review.pk else None)
-
-
-def _audit_state(review: Review, stored: dict[int, CriterionScore]) -> dict:
-    # Copies of the rows: _apply changes them in place.
-    return _review_state(review, {cid: CriterionScore(score=s.score, comment=s.comment) for cid, s in stored.items()})
+                   stored=stored, before=_review_state(review, copies) if review.pk else None)
 
 
 def _changes_nothing(saving: _Saving, data: ReviewInput) -> bool:
@@ -267,10 +285,6 @@ def _unchanged(saving: _Saving) -> Review:
     return review
 
 
-def _complete(criteria: list[Criterion], scores: dict[int, CriterionScore]) -> bool:
-    return all(scores.get(c.pk) is not None and scores[c.pk].score is not None for c in criteria)
-
-
 def _save_draft(saving: _Saving, data: ReviewInput, *, user: User) -> Review:
     review, criteria, assignment = saving.review, saving.criteria, saving.assignment
     if review.state == Review.State.SUBMITTED:
@@ -280,13 +294,14 @@ def _save_draft(saving: _Saving, data: ReviewInput, *, user: User) -> Review:
         )
     if _saved_meanwhile(saving, data):
         return _unchanged(saving)
-    scores, new, changed = _apply(review, criteria, data, saving.stored)
+    scores, touched = _apply(review, criteria, data, saving.stored)
     review.weighted_total = weighted_total(
         criteria=criteria, scores={cid: s.score for cid, s in scores.items()}, stage=assignment.application.stage
-    ) if _complete(criteria, scores) else None
-    _write(saving, scores, new, changed)
-    if assignment.state == Assignment.State.ASSIGNED:
-        assignment_start(assignment=assignment, user=user)
+    ) if all(scores.get(c.pk) is not None and scores[c.pk].score is not None for c in criteria) else None
+    _write(saving, scores, touched)
+    if assignment.state == Assignment.State.ASSIGNED:  # read under the row lock (`_locked_assignment`)
+        assignment_set_state(assignment, Assignment.State.IN_PROGRESS, user=user, action="assignment.in_progress",
+                             locked=True)
     return _finish(saving, user=user, action="review.draft", outcome="draft")
 
 
@@ -295,7 +310,7 @@ def _submit(saving: _Saving, data: ReviewInput, *, user: User, now: datetime | N
     resubmission = review.state == Review.State.SUBMITTED
     if _saved_meanwhile(saving, data) and resubmission:
         return _unchanged(saving)  # submitted twice (a double click, two tabs): one review, one receipt
-    scores, new, changed = _apply(review, criteria, data, saving.stored)
+    scores, touched = _apply(review, criteria, data, saving.stored)
     missing = {
         f"score_{c.pk}": [_("Give a score for %(name)s.") % {"name": c.name}]
         for c in criteria if scores.get(c.pk) is None or scores[c.pk].score is None
@@ -307,63 +322,79 @@ def _submit(saving: _Saving, data: ReviewInput, *, user: User, now: datetime | N
     )
     review.state = Review.State.SUBMITTED
     review.submitted_at = now or timezone.now()
-    _write(saving, scores, new, changed)
-    if assignment.state != Assignment.State.SUBMITTED:
-        assignment_submit(assignment=assignment, user=user)
-    if notify:
-        send_review_receipt.delay_on_commit(review_id=review.pk)
+    _write(saving, scores, touched)
+    if assignment.state != Assignment.State.SUBMITTED:  # read under the row lock (`_locked_assignment`)
+        assignment_set_state(assignment, Assignment.State.SUBMITTED, user=user, action="assignment.submitted",
+                             locked=True)
+    saving.notify = saving.notify or notify
     return _finish(saving, user=user, action="review.update" if resubmission else "review.submit",
                    outcome="updated" if resubmission else "submitted")
 
 
-@transaction.atomic
+def _saved(assignment: Assignment, user: User, now: datetime | None, rubric, step) -> Review:
+    """One save, one transaction: read under the row lock, `step(saving)` in memory, written once, audited in one
+    INSERT (`audit_batch`)."""
+    with transaction.atomic(), audit_batch():
+        saving = _prepare(_locked_assignment(assignment), user, now, rubric)
+        review = step(saving)
+        _flush(saving)
+    return review
+
+
 def review_save_draft(*, assignment: Assignment, user: User, data: ReviewInput,
-                      now: datetime | None = None) -> Review:
+                      now: datetime | None = None, rubric=None) -> Review:
     """Save what the judge has typed so far; the assignment moves to "in progress".
 
     A submitted review is not turned back into a draft: changes to it go through `review_submit`, which checks
     that it is still complete. With `data.version` set, a form loaded before the review's last save is refused
-    (EditedMeanwhile) unless it would change nothing; `outcome` on the review says what happened.
+    (EditedMeanwhile) unless it would change nothing; `outcome` on the review says what happened. `rubric`: as
+    for `_prepare`.
     """
-    return _save_draft(_prepare(_locked_assignment(assignment), user, now), data, user=user)
+    return _saved(assignment, user, now, rubric, lambda saving: _save_draft(saving, data, user=user))
 
 
-@transaction.atomic
 def review_submit(*, assignment: Assignment, user: User, data: ReviewInput | None = None,
-                  now: datetime | None = None, notify: bool = True) -> Review:
+                  now: datetime | None = None, notify: bool = True, rubric=None) -> Review:
     """Submit the review (or update a submitted one): every criterion needs a score.
 
     Raises ValidationError naming each unscored criterion; then nothing is written, so a caller that wants to
-    keep the typed text saves a draft first. With `notify` the judge gets a receipt by e-mail after commit. A
-    submitted review sent again from a stale form with the same content changes nothing and sends no receipt.
+    keep the typed text saves a draft first. With `notify` the judge gets a receipt by e-mail after commit (an
+    outbox row written with the review). A submitted review sent again from a stale form with the same content
+    changes nothing and sends no receipt.
     """
-    return _submit(_prepare(_locked_assignment(assignment), user, now), data or ReviewInput(), user=user, now=now,
-                   notify=notify)
+    return _saved(assignment, user, now, rubric,
+                  lambda saving: _submit(saving, data or ReviewInput(), user=user, now=now, notify=notify))
 
 
 # --- the review form's one call ---------------------------------------------------------------------------
 
 
 def review_save(*, assignment: Assignment, user: User, data: ReviewInput, submit: bool,
-                now: datetime | None = None) -> Review:
+                now: datetime | None = None, rubric=None) -> Review:
     """What the review form's buttons do: a submitted review is changed by submitting it again; a draft is
     saved, then submitted when `submit` (a refused submission leaves the typed draft saved).
 
     One transaction under the assignment's row lock: two requests of the same judge (a double click, two tabs)
     run one after the other, and the second sees what the first stored. `outcome` on the review says what
-    happened: "draft", "submitted", "updated", or "unchanged" (it was already so).
+    happened: "draft", "submitted", "updated", or "unchanged" (it was already so). The draft and its submission
+    are applied in memory and written once; a refused submission changes nothing, so the draft is written
+    without a savepoint. `rubric`: see `_prepare`.
     """
-    refusal = None
-    with transaction.atomic():
-        saving = _prepare(_locked_assignment(assignment), user, now)
+    refusals = []
+
+    def step(saving: _Saving) -> Review:
         if saving.review.state == Review.State.SUBMITTED:
             return _submit(saving, data, user=user, now=now, notify=True)
         draft = _save_draft(saving, data, user=user)
         if not submit:
             return draft
         try:
-            with transaction.atomic():
-                return _submit(saving, ReviewInput(), user=user, now=now, notify=True)
+            return _submit(saving, ReviewInput(), user=user, now=now, notify=True)
         except ValidationError as error:
-            refusal = error  # the draft stays saved: the transaction commits, then the refusal is raised
-    raise refusal
+            refusals.append(error)  # the draft stays saved: the transaction commits, then the refusal is raised
+            return draft
+
+    review = _saved(assignment, user, now, rubric, step)
+    if refusals:
+        raise refusals[0]
+    return review

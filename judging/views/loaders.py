@@ -21,8 +21,9 @@ def load_round(request, slug: str, round_id: int) -> JudgingRound:
 
 
 def load_review_assignment(request, pk: int) -> Assignment:
-    """An assignment with what its review page needs."""
-    assignment = selectors.review_assignment(pk=pk)
+    """An assignment with what its review page needs; for a POST without its review (the save reads it under
+    the row lock)."""
+    assignment = selectors.review_assignment(pk=pk, with_review=request.method != "POST")
     if assignment is None:
         raise Http404
     return assignment

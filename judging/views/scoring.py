@@ -180,16 +180,17 @@ def review(request, assignment: Assignment):
     if request.method != "POST":
         return _review_page(request, assignment)
 
+    # The rubric the form is built from goes to the service with the assignment (read once per request); a bound
+    # form needs no saved review (the service reads it under the row lock).
     rubric = rubric_services.rubric_for_application(assignment.application)
     criteria = list(rubric.criteria.all()) if rubric else []
-    review_obj = selectors.own_review(assignment)
-    form = ReviewForm(request.POST, criteria=criteria, review=review_obj)
+    form = ReviewForm(request.POST, criteria=criteria)
     if not form.is_valid():
         return _review_page(request, assignment, form=form, status=400)
     submitting = request.POST.get("action") == "submit"
     try:
         saved = services.review_save(assignment=assignment, user=request.user, data=form.review_input(),
-                                     submit=submitting)
+                                     submit=submitting, rubric=rubric)
     except EditedMeanwhile as stale:
         # Another tab saved first: the judge's input stays on the page, now over the saved version.
         form = form.reloaded_at(stale.current_version)
@@ -232,7 +233,8 @@ def review_autosave(request, assignment: Assignment):
     form = ReviewForm(request.POST, criteria=criteria)
     form.is_valid()
     try:
-        saved = services.review_save_draft(assignment=assignment, user=request.user, data=form.review_input())
+        saved = services.review_save_draft(assignment=assignment, user=request.user, data=form.review_input(),
+                                           rubric=rubric)
     except EditedMeanwhile as stale:
         # Nothing saved: the page's button shows the judge both versions to compare (review above).
         return JsonResponse({"saved_at": None, "errors": {"__all__": [stale.messages[0]]}, "stale": True}, status=409)

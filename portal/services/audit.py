@@ -1,6 +1,8 @@
 """The audit trail's one writer: every service records its change here, in the same transaction."""
 
+import contextvars
 import json
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -35,7 +37,11 @@ def audit_log(
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEntry:
-    """Record one change. Call it inside the same transaction as the change it records."""
+    """Record one change. Call it inside the same transaction as the change it records.
+
+    Inside `audit_batch()` the entry is kept and written with the batch's other entries in one INSERT at its end
+    (its pk is set then, and so is the target's id when the target is saved later in the batch).
+    """
     entry = AuditEntry(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -45,10 +51,42 @@ def audit_log(
     )
     if target is not None:
         entry.target_type = ContentType.objects.get_for_model(target)
-        entry.target_id = str(target.pk)
+        entry.target_id = "" if target.pk is None else str(target.pk)
         entry.target_repr = str(target)[:300]
     if edition is None and edition_id is not None:
         entry.edition_id = edition_id
-    entry.full_clean()
-    entry.save()
+    # The edition, the actor and the target's type are rows the caller holds: no query to check that they exist
+    # (the foreign keys check it in the database anyway).
+    entry.full_clean(exclude=["edition", "actor", "target_type"])
+    batch = _batch.get()
+    if batch is not None:
+        batch.append((entry, target))
+    else:
+        entry.save()
     return entry
+
+
+_batch: contextvars.ContextVar[list | None] = contextvars.ContextVar("audit_batch", default=None)
+
+
+@contextmanager
+def audit_batch():
+    """Collect the audit entries written inside the block and insert them together at its end (one query).
+
+    Use it inside the transaction of the change, around a service that writes several entries; when the block
+    raises, nothing is written. A batch inside a batch joins the outer one.
+    """
+    if _batch.get() is not None:
+        yield
+        return
+    entries: list[tuple[AuditEntry, models.Model | None]] = []
+    token = _batch.set(entries)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    for entry, target in entries:
+        if target is not None and not entry.target_id:
+            entry.target_id = str(target.pk)  # a row the block created after recording its change
+    if entries:
+        AuditEntry.objects.bulk_create([entry for entry, _target in entries])

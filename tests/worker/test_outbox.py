@@ -226,3 +226,19 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]  # closed again when the socket is: nobody listens there
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_broker_the_receipt_is_published_after_the_response_not_inside_the_request(client, login,
+                                                                                            monkeypatch):
+    world = make_world(judges=1, entries=1)
+    published = []
+    monkeypatch.setattr(outbox, "_eager", lambda: False)
+    monkeypatch.setattr(outbox, "deliver", lambda message_id: published.append((message_id, outbox._scope.active)))
+    login(world.judges[0].user)
+    criteria = {f"score_{c.pk}": "5" for c in world.criteria}
+    response = client.post(f"/scoring/assignments/{world.assignment(0, 0).pk}/",
+                           {**criteria, "action": "submit", "confidence_sent": "1"})
+    assert response.status_code == 302
+    receipt = OutboxMessage.objects.get(task_name="judging.send_review_receipt")
+    assert published == [(receipt.pk, False)]  # once, at the end of the request

@@ -57,10 +57,14 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Sign-in with an organiser's own identity provider (OpenID Connect), configured by the OIDC_* settings below.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "rules.apps.AutodiscoverRulesConfig",
     "django_countries",
     "django_filters",
     "django_htmx",
+    "ninja",  # the results API's schema and its documentation page (static files only, no models)
     "csp",
     "storages",
     "submissions",
@@ -160,6 +164,34 @@ PORTAL_LOGIN_THROTTLE = {
     "account": (env.int("PORTAL_LOGIN_ACCOUNT_LIMIT", default=100), 60),
 }
 PORTAL_LOGIN_TRUSTED_DAYS = 30
+# Sign-in with an external OpenID Connect provider, for organisers whose staff have one (Entra ID, Google
+# Workspace, Keycloak, …). Off unless OIDC_SERVER_URL and OIDC_CLIENT_ID are set. The provider's verified e-mail
+# joins an existing account with that address; roles still come from the portal, and MFA still applies to roles
+# that need it (the provider's login counts as the first factor only).
+OIDC_SERVER_URL = env("OIDC_SERVER_URL", default="")
+OIDC_CLIENT_ID = env("OIDC_CLIENT_ID", default="")
+OIDC_ALLOW_SIGNUP = env.bool("OIDC_ALLOW_SIGNUP", default=True)
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": env("OIDC_PROVIDER_ID", default="organisation"),
+                "name": env("OIDC_PROVIDER_NAME", default="your organisation's account"),
+                "client_id": OIDC_CLIENT_ID,
+                "secret": env("OIDC_CLIENT_SECRET", default=""),
+                "settings": {"server_url": OIDC_SERVER_URL},
+            },
+        ] if OIDC_SERVER_URL and OIDC_CLIENT_ID else [],
+    },
+}
+SOCIALACCOUNT_ADAPTER = "portal.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the provider button posts (allauth's advice against login CSRF)
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True  # a verified provider e-mail signs in the portal account with it
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory"
+SOCIALACCOUNT_ONLY = False
+
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Award portal"
 # Roles that must have MFA before they can open their pages. Enforcement is a setting:

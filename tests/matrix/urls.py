@@ -1,6 +1,7 @@
 """Every URL pattern of the URLconf (the admin's and allauth's included), and a concrete path for each, with its
 parameters filled from the matrix's data."""
 
+import re
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -53,7 +54,8 @@ def path_for(pattern: Pattern, world) -> str:
     several things)."""
     o, key = world.objects, pattern.key
     edition = world.edition
-    names = list(pattern.pattern.pattern.regex.groupindex)
+    # The pattern's own parameters, then those of an including regex prefix (allauth's oidc/<provider_id>/).
+    names = list(dict.fromkeys([*pattern.pattern.pattern.regex.groupindex, *re.findall(r"\(\?P<(\w+)>", pattern.route)]))
     values = {}
     for name in names:
         if name == "slug":
@@ -110,6 +112,8 @@ def path_for(pattern: Pattern, world) -> str:
             values[name] = "judging"
         elif name == "url":
             values[name] = "no-such-page/"
+        elif name == "provider_id":
+            values[name] = "organisation"  # no identity provider is configured in the matrix: 404 for everyone
         elif name in ("key", "uidb36"):
             values[name] = "matrix0"
         else:

@@ -290,7 +290,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "judging-send-reminders": {"task": "judging.send_reminders", "schedule": 3600.0},
     # The outbox: tasks and e-mails the broker or the mail server refused earlier are sent when due.
     "worker-outbox-relay": {"task": "worker.outbox_relay", "schedule": 30.0},
+    # Webhook deliveries whose receiver was down, tried again with backoff (portal.services.webhooks).
+    "portal-webhook-relay": {"task": "portal.webhook_relay", "schedule": 30.0},
 }
+# Webhooks may post to private and loopback addresses (tests, a local trial); never in production.
+PORTAL_WEBHOOK_ALLOW_PRIVATE = env.bool("PORTAL_WEBHOOK_ALLOW_PRIVATE", default=False)
 
 # With Redis the cache degrades to each process's memory while Redis is unreachable (portal.cache): a
 # stopped broker slows nothing down and refuses no request. Nothing in the cache must survive an outage;

@@ -1,4 +1,4 @@
-"""The portal's models, split by sub-domain: people, organisations, editions and roles, the audit trail."""
+"""The portal's models, split by sub-domain: people, organisations, editions and roles, the audit trail, webhooks."""
 
 from .audit import AuditEntry
 from .editions import Edition, EditionRole, validate_time_zone
@@ -6,9 +6,10 @@ from .invitations import RoleInvitation
 from .login_attempts import LoginAttempt
 from .organisations import Invitation, Membership, Organisation
 from .users import User, UserManager
+from .webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "AuditEntry", "Edition", "EditionRole", "Invitation", "LoginAttempt", "Membership", "Organisation", "RoleInvitation", "User",
-    "UserManager",
+    "UserManager", "Webhook", "WebhookDelivery",
     "validate_time_zone",
 ]

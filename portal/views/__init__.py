@@ -14,10 +14,12 @@ from .roles import (
     role_invitation_resend,
     role_invitation_revoke,
 )
+from .webhooks import webhook_delete, webhook_delivery_retry, webhook_detail, webhook_list, webhook_secret_rotate
 
 __all__ = [
     "audit_trail", "dashboard", "edition_outbox_page", "edition_outbox_retry", "edition_workspace", "home", "invitation_accept", "organisation_create",
     "organisation_detail", "page_not_found", "permission_denied",
     "edition_role_change", "edition_role_revoke", "edition_roles", "edition_roles_csv", "role_invitation_accept",
     "role_invitation_resend", "role_invitation_revoke",
+    "webhook_delete", "webhook_delivery_retry", "webhook_detail", "webhook_list", "webhook_secret_rotate",
 ]

@@ -39,6 +39,8 @@ from .portal import (
     RoleInvitationFactory,
     UserFactory,
     VerifiedUserFactory,
+    WebhookDeliveryFactory,
+    WebhookFactory,
 )
 from .submissions import (
     ApplicationFactory,
@@ -80,6 +82,8 @@ __all__ = [
     "EntryResultFactory",
     "FormSectionFactory",
     "LoginAttemptFactory",
+    "WebhookDeliveryFactory",
+    "WebhookFactory",
     "InvitationFactory",
     "JudgeProfileFactory",
     "JudgeResultFactory",

@@ -128,6 +128,10 @@ EXPECTATIONS.update({
     # secretariat retries.
     "portal:edition_outbox": Row(get=READERS),
     "portal:edition_outbox_retry": Row(get=SECRETARIAT, post=SECRETARIAT, status=POST_ONLY),
+    # Webhooks (where the edition's events go, with their signing secret): the secretariat's alone.
+    **rows(["portal:webhook_list", "portal:webhook_detail"], Row(get=SECRETARIAT, post=SECRETARIAT)),
+    **rows(["portal:webhook_delete", "portal:webhook_secret_rotate", "portal:webhook_delivery_retry"],
+           Row(get=SECRETARIAT, post=SECRETARIAT, status=POST_ONLY)),
     "portal:home": public(post=NOBODY),
     # The results API: the list of published editions and the schema are public (read-only: every POST is
     # refused); an edition that is not published is 404 for everyone, staff included.

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from judging.models import Assignment, AwardJob, JudgingRound, Review
-from portal.models import Edition, EditionRole, User
+from portal.models import Edition, EditionRole, User, WebhookDelivery
 from submissions.models import ApplicationSnapshot
 from tests.factories import (
     AggregationRunFactory,
@@ -44,6 +44,8 @@ from tests.factories import (
     RubricFactory,
     ShortlistingFactory,
     VerifiedUserFactory,
+    WebhookDeliveryFactory,
+    WebhookFactory,
 )
 from tests.factories.scoring import submitted_entry
 from tests.factories.submissions import snapshot_data
@@ -161,10 +163,14 @@ def build_world() -> World:
                                           subject="Your application", body="…", state=OutboxMessage.State.FAILED,
                                           last_error="SMTP refused")
     invitation = InvitationFactory(organisation=org_a, email="colleague.aurora@leak-a.example")
+    webhook = WebhookFactory(edition=edition, created_by=users["secretariat"])
+    webhook_delivery = WebhookDeliveryFactory(webhook=webhook, state=WebhookDelivery.State.FAILED,
+                                              payload={"application_id": app_a.pk})
 
     objects.update(rubric=rubric, criterion=criterion, round=judging_round, assignment_a=assignment_a,
                    assignment_b=assignment_b, conflicted=conflicted, judge_a=judges["judge_assigned"],
                    assignment_run=assignment_run, aggregation_run=aggregation_run, tier=tier, award=award,
                    decision=decision, minutes=minutes, job=job, role_invitation=role_invitation,
-                   invitation=invitation, outbox_message=outbox_message)
+                   invitation=invitation, outbox_message=outbox_message, webhook=webhook,
+                   webhook_delivery=webhook_delivery)
     return world

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from judging import api
 from portal.admin import superusers_only_login
 from portal.views import health
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("healthz", health.liveness, name="health_liveness"),
     path("healthz/ready", health.readiness, name="health_readiness"),
     path("admin/", admin.site.urls),
+    # Published results for other systems (read-only JSON, OpenAPI schema at /api/v1/openapi.json).
+    path("api/v1/", api.urls()),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("submissions.urls")),

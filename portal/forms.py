@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .models import EditionRole, Organisation
+from .models import EditionRole, Organisation, Webhook
 from .request_limits import file_input_limit_attrs
 
 
@@ -76,3 +76,11 @@ class AccountFromInvitationForm(forms.Form):
         if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
             self.add_error("password2", _("The two passwords differ."))
         return cleaned
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(label=_("Address (https://…)"), max_length=500, assume_scheme="https",
+                         widget=forms.URLInput(attrs={"placeholder": "https://"}))
+    events = forms.MultipleChoiceField(label=_("Tell it when"), widget=forms.CheckboxSelectMultiple,
+                                       choices=Webhook.Event.choices)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)

@@ -89,3 +89,5 @@ rules.add_perm("portal.manage_roles", is_secretariat)
 # The edition's outbox (portal/views/outbox.py): the committee reads what has not gone out; the secretariat retries.
 rules.add_perm("portal.view_outbox", is_committee)
 rules.add_perm("portal.retry_outbox", is_secretariat)
+# Webhooks carry a signing secret and decide where the edition's events go: the secretariat's alone.
+rules.add_perm("portal.manage_webhooks", is_secretariat)

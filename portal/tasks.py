@@ -34,3 +34,18 @@ def send_role_invitation(*, invitation_id: int) -> str:
         return "nothing to send"
     role_invitation_email_send(invitation=invitation)
     return "sent"
+
+
+@shared_task(name="portal.deliver_webhook", base=PortalTask)
+def deliver_webhook(*, delivery_id: int) -> str:
+    from .services.webhooks import deliver
+
+    return deliver(delivery_id=delivery_id)
+
+
+@shared_task(name="portal.webhook_relay", base=PortalTask)
+def webhook_relay() -> int:
+    """Beat: deliveries whose receiver was down are tried again when due."""
+    from .services.webhooks import due_deliveries_send
+
+    return due_deliveries_send()

@@ -14,6 +14,13 @@ urlpatterns = [
     # Tasks and e-mails not gone out yet (the outbox), and "Try again".
     path("e/<slug:slug>/outbox/", views.edition_outbox_page, name="edition_outbox"),
     path("e/<slug:slug>/outbox/<int:pk>/retry/", views.edition_outbox_retry, name="edition_outbox_retry"),
+    # Webhooks: other systems told when something happens (the secretariat's).
+    path("e/<slug:slug>/webhooks/", views.webhook_list, name="webhook_list"),
+    path("e/<slug:slug>/webhooks/<int:pk>/", views.webhook_detail, name="webhook_detail"),
+    path("e/<slug:slug>/webhooks/<int:pk>/delete/", views.webhook_delete, name="webhook_delete"),
+    path("e/<slug:slug>/webhooks/<int:pk>/secret/", views.webhook_secret_rotate, name="webhook_secret_rotate"),
+    path("e/<slug:slug>/webhooks/deliveries/<int:pk>/retry/", views.webhook_delivery_retry,
+         name="webhook_delivery_retry"),
     # People and roles of an edition; a role invitation's link.
     path("e/<slug:slug>/roles/", views.edition_roles, name="edition_roles"),
     path("e/<slug:slug>/roles/csv/", views.edition_roles_csv, name="edition_roles_csv"),

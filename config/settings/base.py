@@ -64,10 +64,14 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Sign-in with an organiser's own identity provider (OpenID Connect), configured by the OIDC_* settings below.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "rules.apps.AutodiscoverRulesConfig",
     "django_countries",
     "django_filters",
     "django_htmx",
+    "ninja",  # the results API's schema and its documentation page (static files only, no models)
     "csp",
     "storages",
     "submissions",
@@ -167,6 +171,34 @@ PORTAL_LOGIN_THROTTLE = {
     "account": (env.int("PORTAL_LOGIN_ACCOUNT_LIMIT", default=100), 60),
 }
 PORTAL_LOGIN_TRUSTED_DAYS = 30
+# Sign-in with an external OpenID Connect provider, for organisers whose staff have one (Entra ID, Google
+# Workspace, Keycloak, …). Off unless OIDC_SERVER_URL and OIDC_CLIENT_ID are set. The provider's verified e-mail
+# joins an existing account with that address; roles still come from the portal, and MFA still applies to roles
+# that need it (the provider's login counts as the first factor only).
+OIDC_SERVER_URL = env("OIDC_SERVER_URL", default="")
+OIDC_CLIENT_ID = env("OIDC_CLIENT_ID", default="")
+OIDC_ALLOW_SIGNUP = env.bool("OIDC_ALLOW_SIGNUP", default=True)
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [
+            {
+                "provider_id": env("OIDC_PROVIDER_ID", default="organisation"),
+                "name": env("OIDC_PROVIDER_NAME", default="your organisation's account"),
+                "client_id": OIDC_CLIENT_ID,
+                "secret": env("OIDC_CLIENT_SECRET", default=""),
+                "settings": {"server_url": OIDC_SERVER_URL},
+            },
+        ] if OIDC_SERVER_URL and OIDC_CLIENT_ID else [],
+    },
+}
+SOCIALACCOUNT_ADAPTER = "portal.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the provider button posts (allauth's advice against login CSRF)
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True  # a verified provider e-mail signs in the portal account with it
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory"
+SOCIALACCOUNT_ONLY = False
+
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Award portal"
 # Roles that must have MFA before they can open their pages. Enforcement is a setting:
@@ -278,7 +310,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Data protection: drafts and files of unsuccessful entries go once an edition's retention period has run out.
     "submissions-retention-sweep": {"task": "submissions.retention_sweep",
                                     "schedule": env.float("PORTAL_RETENTION_SWEEP_SECONDS", default=86400.0)},
+    # Webhook deliveries whose receiver was down, tried again with backoff (portal.services.webhooks).
+    "portal-webhook-relay": {"task": "portal.webhook_relay", "schedule": 30.0},
 }
+# Webhooks may post to private and loopback addresses (tests, a local trial); never in production.
+PORTAL_WEBHOOK_ALLOW_PRIVATE = env.bool("PORTAL_WEBHOOK_ALLOW_PRIVATE", default=False)
 
 # With Redis the cache degrades to each process's memory while Redis is unreachable (portal.cache): a
 # stopped broker slows nothing down and refuses no request. Nothing in the cache must survive an outage;

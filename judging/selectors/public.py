@@ -44,6 +44,11 @@ def public_edition_get(*, slug: str) -> Edition | None:
     return Edition.objects.filter(slug=slug, state__in=PUBLIC_STATES).first()
 
 
+def published_editions():
+    """Editions whose results are published (what the API lists)."""
+    return Edition.objects.filter(state=Edition.State.PUBLISHED)
+
+
 def public_edition_list():
     return Edition.objects.filter(state__in=PUBLIC_STATES).order_by("-opens_at")
 

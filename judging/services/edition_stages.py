@@ -6,11 +6,14 @@ written by portal's one writer, `portal.services.editions.edition_move`.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.models import Edition, User
+from portal.models import Edition, User, Webhook
+from portal.services import webhooks
 from portal.services.editions import edition_locked_row, edition_move
+from portal.services.notifications import absolute_url
 
 from ..models import AggregationRun, AssignmentRun, AwardDecision, JudgingRound
 from ..selectors.finalisation import finalisation_version
@@ -88,4 +91,10 @@ def edition_publish(*, edition: Edition, user: User) -> Edition:
         raise ValidationError(_("The edition is already published."), code="published")
     if locked.state != Edition.State.FINALISED:
         raise ValidationError(_("The chair finalises the edition before publishing it."), code="not_finalised")
-    return edition_move(locked, Edition.State.PUBLISHED, user=user, published_at=timezone.now())
+    published = edition_move(locked, Edition.State.PUBLISHED, user=user, published_at=timezone.now())
+    webhooks.emit(edition_id=published.pk, event=Webhook.Event.EDITION_PUBLISHED, data={
+        "slug": published.slug, "published_at": published.published_at,
+        "results_url": absolute_url(reverse("judging:public_results", args=[published.slug])),
+        "api_url": absolute_url(reverse("api:get_results", kwargs={"slug": published.slug})),
+    })
+    return published

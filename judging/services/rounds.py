@@ -16,10 +16,11 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.models import Edition, User
-from portal.services import audit_log, snapshot
+from portal.models import Edition, User, Webhook
+from portal.services import audit_log, snapshot, webhooks
 from portal.services import editions as edition_services
 
 from ..models import Assignment, JudgingRound, Review
@@ -71,6 +72,11 @@ def round_move(judging_round: JudgingRound, to: str, *, user: User | None) -> Ju
     judging_round.save(update_fields=["state"])
     audit_log(actor=user, action=f"round.{to}", target=judging_round, edition_id=judging_round.edition_id,
               before={"state": before}, after={"state": to})
+    if to == RoundState.CLOSED:
+        webhooks.emit(edition_id=judging_round.edition_id, event=Webhook.Event.ROUND_CLOSED, data={
+            "round_id": judging_round.pk, "name": judging_round.name, "closed_at": timezone.now(),
+            "categories": list(judging_round.categories.order_by("position", "pk").values_list("slug", flat=True)),
+        })
     return judging_round
 
 

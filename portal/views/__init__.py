@@ -22,6 +22,7 @@ from .roles import (
     role_invitation_resend,
     role_invitation_revoke,
 )
+from .webhooks import webhook_delete, webhook_delivery_retry, webhook_detail, webhook_list, webhook_secret_rotate
 
 __all__ = [
     "audit_trail", "dashboard", "edition_outbox_page", "edition_outbox_retry", "edition_workspace", "home", "invitation_accept", "organisation_create",
@@ -30,4 +31,5 @@ __all__ = [
     "role_invitation_resend", "role_invitation_revoke",
     "deletion_request_cancel", "deletion_request_create", "deletion_request_decide", "deletion_requests", "my_data",
     "my_data_export",
+    "webhook_delete", "webhook_delivery_retry", "webhook_detail", "webhook_list", "webhook_secret_rotate",
 ]

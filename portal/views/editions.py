@@ -35,6 +35,7 @@ def edition_workspace(request, edition):
         "categories": edition.categories.all(),
         "can_see_audit": user.has_perm("portal.view_audit_trail", edition),
         "can_see_outbox": user.has_perm("portal.view_outbox", edition),
+        "can_manage_webhooks": user.has_perm("portal.manage_webhooks", edition),
         "panels": workspace_panels(user=user, edition=edition, roles=roles),
     }
     if is_committee:

@@ -5,14 +5,17 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal.concurrency import EditedMeanwhile, is_stale
 from portal.formatting import local_time
-from portal.models import Edition, Membership, Organisation, User
+from portal.models import Edition, Membership, Organisation, User, Webhook
+from portal.services import webhooks
 from portal.services.audit import audit_log, snapshot
+from portal.services.notifications import absolute_url
 from portal.services.privacy import consent_accept, consent_refusal
 from submissions.models import Application, ApplicationSnapshot, Category, StatusChange
 from submissions.selectors import application_form_sections, organisation_entries_in_category
@@ -235,6 +238,12 @@ def application_submit(*, application: Application, user: User,
     application.save(update_fields=["submitted_at"])
     application_set_status(application=application, to=Status.SUBMITTED, user=user)
     send_submission_confirmation.delay_on_commit(snapshot_id=submitted.pk)
+    webhooks.emit(edition_id=application.edition_id, event=Webhook.Event.APPLICATION_SUBMITTED, data={
+        "application_id": application.pk, "category": application.category.slug, "submission": number,
+        "submitted_at": application.submitted_at,
+        "screening_url": absolute_url(reverse("submissions:screening_detail", args=[application.edition.slug,
+                                                                                    application.pk])),
+    })
     return submitted
 
 

@@ -40,6 +40,8 @@ from .portal import (
     RoleInvitationFactory,
     UserFactory,
     VerifiedUserFactory,
+    WebhookDeliveryFactory,
+    WebhookFactory,
 )
 from .privacy import ConsentAcceptanceFactory, ConsentTextFactory, DeletionRequestFactory
 from .submissions import (
@@ -88,6 +90,8 @@ __all__ = [
     "EntryResultFactory",
     "FormSectionFactory",
     "LoginAttemptFactory",
+    "WebhookDeliveryFactory",
+    "WebhookFactory",
     "InvitationFactory",
     "JudgeProfileFactory",
     "JudgeResultFactory",

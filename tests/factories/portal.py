@@ -14,6 +14,8 @@ from portal.models import (
     Organisation,
     RoleInvitation,
     User,
+    Webhook,
+    WebhookDelivery,
 )
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105
@@ -127,3 +129,22 @@ class LoginAttemptFactory(factory.django.DjangoModelFactory):
     account_key = factory.LazyFunction(lambda: f"user:{VerifiedUserFactory().pk}")
     address = factory.Sequence(lambda n: f"203.0.113.{n % 250 + 1}")
     succeeded = False
+
+
+class WebhookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Webhook
+
+    edition = factory.SubFactory(EditionFactory)
+    url = factory.Sequence(lambda n: f"https://hooks{n}.example.org/portal")
+    events = factory.LazyFunction(lambda: list(Webhook.Event.values))
+    created_by = factory.SubFactory(VerifiedUserFactory)
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WebhookDelivery
+
+    webhook = factory.SubFactory(WebhookFactory)
+    event = Webhook.Event.APPLICATION_SUBMITTED
+    payload = factory.LazyFunction(lambda: {"application_id": 1})

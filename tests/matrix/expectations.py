@@ -101,6 +101,17 @@ EXPECTATIONS: dict[str, Row] = {
     "account_set_password": own_account(status=(302,)),
     "set_language": public(status=(302,)),
     "judging:public_language": public(status=(302,)),
+    # Sign-in with the organiser's identity provider: none is configured here, so its pages answer 404 to all;
+    # the pages around a provider's sign-in are public (its error page says so with 401), the signup step with
+    # no provider's sign-in pending sends everyone back to log in, and the list of connected providers is the
+    # person's own.
+    **rows(["openid_connect_login", "openid_connect_callback", "socialaccount_signup"], Row()),
+    "socialaccount_login_cancelled": public(),
+    "socialaccount_login_error": public(status=(401,)),
+    # allauth's old /accounts/social/ addresses: a permanent redirect to /accounts/3rdparty/, for anyone.
+    **rows(["route:accounts/social/login/cancelled/", "route:accounts/social/login/error/",
+            "route:accounts/social/signup/", "route:accounts/social/connections/"], public(status=(301,))),
+    "socialaccount_connections": own_account(status=(200, 302)),
 }
 
 # --- the portal's own pages -------------------------------------------------------------------------------------
@@ -117,6 +128,10 @@ EXPECTATIONS.update({
     # secretariat retries.
     "portal:edition_outbox": Row(get=READERS),
     "portal:edition_outbox_retry": Row(get=SECRETARIAT, post=SECRETARIAT, status=POST_ONLY),
+    # Webhooks (where the edition's events go, with their signing secret): the secretariat's alone.
+    **rows(["portal:webhook_list", "portal:webhook_detail"], Row(get=SECRETARIAT, post=SECRETARIAT)),
+    **rows(["portal:webhook_delete", "portal:webhook_secret_rotate", "portal:webhook_delivery_retry"],
+           Row(get=SECRETARIAT, post=SECRETARIAT, status=POST_ONLY)),
     "portal:home": public(post=NOBODY),
     # Data protection: each person's own data page, export and deletion request (no URL names another person's);
     # the deletion requests are decided by the secretariat of an edition the person applied to, or a superuser
@@ -127,6 +142,10 @@ EXPECTATIONS.update({
     "portal:deletion_request_cancel": Row(get=LOGGED_IN, post=APPLICANT_A, status=POST_ONLY),
     "portal:deletion_requests": Row(get=SECRETARIAT | {"secretariat_other", "superuser"}),
     "portal:deletion_request_decide": Row(get=SECRETARIAT | SUPERUSER, post=SECRETARIAT | SUPERUSER),
+    # The results API: the list of published editions and the schema are public (read-only: every POST is
+    # refused); an edition that is not published is 404 for everyone, staff included.
+    **rows(["api:list_editions", "api:openapi-json", "api:openapi-view"], public(post=NOBODY)),
+    **rows(["api:get_edition", "api:get_results", "api:api-root"], Row()),
     "portal:dashboard": Row(get=LOGGED_IN),
     # Anyone logged in may found an organisation, or start an application (sent to found one first if they have
     # none); the application is then their organisation's.

@@ -1,6 +1,7 @@
 """Every URL pattern of the URLconf (the admin's and allauth's included), and a concrete path for each, with its
 parameters filled from the matrix's data."""
 
+import re
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -53,7 +54,8 @@ def path_for(pattern: Pattern, world) -> str:
     several things)."""
     o, key = world.objects, pattern.key
     edition = world.edition
-    names = list(pattern.pattern.pattern.regex.groupindex)
+    # The pattern's own parameters, then those of an including regex prefix (allauth's oidc/<provider_id>/).
+    names = list(dict.fromkeys([*pattern.pattern.pattern.regex.groupindex, *re.findall(r"\(\?P<(\w+)>", pattern.route)]))
     values = {}
     for name in names:
         if name == "slug":
@@ -116,6 +118,8 @@ def path_for(pattern: Pattern, world) -> str:
             values[name] = "judging"
         elif name == "url":
             values[name] = "no-such-page/"
+        elif name == "provider_id":
+            values[name] = "organisation"  # no identity provider is configured in the matrix: 404 for everyone
         elif name in ("key", "uidb36"):
             values[name] = "matrix0"
         else:
@@ -144,6 +148,10 @@ _PK = {
     "portal:edition_outbox_retry": "outbox_message",
     "portal:deletion_request_cancel": "deletion_request_a",
     "portal:deletion_request_decide": "deletion_request_a",
+    "portal:webhook_detail": "webhook",
+    "portal:webhook_delete": "webhook",
+    "portal:webhook_secret_rotate": "webhook",
+    "portal:webhook_delivery_retry": "webhook_delivery",
     "portal:role_invitation_revoke": "role_invitation",
     "judging:assignment_move": "assignment_a",
     "judging:assignment_release": "assignment_a",

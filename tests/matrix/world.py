@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from judging.models import Assignment, AwardJob, JudgingRound, Review
-from portal.models import Edition, EditionRole, User
+from portal.models import Edition, EditionRole, User, WebhookDelivery
 from submissions.models import ApplicationSnapshot
 from tests.factories import (
     AggregationRunFactory,
@@ -48,6 +48,8 @@ from tests.factories import (
     RubricFactory,
     ShortlistingFactory,
     VerifiedUserFactory,
+    WebhookDeliveryFactory,
+    WebhookFactory,
 )
 from tests.factories.scoring import submitted_entry
 from tests.factories.submissions import snapshot_data
@@ -175,6 +177,9 @@ def build_world() -> World:
                                             last_error="SMTP refused"))
     # Applicant A's pending request to have their account deleted (data protection).
     deletion_request_a = DeletionRequestFactory(user=applicant_a, reason="Aurora leaves the municipality.")
+    webhook = WebhookFactory(edition=edition, created_by=users["secretariat"])
+    webhook_delivery = WebhookDeliveryFactory(webhook=webhook, state=WebhookDelivery.State.FAILED,
+                                              payload={"application_id": app_a.pk})
 
     objects.update(rubric=rubric, criterion=criterion, round=judging_round, assignment_a=assignment_a,
                    assignment_b=assignment_b, conflicted=conflicted, judge_a=judges["judge_assigned"],
@@ -182,5 +187,5 @@ def build_world() -> World:
                    decision=decision, minutes=minutes, job=job, role_invitation=role_invitation,
                    invitation=invitation, outbox_message=outbox_message,
                    mail_template=mail_template, group_mail=group_mail, group_mail_recipient=group_mail_recipient,
-                   deletion_request_a=deletion_request_a)
+                   deletion_request_a=deletion_request_a, webhook=webhook, webhook_delivery=webhook_delivery)
     return world

@@ -38,7 +38,7 @@ def send_role_invitation(*, invitation_id: int) -> str:
 
 @shared_task(name="portal.deliver_webhook", base=PortalTask)
 def deliver_webhook(*, delivery_id: int) -> str:
-    from .services.webhooks import deliver
+    from .services.webhook_delivery import deliver
 
     return deliver(delivery_id=delivery_id)
 
@@ -46,6 +46,6 @@ def deliver_webhook(*, delivery_id: int) -> str:
 @shared_task(name="portal.webhook_relay", base=PortalTask)
 def webhook_relay() -> int:
     """Beat: deliveries whose receiver was down are tried again when due."""
-    from .services.webhooks import due_deliveries_send
+    from .services.webhook_delivery import due_deliveries_send
 
     return due_deliveries_send()

@@ -15,7 +15,7 @@ from judging.models import JudgingRound
 from judging.services.edition_stages import edition_publish
 from judging.services.rounds import round_move
 from portal.models import AuditEntry, Edition, EditionRole, Webhook, WebhookDelivery
-from portal.services import webhooks
+from portal.services import webhook_delivery as webhooks
 from tests.factories.judging import JudgingRoundFactory
 from tests.factories.portal import (
     EditionFactory,

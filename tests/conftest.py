@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -165,11 +166,31 @@ def at_once():
     return run
 
 
+@contextmanager
+def _tasks_to_worker(queue: str):
+    """Send tasks to the real worker's queue (not in-process) until the block ends, then as before."""
+    from config.celery_app import app
+
+    previous = (app.conf.task_always_eager, app.conf.task_default_queue, app.conf.broker_url, app.conf.result_backend)
+    app.conf.update(
+        task_always_eager=False, task_default_queue=queue,
+        broker_url=os.environ["REDIS_URL"], result_backend=os.environ["REDIS_URL"],
+    )
+    try:
+        yield
+    finally:
+        app.conf.update(
+            task_always_eager=previous[0], task_default_queue=previous[1],
+            broker_url=previous[2], result_backend=previous[3],
+        )
+
+
 @pytest.fixture(scope="session")
-def celery_worker_queue(django_db_setup, django_db_blocker):
+def _celery_worker_process(django_db_setup, django_db_blocker):
     """A real Celery worker process on a queue of its own, reading the test database through Redis.
 
-    Session-scoped: starting a worker takes a few seconds. Only integration tests ask for it.
+    Session-scoped: starting a worker takes a few seconds. Only integration tests ask for it (through
+    `celery_worker_queue`, which sends tasks to it for one test only).
     """
     from django.conf import settings as django_settings
 
@@ -195,28 +216,29 @@ def celery_worker_queue(django_db_setup, django_db_blocker):
          "-Q", queue, "--loglevel=INFO", "-n", f"{queue}@%h", "--without-gossip", "--without-mingle"],
         cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
-    previous = (app.conf.task_always_eager, app.conf.task_default_queue, app.conf.broker_url, app.conf.result_backend)
-    app.conf.update(
-        task_always_eager=False, task_default_queue=queue,
-        broker_url=os.environ["REDIS_URL"], result_backend=os.environ["REDIS_URL"],
-    )
     try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(destination=[f"{queue}@{socket.gethostname()}"], timeout=1):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"The Celery worker did not start; see {log.name}")
+        with _tasks_to_worker(queue):
+            deadline = time.monotonic() + 60
+            while not app.control.ping(destination=[f"{queue}@{socket.gethostname()}"], timeout=1):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"The Celery worker did not start; see {log.name}")
         yield {"queue": queue, "process": process}
     finally:
-        app.conf.update(
-            task_always_eager=previous[0], task_default_queue=previous[1],
-            broker_url=previous[2], result_backend=previous[3],
-        )
         process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture
+def celery_worker_queue(_celery_worker_process):
+    """The real worker, with this test's tasks sent to it. Only for the test: a later test in the same process
+    runs its tasks in-process again (a session-long switch once sent other tests' e-mails to the worker, so
+    their mail outbox stayed empty, depending on the order xdist gave them)."""
+    with _tasks_to_worker(_celery_worker_process["queue"]):
+        yield _celery_worker_process
 
 
 @pytest.fixture(scope="session")

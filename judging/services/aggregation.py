@@ -287,7 +287,7 @@ def round_aggregate(*, judging_round: JudgingRound, on_progress: Progress | None
         JudgeResult.objects.filter(round=judging_round).delete()
         write_rows(EntryResult, entry_fields, entry_rows)
         write_rows(JudgeResult, judge_fields, judge_rows)
-        transaction.on_commit(results_analyze)
+        transaction.on_commit(results_analyze, robust=True)  # statistics are a hint: a failure is logged, never raised
     finished = time.perf_counter()
     report(100, _("Done"))
     return AggregationSummary(

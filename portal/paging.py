@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Page
+from django.db.models import QuerySet
 from django.http import QueryDict
 
 ALL_PARAMETER = "all"
@@ -83,3 +84,12 @@ def page_nav(page: Page, query: QueryDict, *, offer_all: bool = True) -> PageNav
 
 def wants_all(query: QueryDict) -> bool:
     return query.get(ALL_PARAMETER) == "1"
+
+
+def page_rows(queryset: QuerySet, page: Page, *, key: str = "pk") -> QuerySet:
+    """The rows of `page` of `queryset`, read by their keys: one query whose OFFSET walks the keys of the list's
+    index alone (a sliced subquery), joined to the other tables for the page's rows only. A plain OFFSET would
+    join every skipped row too: page 100 of 10,000 costs a hundred times page 1."""
+    per_page = page.paginator.per_page
+    start = (page.number - 1) * per_page
+    return queryset.filter(**{f"{key}__in": queryset.values(key)[start:start + per_page]})

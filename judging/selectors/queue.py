@@ -2,7 +2,7 @@
 
 The progress and the category filter's choices come from one grouped count (per state and category,
 done by the database); the page's rows are a LIMIT/OFFSET on the index of the queue's order
-(round, judge, queue position, id). A row's number is its queue position, so a filtered list and
+(round, judge, queue position, id), joined to the entries for the page's rows only (`page_rows`). A row's number is its queue position, so a filtered list and
 every page keep the numbers the judge knows. The one read that grows with the queue is a search of
 the titles in a blind round: the titles the judge sees are redacted in Python, so the rows whose
 stored title matches are redacted and searched again before paging (a search narrows them).
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
+
+from portal.paging import page_rows
 
 from ..forms.queue import QUEUE_STATES
 from ..models import Assignment, JudgeProfile, JudgingRound
@@ -94,4 +96,4 @@ def queue_page(*, judge: JudgeProfile, judging_round: JudgingRound, summary: Que
     if not query:
         paginator.count = summary.matching(state=state, category=category)  # counted already: no COUNT query
     paged = paginator.get_page(page)
-    return queue_rows(paged.object_list, judging_round=judging_round), paged, paginator.count
+    return (queue_rows(page_rows(assignments, paged), judging_round=judging_round), paged, paginator.count)

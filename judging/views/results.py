@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.paging import page_nav, query_without_page, wants_all
+from portal.paging import page_nav, page_rows, query_without_page, wants_all
 from portal.progress import JobProgress, job_progress_response
 from portal.service_errors import run_service
 from submissions.models import Application
@@ -101,8 +101,9 @@ def leaderboard(request, judging_round: JudgingRound):
     else:
         if not show_all:
             page = Paginator(results, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = result_selectors.board_rows(judging_round=judging_round,
-                                           results=results if page is None else page.object_list)
+        rows = result_selectors.board_rows(
+            judging_round=judging_round,
+            results=results if page is None else page_rows(results, page, key="application_id"))
         bands = [{"label": "", "rows": rows, "count": len(rows) if page is None else page.paginator.count}]
     for item in bands:
         item["board"] = _board_rows(item["rows"], expected=judging_round.judges_per_entry, tier_names=tier_names)

@@ -119,13 +119,6 @@ def board_rows(*, judging_round: JudgingRound, results: QuerySet[EntryResult]) -
     return rows
 
 
-def leaderboard(*, judging_round: JudgingRound, category_id: int | None, stage: str = "",
-                band: str = "") -> list[BoardRow]:
-    """One category's results in rank order (all of them), optionally only one development stage and/or band."""
-    return board_rows(judging_round=judging_round, results=board_results(
-        judging_round=judging_round, category_id=category_id, stage=stage, band=band))
-
-
 @dataclass(frozen=True)
 class BandPlace:
     """Where an entry stands in its peer band: the band's key and label, its rank and tie there, the band's size."""

@@ -56,7 +56,7 @@ class ScreeningFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=SCREENING_STATUSES, label=_("Status"), empty_label=_("Any"))
     o = django_filters.ChoiceFilter(method="sort", choices=sort_choices, label=_("Sort by"),
-                                    empty_label=_("Category, then organisation"))
+                                    empty_label=_("Number (the order of arrival)"))
 
     class Meta:
         model = Application

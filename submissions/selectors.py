@@ -64,15 +64,35 @@ def application_attachments(*, application: Application) -> QuerySet[Attachment]
     return application.attachments.filter(removed_at__isnull=True).order_by("created_at")
 
 
-def screening_applications(*, edition: Edition) -> QuerySet[Application]:
-    """Submitted (and already screened) applications of an edition, for the secretariat's list."""
-    return (
+def screening_applications(*, edition: Edition, with_attachment_counts: bool = True) -> QuerySet[Application]:
+    """Submitted (and already screened) applications of an edition, by number: the order of the index
+    application_screening_order, so a page of the list reads its own rows and nothing more.
+
+    `attachment_count` (files not removed) is counted for every row with `with_attachment_counts` (the exports);
+    the list's page counts its own rows' files instead (`attachment_counts`): the grouped count over the whole
+    edition is what made every page cost as much as the edition.
+    """
+    applications = (
         Application.objects.filter(edition=edition)
-        .exclude(status__in=[Application.Status.DRAFT])
+        .exclude(status=Application.Status.DRAFT)
         .select_related("category", "organisation")
-        .annotate(attachment_count=Count("attachments", filter=Q(attachments__removed_at__isnull=True)))
-        .order_by("category__position", "organisation__name", "id")
+        .order_by("id")
     )
+    if with_attachment_counts:
+        applications = applications.annotate(
+            attachment_count=Count("attachments", filter=Q(attachments__removed_at__isnull=True)))
+    return applications
+
+
+def attachment_counts(applications) -> None:
+    """Set `attachment_count` (files not removed) on each of these applications (a page): one grouped query."""
+    applications = list(applications)
+    counts = dict(
+        Attachment.objects.filter(application__in=[a.pk for a in applications], removed_at__isnull=True)
+        .order_by().values_list("application_id").annotate(n=Count("id"))
+    )
+    for application in applications:
+        application.attachment_count = counts.get(application.pk, 0)
 
 
 def screening_countries(*, edition: Edition) -> list[tuple[str, str]]:

@@ -1,13 +1,13 @@
 """What the property run over every form found, pinned: each value here answered 500 before its fix."""
 
-from types import SimpleNamespace
-
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from judging.forms.assignment import ReminderHoursField, shown_entry_ids
 from judging.forms.queue import QueueFilterForm
 from judging.forms.votes import BallotForm
+from judging.selectors.queue import number_filter
 from tests.factories import EditionRoleFactory
 from tests.factories.scoring import make_world
 from tests.factories.submissions import ApplicationFactory
@@ -38,8 +38,13 @@ def test_the_shown_bids_list_still_reads_ids():
 @pytest.mark.parametrize("query", ["²", "#²", "9" * 5000, "#" + "9" * 5000])
 def test_the_queue_search_takes_any_text(query):
     form = QueueFilterForm({"q": query}, categories=["Human-centric"])
-    row = SimpleNamespace(state="to_do", category="Human-centric", application_id=12, title="Entry 12")
-    assert form.matches(1, row) is False
+    assert form.is_valid()
+    assert number_filter(form.cleaned_data["q"]) is None  # searched as text, never int() of it
+
+
+def test_the_queue_search_reads_numbers():
+    assert number_filter("#12") == Q(application_id=12)
+    assert number_filter("12") == Q(application_id=12) | Q(queue_position=12)
 
 
 @pytest.mark.django_db

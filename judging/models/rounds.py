@@ -127,7 +127,12 @@ class Assignment(models.Model):
                 condition=models.Q(state__in=["assigned", "in_progress", "submitted"]),
             )
         ]
-        indexes = [models.Index(fields=["round", "state"]), models.Index(fields=["judge", "state"])]
+        indexes = [
+            models.Index(fields=["round", "state"]), models.Index(fields=["judge", "state"]),
+            # A judge's queue in its order: a page of it is a LIMIT/OFFSET on this index.
+            models.Index(fields=["round", "judge", "queue_position", "id"], name="assignment_queue_order",
+                         condition=models.Q(state__in=["assigned", "in_progress", "submitted"])),
+        ]
 
     def __str__(self) -> str:
         return f"{self.judge.user} → {self.application} ({self.get_state_display()})"

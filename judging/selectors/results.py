@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, QuerySet, Value
+from django.db.models.functions import Floor, Greatest, Least
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -77,9 +78,14 @@ BOARD_COLUMNS = (
 )
 
 
-def leaderboard(*, judging_round: JudgingRound, category_id: int | None, stage: str = "",
-                band: str = "") -> list[BoardRow]:
-    """One category's results in rank order, optionally only one development stage and/or population band."""
+def board_results(*, judging_round: JudgingRound, category_id: int | None, stage: str = "",
+                  band: str = "") -> QuerySet[EntryResult]:
+    """One category's results, optionally one development stage and/or population band, in rank order.
+
+    The order is the index's (round, category, rank, application): a page is a LIMIT/OFFSET on it, the same
+    cost at 100 entries as at 100,000. Ranks, ties, flags and tier probabilities were computed over the whole
+    category when the results were written.
+    """
     results = EntryResult.objects.filter(round=judging_round)
     if category_id is not None:
         results = results.filter(category_id=category_id)
@@ -87,6 +93,11 @@ def leaderboard(*, judging_round: JudgingRound, category_id: int | None, stage: 
         results = results.filter(application__stage=stage)
     if band:
         results = results.filter(application__organisation__population_band=band)
+    return results.order_by("category_id", "rank", "application_id")
+
+
+def board_rows(*, judging_round: JudgingRound, results: QuerySet[EntryResult]) -> list[BoardRow]:
+    """The rows of `results` (a page of `board_results`, or all of it) as plain values: one query."""
     stage_labels = {code: str(label) for code, label in Application.Stage.choices}
     band_labels = {code: str(label) for code, label in Organisation.PopulationBand.choices}
     entry_url = reverse("judging:scoring_entry", args=[judging_round.edition.slug, judging_round.pk, 0])
@@ -95,9 +106,7 @@ def leaderboard(*, judging_round: JudgingRound, category_id: int | None, stage: 
     # The raw cursor: a thousand rows through the ORM's row machinery cost more than the query.
     for (application_id, title, organisation, stage_code, band_code, n_reviews, mean, median, corrected, spread,
          interval_low, interval_high, rank, tied, disagreement, uncorrected_judges, boundary_overlap, tiers,
-         top_probability) in fetch_rows(
-        results.order_by("category_id", "rank", "application_id").values_list(*BOARD_COLUMNS)
-    ):
+         top_probability) in fetch_rows(results.values_list(*BOARD_COLUMNS)):
         rows.append(BoardRow(
             application_id, title, organisation, stage_code or "", stage_labels.get(stage_code, ""), band_code,
             band_labels.get(band_code, band_code), n_reviews, mean, median, corrected, spread, interval_low,
@@ -110,29 +119,55 @@ def leaderboard(*, judging_round: JudgingRound, category_id: int | None, stage: 
     return rows
 
 
-def peer_bands(rows: list[BoardRow], *, group_by: str) -> list[dict]:
-    """The rows split into peer bands (by stage, population band or both), ranked within each band."""
-    def key(row: BoardRow) -> tuple:
-        return tuple(value for wanted, value in (("stage", row.stage), ("band", row.band)) if wanted in group_by)
+@dataclass(frozen=True)
+class BandPlace:
+    """Where an entry stands in its peer band: the band's key and label, its rank and tie there, the band's size."""
 
-    def label(row: BoardRow) -> str:
-        parts = []
-        if "stage" in group_by:
-            parts.append(row.stage_label or str(_("Stage not given")))
+    application_id: int
+    key: tuple
+    label: str
+    rank: int
+    tied: bool
+    size: int
+
+
+def band_places(results: QuerySet[EntryResult], *, group_by: str) -> list[BandPlace]:
+    """Every entry of `results` placed in its peer band (by stage, population band or both), in the bands' order
+    and by rank within each: one query of four columns, the only whole-category read of a grouped page (a band's
+    rank depends on every member's score). The page then reads its rows' full results by id."""
+    stage_labels = {code: str(label) for code, label in Application.Stage.choices}
+    band_labels = {code: str(label) for code, label in Organisation.PopulationBand.choices}
+    members: dict[tuple, list[tuple[int, float, str]]] = {}
+    for application_id, stage, band, corrected in fetch_rows(results.order_by().values_list(
+            "application_id", "application__stage", "application__organisation__population_band", "corrected")):
+        parts = [(stage or "", stage_labels.get(stage) or str(_("Stage not given")))] if "stage" in group_by else []
         if "band" in group_by:
-            parts.append(row.band_label)
-        return " · ".join(parts)
+            parts.append((band, band_labels.get(band, band)))
+        members.setdefault(tuple(code for code, _label in parts), []).append(
+            (application_id, corrected, " · ".join(label for _code, label in parts)))
+    places = []
+    for key, group in sorted(members.items()):
+        ranks, tied = competition_ranks([corrected for _id, corrected, _label in group])
+        placed = sorted(zip(ranks.tolist(), [entry[0] for entry in group], tied.tolist(), strict=True))
+        places += [BandPlace(application_id, key, group[0][2], rank, is_tied, len(group))
+                   for rank, application_id, is_tied in placed]
+    return places
 
-    groups: dict[tuple, list[BoardRow]] = {}
-    for row in rows:
-        groups.setdefault(key(row) if group_by else (), []).append(row)
-    bands = []
-    for _key, members in sorted(groups.items()):
-        ranks, tied = competition_ranks([member.corrected for member in members])
-        for member, rank, is_tied in zip(members, ranks.tolist(), tied.tolist(), strict=True):
-            member.band_rank, member.band_tied = rank, is_tied
-        members.sort(key=lambda m: (m.band_rank, m.application_id))
-        bands.append({"label": label(members[0]) if group_by else "", "rows": members})
+
+def band_rows(*, judging_round: JudgingRound, results: QuerySet[EntryResult], places: list[BandPlace]) -> list[dict]:
+    """The peer bands of a page of `band_places`: each band's label, size and rows (full results, one query)."""
+    by_id = {row.application_id: row for row in board_rows(
+        judging_round=judging_round,
+        results=results.filter(application_id__in=[place.application_id for place in places]))}
+    bands: list[dict] = []
+    for place in places:
+        row = by_id.get(place.application_id)
+        if row is None:
+            continue
+        row.band_rank, row.band_tied = place.rank, place.tied
+        if not bands or bands[-1]["key"] != place.key:
+            bands.append({"key": place.key, "label": place.label, "count": place.size, "rows": []})
+        bands[-1]["rows"].append(row)
     return bands
 
 
@@ -143,11 +178,30 @@ def results_method(*, judging_round: JudgingRound) -> tuple[str, str] | None:
                      .values_list("method", "method_version")[:1]), None)
 
 
-def round_result_scores(*, judging_round: JudgingRound) -> list[tuple[int, float, float]]:
-    """(category id, mean, corrected) of every result of the round: the distribution charts' data, one query."""
-    return list(
-        EntryResult.objects.filter(round=judging_round).order_by().values_list("category_id", "mean", "corrected")
-    )
+SCORE_BINS = 20  # the distribution charts' bins over the scale 0–10
+
+
+def round_score_bins(*, judging_round: JudgingRound, low: float = 0.0, high: float = 10.0,
+                     bins: int = SCORE_BINS) -> dict[int, tuple[list[int], list[int]]]:
+    """Per category of the round: how many results fall in each score bin, of the corrected scores and of the raw
+    means (the distribution charts' data; the last bin includes `high`). Counted by the database in one query:
+    its answer has at most bins² rows per category, whatever the number of entries."""
+    width = (high - low) / bins
+
+    def bin_of(field: str):
+        return Greatest(Value(0), Least(Value(bins - 1), Floor((F(field) - Value(low)) / Value(width)),
+                                        output_field=IntegerField()), output_field=IntegerField())
+
+    counted: dict[int, tuple[list[int], list[int]]] = {}
+    for category_id, corrected_bin, mean_bin, n in (
+        EntryResult.objects.filter(round=judging_round, corrected__isnull=False, mean__isnull=False).order_by()
+        .annotate(corrected_bin=bin_of("corrected"), mean_bin=bin_of("mean"))
+        .values_list("category_id", "corrected_bin", "mean_bin").annotate(n=Count("id"))
+    ):
+        corrected, raw = counted.setdefault(category_id, ([0] * bins, [0] * bins))
+        corrected[int(corrected_bin)] += n
+        raw[int(mean_bin)] += n
+    return counted
 
 
 def judge_results(*, judging_round: JudgingRound) -> list[JudgeResult]:

@@ -224,36 +224,46 @@ class QueueRow:
     title: str
     category: str
     url: str
+    number: int = 0  # its place in the judge's queue (queue_position), the same on every page and filter
 
 
-def judge_queue(*, judge: JudgeProfile, judging_round: JudgingRound) -> list[QueueRow]:
-    """The judge's active assignments in the round, in their queue order: one query (and one for the applicants'
+QUEUE_COLUMNS = ("pk", "application_id", "state", "application__title", "application__category__name",
+                 "application__organisation__name", "application__organisation__city",
+                 "application__organisation__website", "application__organisation_id", "queue_position")
+
+
+def queue_assignments(*, judge: JudgeProfile, judging_round: JudgingRound) -> QuerySet[Assignment]:
+    """The judge's active assignments in the round, in their queue order (the index assignment_queue_order)."""
+    return (Assignment.objects.filter(round=judging_round, judge=judge, state__in=Assignment.ACTIVE_STATES)
+            .order_by("queue_position", "id"))
+
+
+def queue_rows(assignments: QuerySet[Assignment], *, judging_round: JudgingRound) -> list[QueueRow]:
+    """`assignments` (all of a queue or one page of it) as the queue's rows: one query (and one for the applicants'
     people in a blind round), titles blind-safe.
 
     Reads plain values rather than models: a queue of 1,000 entries would otherwise build 5,000 model
     instances (and parse their dates) for a page that shows four columns.
     """
-    rows = (
-        Assignment.objects.filter(round=judging_round, judge=judge, state__in=Assignment.ACTIVE_STATES)
-        .order_by("queue_position", "id")
-        .values_list("pk", "application_id", "state", "application__title", "application__category__name",
-                     "application__organisation__name", "application__organisation__city",
-                     "application__organisation__website", "application__organisation_id")
-    )
     review_url = reverse("judging:scoring_review", args=[0]).replace("/0/", "/{}/")
     untitled = _("Untitled entry")
     queue = []
-    rows = list(rows)
-    people = organisation_people(organisation_ids=[row[-1] for row in rows]) if judging_round.blind else {}
-    for pk, application_id, state, title, category, name, city, website, organisation_id in rows:
+    rows = list(assignments.values_list(*QUEUE_COLUMNS))
+    people = organisation_people(organisation_ids=[row[-2] for row in rows]) if judging_round.blind else {}
+    for pk, application_id, state, title, category, name, city, website, organisation_id, position in rows:
         title = title or untitled
         if judging_round.blind:
             terms = identity_terms(None, {"name": name, "city": city}, people.get(organisation_id, []))
             if website and _host(website):
                 terms = sorted({*terms, _host(website)}, key=len, reverse=True)
             title = Redactor(terms, active=True)(title)
-        queue.append(QueueRow(pk, application_id, state, title, category, review_url.format(pk)))
+        queue.append(QueueRow(pk, application_id, state, title, category, review_url.format(pk), position))
     return queue
+
+
+def judge_queue(*, judge: JudgeProfile, judging_round: JudgingRound) -> list[QueueRow]:
+    """The judge's whole queue, in order (see `queue_rows`)."""
+    return queue_rows(queue_assignments(judge=judge, judging_round=judging_round), judging_round=judging_round)
 
 
 @dataclass

@@ -6,6 +6,7 @@ committee role in the edition), nor do applicants. Observers read and change not
 
 import itertools
 
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.fragments import FRAGMENT_SECONDS, content_key
+from portal.paging import page_nav, page_rows, query_without_page, wants_all
 from portal.progress import JobProgress, job_progress_response
 from portal.service_errors import run_service
 from submissions.models import Application
@@ -30,6 +31,8 @@ from . import scoring_charts as charts
 from .loaders import round_permission_required
 
 # --- leaderboard ----------------------------------------------------------------------------------------------
+
+BOARD_PAGE_SIZE = 50
 
 
 def _board_rows(rows, *, expected: int, tier_names: list[str] | None = None) -> list[tuple]:
@@ -78,25 +81,41 @@ def leaderboard(request, judging_round: JudgingRound):
     if filters.is_valid():
         stage, band, group_by = (filters.cleaned_data["stage"], filters.cleaned_data["band"],
                                  filters.cleaned_data["group_by"])
-    rows = result_selectors.leaderboard(judging_round=judging_round, category_id=category.pk if category else None,
-                                 stage=stage, band=band)
+    results = result_selectors.board_results(judging_round=judging_round,
+                                             category_id=category.pk if category else None, stage=stage, band=band)
     # One query for the category's tiers: their names (the chances) and where they end (the boundaries).
     tiers = list(category.prize_tiers.order_by("position")) if category else []
     tier_names = [str(tier.get_level_display()) for tier in tiers]
     boundaries = tuple(itertools.accumulate(tier.places for tier in tiers))
-    with_chances = any(row.top_probability is not None for row in rows)
-    bands = result_selectors.peer_bands(rows, group_by=group_by) if (group_by or stage or band) else [{"label": "", "rows": rows}]
     banded = bool(group_by or stage or band)
+    show_all = wants_all(request.GET)
+    page = None
+    if banded:
+        # A peer band's ranks depend on every member: placed over the whole selection (four columns), then only
+        # the page's rows are read in full.
+        places = result_selectors.band_places(results, group_by=group_by)
+        if not show_all:
+            page = Paginator(places, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+            places = list(page)
+        bands = result_selectors.band_rows(judging_round=judging_round, results=results, places=places)
+    else:
+        if not show_all:
+            page = Paginator(results, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = result_selectors.board_rows(
+            judging_round=judging_round,
+            results=results if page is None else page_rows(results, page, key="application_id"))
+        bands = [{"label": "", "rows": rows, "count": len(rows) if page is None else page.paginator.count}]
     for item in bands:
         item["board"] = _board_rows(item["rows"], expected=judging_round.judges_per_entry, tier_names=tier_names)
-        item["board_key"] = content_key(item["board"])  # the rendered rows are cached under their content
+    with_chances = any(row.top_probability is not None for item in bands for row in item["rows"])
 
-    all_scores = result_selectors.round_result_scores(judging_round=judging_round)
+    # The charts show every entry of each category: the database counts them into bins.
+    score_bins = result_selectors.round_score_bins(judging_round=judging_round)
     distributions = []
     for c in categories:
-        corrected = [score for category_of, _mean, score in all_scores if category_of == c.pk]
-        raw = [mean for category_of, mean, _score in all_scores if category_of == c.pk]
-        distributions.append({"category": c, "corrected": charts.histogram(corrected), "raw": charts.histogram(raw),
+        corrected, raw = score_bins.get(c.pk, ([0] * result_selectors.SCORE_BINS,) * 2)
+        distributions.append({"category": c, "corrected": charts.histogram_of_counts(corrected),
+                              "raw": charts.histogram_of_counts(raw),
                               "corrected_id": f"dist-corrected-{c.pk}", "raw_id": f"dist-raw-{c.pk}"})
     judges = result_selectors.judge_results(judging_round=judging_round)
     run = result_selectors.latest_run(judging_round=judging_round)
@@ -108,8 +127,9 @@ def leaderboard(request, judging_round: JudgingRound):
         "filters": filters,
         "bands": bands,
         "banded": banded,
-        "fragment_seconds": FRAGMENT_SECONDS,
-        "row_count": len(rows),
+        "page_nav": page_nav(page, request.GET) if page is not None else None,
+        "show_all": show_all,
+        "whole_url": "?" + query_without_page(request.GET),
         "with_chances": with_chances,
         "distributions": distributions,
         "leniency": charts.leniency(judges),

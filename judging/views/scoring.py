@@ -21,13 +21,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.access import edition_permission_required
 from portal.concurrency import EditedMeanwhile
-from portal.fragments import FRAGMENT_SECONDS, content_key
+from portal.paging import page_nav, query_without_page, wants_all
 from portal.service_errors import add_service_errors
 from submissions.models import Attachment
 
 from ..forms.queue import QueueFilterForm
 from ..forms.scoring import ConflictForm, ReviewForm
 from ..models import Assignment, Review
+from ..selectors import queue as queue_selectors
 from ..selectors import scoring as selectors
 from ..services import conflicts as conflict_services
 from ..services import rubrics as rubric_services
@@ -147,23 +148,31 @@ def workbench(request, edition, round_id: int):
     judge = selectors.judge_profile(user=request.user, edition=edition)
     if judging_round is None or judge is None:
         raise PermissionDenied(NO_QUEUE)
-    queue = selectors.judge_queue(judge=judge, judging_round=judging_round)
-    progress = selectors.queue_progress(queue)
+    summary = queue_selectors.queue_summary(judge=judge, judging_round=judging_round)
+    progress = summary.progress
     state_labels = {"submitted": _("Done"), "in_progress": _("In progress"), "assigned": _("To do")}
-    filters = QueueFilterForm(request.GET or None, categories=sorted({row.category for row in queue}))
-    # Plain tuples unpacked by the template's loop: a thousand rows stay cheap to render. The number is the
-    # row's place in the whole queue, so a filtered list keeps the numbers the judge knows.
-    rows = [(number, row.url, row.title, row.category, row.state, state_labels.get(row.state, ""))
-            for number, row in enumerate(queue, start=1) if filters.matches(number, row)]
+    filters = QueueFilterForm(request.GET or None, categories=summary.categories)
+    wanted = filters.cleaned_data if filters.is_bound and filters.is_valid() else {}
+    show_all = wants_all(request.GET)
+    queue, page, matching = queue_selectors.queue_page(
+        judge=judge, judging_round=judging_round, summary=summary, state_filter=wanted.get("state") or "",
+        category=wanted.get("category") or "", query=wanted.get("q") or "", page=request.GET.get("page"),
+        show_all=show_all)
+    # Plain tuples unpacked by the template's loop. The number is the row's place in the whole queue, so a filtered
+    # list and every page keep the numbers the judge knows.
+    rows = [(row.number, row.url, row.title, row.category, row.state, state_labels.get(row.state, ""))
+            for row in queue]
     return render(request, "judging/scoring/workbench.html", {
         "edition": edition,
         "round": judging_round,
         "queue": queue,
         "rows": rows,
+        "matching": matching,
         "filters": filters,
         "filtered": filters.active,
-        "rows_key": content_key(rows),  # the rendered rows are cached under their content
-        "fragment_seconds": FRAGMENT_SECONDS,
+        "page_nav": page_nav(page, request.GET) if page is not None else None,
+        "show_all": show_all,
+        "whole_url": "?" + query_without_page(request.GET),
         "progress": progress,
         "percent_done": round(100 * progress.done / progress.total) if progress.total else 0,
         "open": judging_round.state == judging_round.State.OPEN and timezone.now() < judging_round.deadline,

@@ -28,6 +28,13 @@ def histogram(values: Sequence[float], *, low: float = 0.0, high: float = 10.0, 
             continue
         index = min(bins - 1, max(0, int((value - low) // width)))
         counts[index] += 1
+    return histogram_of_counts(counts, low=low, high=high, height=height)
+
+
+def histogram_of_counts(counts: Sequence[int], *, low: float = 0.0, high: float = 10.0, height: int = 180) -> dict:
+    """The histogram's bars from the count of each bin (counted by the database: `score_bins`)."""
+    bins = len(counts)
+    width = bins and (high - low) / bins
     tallest = max(counts) or 1
     plot_w = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
     plot_h = height - MARGIN_TOP - MARGIN_BOTTOM

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from portal.access import edition_permission_required
 from portal.models import Edition
+from portal.paging import page_nav, page_rows
 from portal.service_errors import add_service_errors
 
 from .. import exports, selectors, services
@@ -29,8 +30,9 @@ SCREENING_PAGE_SIZE = 50
 Status = Application.Status
 
 
-def _screening_filter(request, edition: Edition) -> ScreeningFilter:
-    return ScreeningFilter(request.GET, queryset=selectors.screening_applications(edition=edition), edition=edition)
+def _screening_filter(request, edition: Edition, *, with_attachment_counts: bool = True) -> ScreeningFilter:
+    applications = selectors.screening_applications(edition=edition, with_attachment_counts=with_attachment_counts)
+    return ScreeningFilter(request.GET, queryset=applications, edition=edition)
 
 
 def _query_without_page(request) -> str:
@@ -75,7 +77,7 @@ def _screenable(edition: Edition):
 
 @edition_permission_required("submissions.view_screening")
 def screening_list(request, edition):
-    filterset = _screening_filter(request, edition)
+    filterset = _screening_filter(request, edition, with_attachment_counts=False)
     can_screen = request.user.has_perm("submissions.screen_edition", edition)
     form = None
     if request.method == "POST":
@@ -102,7 +104,10 @@ def screening_list(request, edition):
     elif can_screen:
         form = BulkScreenForm(applications=_screenable(edition))
 
+    # The page's rows only, in the index's order; then their files counted, one query for the page.
     page = Paginator(filterset.qs, SCREENING_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page_rows(filterset.qs, page))
+    selectors.attachment_counts(page.object_list)
     # isdecimal, not isdigit: "²" is a digit that int() refuses. An id has at most 18 digits.
     selected = {int(value) for value in request.POST.getlist("applications")
                 if value.isdecimal() and len(value) <= 18}
@@ -111,11 +116,12 @@ def screening_list(request, edition):
         "edition": edition,
         "filterset": filterset,
         "page": page,
+        "page_nav": page_nav(page, request.GET, offer_all=False),
         "query": query,
         "form": form,
         "can_screen": can_screen,
         "selected": selected,
-        "sort": _sort_headers(request, request.GET.get("o", "")),
+        "sort": _sort_headers(request, request.GET.get("o") or "number"),  # by number unless told otherwise
     })
 
 
@@ -160,7 +166,8 @@ def screening_detail(request, edition, pk: int):
         for section in selectors.application_form_sections(edition=edition)
     ]
     stage = data.get("stage") or ""
-    previous_id, next_id, place, count = _neighbours(_screening_filter(request, edition), application.pk)
+    previous_id, next_id, place, count = _neighbours(_screening_filter(request, edition, with_attachment_counts=False),
+                                                       application.pk)
     return render(request, "submissions/secretariat/screening_detail.html", {
         "query": query,
         "previous_id": previous_id,

@@ -116,3 +116,17 @@ def hand_world(**kwargs) -> World:
         review_submit(assignment=world.assignment(j, e), user=world.judges[j].user,
                       data=ReviewInput(scores={world.criteria[0].pk: score}), notify=False)
     return world
+
+
+def scored_world(*, entries: int, **kwargs) -> World:
+    """Two judges score every one of `entries` entries on one criterion (a spread of scores), and the round's results
+    are computed: a leaderboard of `entries` rows."""
+    from judging.services.aggregation import round_aggregate
+    from judging.services.scoring import ReviewInput, review_submit
+
+    world = make_world(judges=2, entries=entries, criteria=((0, 10, 1),), **kwargs)
+    for (j, e), assignment in world.assignments.items():
+        review_submit(assignment=assignment, user=world.judges[j].user, notify=False,
+                      data=ReviewInput(scores={world.criteria[0].pk: (3 * e + j) % 11}))
+    round_aggregate(judging_round=world.round)
+    return world

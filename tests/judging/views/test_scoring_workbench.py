@@ -129,21 +129,6 @@ def test_calibration_entries_come_first_in_every_judges_queue(client, login):
         client.logout()
 
 
-@pytest.mark.parametrize("blind", [False, True])
-@pytest.mark.parametrize("rows", [1, 40])
-def test_the_queue_costs_the_same_queries_for_one_entry_as_for_many(client, login, django_assert_num_queries, rows,
-                                                                    blind):
-    # The second judge's entry (the last) is in their queue only.
-    world = make_world(judges=2, entries=rows + 1, blind=blind, pairs=[(0, e) for e in range(rows)] + [(1, rows)])
-    login(world.judges[0].user)
-    # Session, user, the judge role (the page's permission), then the queue's own reads; reading never writes.
-    # A blind round reads the applicants' people once more, for the titles that name them.
-    with django_assert_num_queries(10 if blind else 9):
-        response = client.get(queue_url(world))
-    assert response.status_code == 200
-    assert sorted(a.application_id for a in response.context["queue"]) == [e.pk for e in world.entries[:rows]]
-
-
 # --- the review page: drafts, submission, autosave ------------------------------------------------------------------
 
 

@@ -68,11 +68,11 @@ def test_csv_has_the_rows_of_the_filtered_list(client, login, edition, rows):
     exported = _csv_rows(response)
     assert exported[0] == HEADER
     assert [int(row[0]) for row in exported[1:]] == [a.pk for a in listed.context["page"].object_list]
-    assert exported[1:] == [
-        [str(formula.pk), "'=HYPERLINK(\"http://x\")", "Human-centric", "Zeta Labs", "Company", "Kenya", "Nairobi",
-         "not applicable", "Scaled", "Submitted", "2026-03-02 09:00", "0", "", *ANSWERS],
+    assert exported[1:] == [  # by number, as the list
         [str(korean.pk), "어르신을 위한 스마트 돌봄", "Human-centric", "서울특별시", "City or district", "South Korea",
          "Seoul", "over 5 million", "Pilot", "Ineligible", "2026-03-02 00:30", "2", "서울 외 지역", *ANSWERS],
+        [str(formula.pk), "'=HYPERLINK(\"http://x\")", "Human-centric", "Zeta Labs", "Company", "Kenya", "Nairobi",
+         "not applicable", "Scaled", "Submitted", "2026-03-02 09:00", "0", "", *ANSWERS],
     ]
 
 
@@ -85,14 +85,14 @@ def test_xlsx_has_the_rows_of_the_filtered_list(client, login, edition, rows):
     exported = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert exported == [
         HEADER,
-        [formula.pk, "=HYPERLINK(\"http://x\")", "Human-centric", "Zeta Labs", "Company", "Kenya", "Nairobi",
-         "not applicable", "Scaled", "Submitted", datetime(2026, 3, 2, 9, 0), 0, None, None, *ANSWERS[1:]],
         [korean.pk, "어르신을 위한 스마트 돌봄", "Human-centric", "서울특별시", "City or district", "South Korea",
          "Seoul", "over 5 million", "Pilot", "Ineligible", datetime(2026, 3, 2, 0, 30), 2, "서울 외 지역", None,
          *ANSWERS[1:]],
+        [formula.pk, "=HYPERLINK(\"http://x\")", "Human-centric", "Zeta Labs", "Company", "Kenya", "Nairobi",
+         "not applicable", "Scaled", "Submitted", datetime(2026, 3, 2, 9, 0), 0, None, None, *ANSWERS[1:]],
     ]
     # Text, not a formula Excel would run.
-    assert sheet.cell(row=2, column=2).data_type == "s"
+    assert sheet.cell(row=3, column=2).data_type == "s"
 
 
 def test_exports_without_filters_list_every_submitted_application(client, login, edition, rows):
@@ -118,7 +118,7 @@ def test_the_streamed_csv_keeps_the_request_language(client, login, edition, row
     client.post("/i18n/setlang/", {"language": "ko", "next": "/"})
     exported = _csv_rows(client.get(f"/e/{edition.slug}/screening/export.csv?category=human-centric"))
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
-    assert [row[4] for row in exported[1:]] == ["기업", "도시 또는 자치구"]
+    assert [row[4] for row in exported[1:]] == ["도시 또는 자치구", "기업"]
 
 
 @pytest.mark.parametrize("extension", ["csv", "xlsx"])

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('judging', '0013_results_columns_defaults'),
+        ('judging', '0014_group_mail_templates_and_log'),
         ('submissions', '0008_application_version'),
     ]
 

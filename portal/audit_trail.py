@@ -25,7 +25,7 @@ KINDS: dict[str, tuple[Any, tuple[str, ...]]] = {
                                           "vote", "tier")),
     "role": (_("Roles and judges"), ("role", "role_invitation", "account", "judge", "conflict", "membership",
                                      "organisation")),
-    "edition": (_("Edition and its settings"), ("edition", "category", "form_section", "rubric", "criterion",
+    "edition": (_("Edition and its settings"), ("edition", "category", "form_section", "question", "rubric", "criterion",
                                                 "stage_weight")),
 }
 
@@ -99,6 +99,12 @@ ACTION_LABELS: dict[str, Any] = {
     "form_section.create": _("Form section added"),
     "form_section.update": _("Form section changed"),
     "form_section.delete": _("Form section deleted"),
+    "question.create": _("Form question added"),
+    "question.update": _("Form question changed"),
+    "question.version": _("Form question changed (new version)"),
+    "question.move": _("Form question moved"),
+    "question.delete": _("Form question removed"),
+    "question.copy": _("Form copied from an earlier edition"),
     "rubric.save": _("Rubric saved"),
     "rubric.delete": _("Rubric deleted"),
     "rubric.freeze": _("Rubric frozen"),

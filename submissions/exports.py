@@ -22,7 +22,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from portal.models import Edition
 
 from .models import Application, ApplicationSnapshot
-from .selectors import application_form_sections
+from .answers import display_value, snapshot_items
+from .selectors import form_questions
+from .services.applications import snapshot_answers
 
 CSV_BOM = "\ufeff"  # lets Excel read UTF-8 (Korean names) correctly
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -37,7 +39,7 @@ def screening_export_header(*, edition: Edition) -> list[str]:
         _("Submitted at (%(time_zone)s)") % {"time_zone": edition.time_zone},
         _("Attachments"), _("Screening reason"),
         _("Budget (US dollars)"),
-        *(str(section.label) for section in application_form_sections(edition=edition)),
+        *(str(question.label) for question in _export_questions(edition)),
         _("Links"),
     ]
 
@@ -49,15 +51,25 @@ def with_answers(applications: QuerySet[Application]) -> QuerySet[Application]:
     )
 
 
+def _export_questions(edition: Edition) -> list:
+    """A column per current question of the edition (of every category), in form order; headings have none."""
+    return [question for question in form_questions(edition=edition) if question.answerable]
+
+
 def _answers(application: Application, *, edition: Edition) -> list:
-    """The answers as submitted (the latest snapshot; the application's own fields if none is on record)."""
+    """The answers as submitted (the latest snapshot; the live draft's if none is on record), as text."""
     snapshots = application.snapshots.all()
-    data = snapshots[0].data if snapshots else {
-        name: getattr(application, name) for name in Application.CONTENT_FIELDS}
+    if snapshots:
+        data = snapshots[0].data
+    else:
+        data = {name: getattr(application, name) for name in Application.CONTENT_FIELDS}
+        data["answers"] = snapshot_answers(application)
+    questions = _export_questions(edition)
+    by_key = {item.get("key"): item for item in snapshot_items(data, questions=questions)}
     budget = data.get("budget_usd")
     return [
         budget if isinstance(budget, int) else None,
-        *((data.get(str(section.field)) or "") for section in application_form_sections(edition=edition)),
+        *(display_value(by_key[question.key]) if question.key in by_key else "" for question in questions),
         data.get("links") or "",
     ]
 

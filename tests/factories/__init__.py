@@ -45,7 +45,7 @@ from .submissions import (
     ApplicationSnapshotFactory,
     AttachmentFactory,
     CategoryFactory,
-    FormSectionFactory,
+    QuestionFactory,
     StatusChangeFactory,
     make_pdf,
 )
@@ -78,7 +78,7 @@ __all__ = [
     "EditionFactory",
     "EditionRoleFactory",
     "EntryResultFactory",
-    "FormSectionFactory",
+    "QuestionFactory",
     "LoginAttemptFactory",
     "InvitationFactory",
     "JudgeProfileFactory",

@@ -21,10 +21,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from portal.models import Edition
 
+from .answers import answer_values, display_value, snapshot_item, snapshot_items, visible_questions
 from .models import Application, ApplicationSnapshot
-from .answers import display_value, snapshot_items
-from .selectors import form_questions
-from .services.applications import snapshot_answers
+from .selectors import answers_prefetch, form_questions
 
 CSV_BOM = "\ufeff"  # lets Excel read UTF-8 (Korean names) correctly
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -45,9 +44,11 @@ def screening_export_header(*, edition: Edition) -> list[str]:
 
 
 def with_answers(applications: QuerySet[Application]) -> QuerySet[Application]:
-    """The applications with their snapshots (newest first), read in one more query per chunk of rows."""
+    """The applications with their snapshots (newest first) and answers (for one never submitted), read in two
+    more queries per chunk of rows."""
     return applications.prefetch_related(
-        Prefetch("snapshots", queryset=ApplicationSnapshot.objects.order_by("application_id", "-number"))
+        Prefetch("snapshots", queryset=ApplicationSnapshot.objects.order_by("application_id", "-number")),
+        answers_prefetch(),
     )
 
 
@@ -59,12 +60,15 @@ def _export_questions(edition: Edition) -> list:
 def _answers(application: Application, *, edition: Edition) -> list:
     """The answers as submitted (the latest snapshot; the live draft's if none is on record), as text."""
     snapshots = application.snapshots.all()
+    questions = _export_questions(edition)
     if snapshots:
         data = snapshots[0].data
-    else:
+    else:  # the draft's own answers (prefetched by `with_answers`), the shown ones
         data = {name: getattr(application, name) for name in Application.CONTENT_FIELDS}
-        data["answers"] = snapshot_answers(application)
-    questions = _export_questions(edition)
+        asked = form_questions(edition=edition, category=application.category)
+        values = answer_values(application.answers.all(), asked)
+        data["answers"] = [snapshot_item(question, values.get(question.key))
+                           for question in visible_questions(asked, values)]
     by_key = {item.get("key"): item for item in snapshot_items(data, questions=questions)}
     budget = data.get("budget_usd")
     return [

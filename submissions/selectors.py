@@ -9,6 +9,7 @@ from .answers import answer_values, display_value, item_label, snapshot_items
 from .form_template import DEFAULT_QUESTIONS
 from .models import Answer, Application, Attachment, Category, Question, StatusChange
 
+
 def current_questions_prefetch(prefix: str = "") -> Prefetch:
     """Prefetches an edition's current questions (as `current_questions`) for `form_questions` on many rows."""
     return Prefetch(f"{prefix}questions", to_attr="current_questions",

@@ -29,7 +29,8 @@ class QuestionForm(BilingualFormMixin, forms.ModelForm):
 
     class Meta:
         model = Question
-        fields = ["kind", "key", "category", "required", "max_chars", "min_value", "max_value", "currency",
+        fields = ["kind", "key", "category", "label_en", "label_ko", "help_text_en", "help_text_ko", "choices_en",
+                  "choices_ko", "required", "max_chars", "min_value", "max_value", "currency",
                   "max_file_mb", "identifies_applicant", "condition_key", "condition_operator", "condition_value"]
         labels = {"kind": _("Type"), "condition_operator": _("Condition"),
                   "condition_value": _("Value that shows this question")}
@@ -74,7 +75,7 @@ class QuestionForm(BilingualFormMixin, forms.ModelForm):
     def clean(self):
         data = super().clean()
         if not self.instance.pk and not data.get("key"):
-            base = slugify(data.get("label_en") or data.get("label_ko") or "").replace("-", "_")[:30] or "question"
+            base = slugify(data.get("label_en") or data.get("label_ko") or "").replace("-", "_")[:36] or "question"
             if base in RESERVED_KEYS:
                 base = f"{base}_answer"
             taken = set(Question.objects.filter(edition=self.edition).values_list("key", flat=True))

@@ -94,7 +94,8 @@ class Question(models.Model):
         if self.condition_key and self.condition_key == self.key:
             raise ValidationError({"condition_key": _("A question cannot depend on itself.")})
         if self.kind in self.CHOICE_KINDS and not self.choice_list():
-            raise ValidationError({"choices": _("Give at least one choice, one per line.")})
+            # Keyed by the English list, the one answers store (a form shows the two languages' lists).
+            raise ValidationError({"choices_en": _("Give at least one choice, one per line.")})
         if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
             raise ValidationError({"max_value": _("The largest value is smaller than the smallest.")})
 

@@ -120,7 +120,6 @@ def application_save_draft(*, application: Application, user: User, data: dict,
                "organisation": application.organisation.name},
             current_version=application.version, saved_at=application.updated_at,
         )
-    answers = _with_files(application, user, answers)
     answers_changed = answers_write(application=application, values=answers, stored=stored) if answers else False
     application.outcome = "saved" if (changed or answers_changed) else "unchanged"
     if changed or answers_changed:
@@ -140,20 +139,6 @@ def _answer_data(application: Application, data: dict) -> dict:
         if isinstance(value, str) and len(value) > DRAFT_FIELD_HARD_LIMIT:
             raise ValidationError({key: _("This text is far too long to save.")})
     return answers
-
-
-def _with_files(application: Application, user: User, answers: dict) -> dict:
-    """An uploaded file answer is checked by content and kept as an attachment; the answer names it."""
-    from .attachments import attachment_add
-
-    result = {}
-    for key, value in answers.items():
-        if hasattr(value, "read") and hasattr(value, "name"):
-            attachment = attachment_add(application=application, user=user, upload=value)
-            value = {"attachment_id": attachment.pk, "name": attachment.original_name, "size": attachment.size,
-                     "content_type": attachment.content_type}
-        result[key] = value
-    return result
 
 
 def _draft_changes(application: Application, data: dict) -> dict:

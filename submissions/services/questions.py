@@ -75,12 +75,11 @@ def _lock_question(edition: Edition, question: Question) -> Question:
     return found
 
 
-def _check(question: Question, *, edition: Edition) -> None:
+def _check(question: Question, *, edition: Edition, replacing: Question | None = None) -> None:
     if question.category_id and not Category.objects.filter(pk=question.category_id, edition=edition).exists():
         raise ValidationError({"category": _("Choose a category of this edition.")})
-    others = _current(edition).exclude(key=question.key) if question.pk is None else _current(edition).exclude(
-        pk=question.pk)
-    if question.pk is None and _current(edition).filter(key=question.key).exists():
+    others = _current(edition).exclude(pk__in=[pk for pk in (question.pk, replacing and replacing.pk) if pk])
+    if others.filter(key=question.key).exists():
         raise ValidationError({"key": _("Another question of this form already uses the key “%(key)s”.")
                                       % {"key": question.key}})
     if question.condition_key:
@@ -118,7 +117,7 @@ def question_save(*, edition: Edition, user: User, data: dict, question: Questio
     if question.kind not in Question.CHOICE_KINDS:
         for name in with_languages("choices"):
             setattr(question, name, "")
-    _check(question, edition=edition)
+    _check(question, edition=edition, replacing=previous)
     if before is not None and previous is None and snapshot(question) == before:
         return question
     if previous is not None:

@@ -73,11 +73,12 @@ def _save_changes(request, application: Application, *, with_upload: bool = True
     Every button of the edit page posts the whole form, so no action loses what was typed.
     Returns the bound forms (with errors beside their fields) and whether everything was saved.
     """
-    form = ApplicationDraftForm(request.POST, questions=_questions(application))
+    form = ApplicationDraftForm(request.POST, request.FILES, questions=_questions(application))
     if form.posted_fields():
         form.is_valid()
         try:
-            services.application_save_draft(application=application, user=request.user, data=form.draft_data(),
+            data = _with_files(request, application, form)
+            services.application_save_draft(application=application, user=request.user, data=data,
                                             version=loaded_version(request.POST.get("version")))
         except EditedMeanwhile as stale:
             form.add_error(None, stale)
@@ -103,6 +104,24 @@ def _save_changes(request, application: Application, *, with_upload: bool = True
                 messages.success(request, _attachment_added_message(attachment))
     ok = not (form is not None and form.errors) and not (upload_form is not None and upload_form.errors)
     return form, upload_form, ok
+
+
+def _with_files(request, application: Application, form: ApplicationDraftForm) -> dict:
+    """The form's data to save, with each file answered kept as an attachment first (checked by its content) and
+    the answer naming it. A refused file is reported beside its question and the rest is still saved."""
+    data = form.draft_data()
+    for key, value in list(data.items()):
+        if not (hasattr(value, "read") and hasattr(value, "name")):
+            continue
+        try:
+            attachment = services.attachment_add(application=application, user=request.user, upload=value)
+        except ValidationError as error:
+            add_service_errors(form, error, field=key)
+            del data[key]
+        else:
+            data[key] = {"attachment_id": attachment.pk, "name": attachment.original_name, "size": attachment.size,
+                         "content_type": attachment.content_type}
+    return data
 
 
 def _attachment_added_message(attachment: Attachment) -> str:

@@ -79,6 +79,7 @@ def _edit(request, edition: Edition, question: Question | None):
     answered = question is not None and question.answers.exists()
     return render(request, "submissions/secretariat/question_edit.html", {
         "edition": edition, "form": form, "question": question, "answered": answered,
+        "next_version": question.version + 1 if question else None,
     })
 
 

@@ -37,6 +37,14 @@ def make_pdf(pages: int = 1) -> bytes:
     return buffer.getvalue()
 
 
+def answer(application, key: str):
+    """The application's current answer to the question `key` ("" when unanswered), as stored."""
+    from submissions.selectors import application_answer_values
+
+    application.refresh_from_db()
+    return application_answer_values(application=application).get(key, "")
+
+
 def answers_from_texts(application, texts: dict) -> None:
     from submissions.services.questions import form_questions_ensure
 
@@ -121,9 +129,14 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
 
 
 def snapshot_data(application: Application, attachments=()) -> dict:
-    """What application_submit freezes, built the same way (content fields, category, organisation, files)."""
+    """What application_submit freezes, built the same way (content fields, answers, category, organisation,
+    files)."""
     organisation = application.organisation
+    from submissions.services.applications import snapshot_answers
+
     data = {name: getattr(application, name) for name in Application.CONTENT_FIELDS}
+    data["answers"] = snapshot_answers(application)
+    data.update({item["key"]: item["value"] for item in data["answers"] if "value" in item})
     data["category"] = {"slug": application.category.slug, "name": application.category.name}
     data["organisation"] = {
         "name": organisation.name, "kind": organisation.kind, "country": organisation.country.code,
@@ -157,9 +170,14 @@ class StatusChangeFactory(factory.django.DjangoModelFactory):
 
 
 def application_form_data(application, **changes) -> dict:
-    """What the edit page's form posts for `application`: every content field as text, with `changes` applied."""
+    """What the edit page's form posts for `application`: every content field and text answer, with `changes`
+    applied."""
+    from submissions.selectors import application_answer_values
+
     data = {field: "" if getattr(application, field) is None else str(getattr(application, field))
             for field in Application.CONTENT_FIELDS}
+    data.update({key: value for key, value in application_answer_values(application=application).items()
+                 if isinstance(value, str)})
     data.update({field: str(value) for field, value in changes.items()})
     return data
 

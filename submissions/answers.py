@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from .models import Answer, Question
+from .models import Question
 
 Kind = Question.Kind
 
@@ -165,7 +165,3 @@ def search_text(items: list[dict]) -> str:
         else:
             parts.append(str(value))
     return "\n".join(parts)
-
-
-def answer_rows(answers: list[Answer]) -> list[Answer]:
-    return sorted(answers, key=lambda answer: (answer.question.position, answer.question_id))

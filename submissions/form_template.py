@@ -7,7 +7,7 @@ An edition without questions of its own reads these (unsaved); its first write s
 
 from django.utils.translation import gettext_lazy as _
 
-# (key, English label as a translatable text, character limit, required, partners-like identity risk)
+# (key, label as a translatable text (its Korean is in the catalogue), character limit, required to submit)
 DEFAULT_QUESTIONS = (
     ("summary", _("Summary"), 600, True),
     ("problem", _("Problem"), 3000, True),

@@ -57,6 +57,8 @@ def test_the_secretariat_builds_a_conditional_question_and_an_applicant_answers_
     page.get_by_label("Required to submit").check()
     page.get_by_label("Shown only if question").select_option("do_you_work_with_partners_abroad")
     page.get_by_label("Value that shows this question").fill("Yes")
+    assert page.evaluate(PAGE_CHECKS) == CLEAN
+    _shot(page, "question-edit-390")
     page.get_by_role("button", name="Save the question").click()
     card = page.locator(".question-card").last
     expect(card).to_contain_text("Shown only if “Do you work with partners abroad?” equals “Yes”.")

@@ -59,6 +59,9 @@ class QuestionForm(BilingualFormMixin, forms.ModelForm):
         if self.instance.pk:
             self.fields["key"].disabled = True
             self.initial["file_types"] = list(self.instance.file_types or [])
+        # The type first: it says which of the settings below apply.
+        self.order_fields(["kind", "label_en", "label_ko", "help_text_en", "help_text_ko", "required", "key",
+                           "category", "choices_en", "choices_ko"])
         for name in ("max_chars", "min_value", "max_value", "max_file_mb"):
             self.fields[name].widget.attrs.update({"inputmode": "decimal"})
 

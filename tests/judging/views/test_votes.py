@@ -235,14 +235,14 @@ def test_the_ballot_and_the_count_cost_the_same_queries_for_one_and_many_entries
                 ranking=[[other.entries[0].pk]])
     login(world.members[1])
     # The edition's state is read as stored (is the vote still open?): one query beside the page's own; the
-    # entries' summaries (answers to the form's "summary" question), one query per list of entries shown.
-    with django_assert_num_queries(17):
+    # entries' summaries (answers to the form's "summary" question) one more.
+    with django_assert_num_queries(16):
         response = client.get(world.ballot_url())
     assert response.status_code == 200 and len(selected(response.content.decode())) == entries
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = client.get(world.result_url())
     assert response.status_code == 200 and len(response.context["outcome"].entries) == entries
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = client.get(world.base)
     assert response.status_code == 200
     assert other.entries[0].title not in response.content.decode()

@@ -27,7 +27,7 @@ from portal.models import Edition
 from portal.services import editions as edition_services
 
 from . import services
-from .models import Application, ApplicationSnapshot, Attachment, Category, FormSection, StatusChange
+from .models import Application, ApplicationSnapshot, Attachment, Category, Question, StatusChange
 from .services import edition_setup
 
 # --- editions ----------------------------------------------------------------------------------------------
@@ -40,10 +40,11 @@ class CategoryInline(ReadOnlyAdminMixin, admin.TabularInline):
     show_change_link = True  # changed on its own page, through the service
 
 
-class FormSectionInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = FormSection
+class QuestionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    # Read-only: the form is built on the secretariat's form builder page.
+    model = Question
     extra = 0
-    fields = ["field", "title", "guidance", "max_chars", "required", "position"]
+    fields = ["position", "key", "version", "kind", "label", "required", "category", "retired_at"]
     readonly_fields = fields
 
 
@@ -76,7 +77,7 @@ class EditionAdmin(ServiceRefusalAdminMixin, admin.ModelAdmin):
     # The state moves only through the edition services (one function per state change): the actions below.
     readonly_fields = ["state", "finalised_at", "finalised_by", "published_at"]
     prepopulated_fields = {"slug": ("name",)}
-    inlines = [CategoryInline, FormSectionInline]
+    inlines = [CategoryInline, QuestionInline]
 
     def has_add_permission(self, request):
         return False

@@ -21,8 +21,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from portal.models import Edition
 
+from .answers import answer_values, display_value, snapshot_item, snapshot_items, visible_questions
 from .models import Application, ApplicationSnapshot
-from .selectors import application_form_sections
+from .selectors import answers_prefetch, form_questions
 
 CSV_BOM = "\ufeff"  # lets Excel read UTF-8 (Korean names) correctly
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -37,27 +38,42 @@ def screening_export_header(*, edition: Edition) -> list[str]:
         _("Submitted at (%(time_zone)s)") % {"time_zone": edition.time_zone},
         _("Attachments"), _("Screening reason"),
         _("Budget (US dollars)"),
-        *(str(section.label) for section in application_form_sections(edition=edition)),
+        *(str(question.label) for question in _export_questions(edition)),
         _("Links"),
     ]
 
 
 def with_answers(applications: QuerySet[Application]) -> QuerySet[Application]:
-    """The applications with their snapshots (newest first), read in one more query per chunk of rows."""
+    """The applications with their snapshots (newest first) and answers (for one never submitted), read in two
+    more queries per chunk of rows."""
     return applications.prefetch_related(
-        Prefetch("snapshots", queryset=ApplicationSnapshot.objects.order_by("application_id", "-number"))
+        Prefetch("snapshots", queryset=ApplicationSnapshot.objects.order_by("application_id", "-number")),
+        answers_prefetch(),
     )
 
 
+def _export_questions(edition: Edition) -> list:
+    """A column per current question of the edition (of every category), in form order; headings have none."""
+    return [question for question in form_questions(edition=edition) if question.answerable]
+
+
 def _answers(application: Application, *, edition: Edition) -> list:
-    """The answers as submitted (the latest snapshot; the application's own fields if none is on record)."""
+    """The answers as submitted (the latest snapshot; the live draft's if none is on record), as text."""
     snapshots = application.snapshots.all()
-    data = snapshots[0].data if snapshots else {
-        name: getattr(application, name) for name in Application.CONTENT_FIELDS}
+    questions = _export_questions(edition)
+    if snapshots:
+        data = snapshots[0].data
+    else:  # the draft's own answers (prefetched by `with_answers`), the shown ones
+        data = {name: getattr(application, name) for name in Application.CONTENT_FIELDS}
+        asked = form_questions(edition=edition, category=application.category)
+        values = answer_values(application.answers.all(), asked)
+        data["answers"] = [snapshot_item(question, values.get(question.key))
+                           for question in visible_questions(asked, values)]
+    by_key = {item.get("key"): item for item in snapshot_items(data, questions=questions)}
     budget = data.get("budget_usd")
     return [
         budget if isinstance(budget, int) else None,
-        *((data.get(str(section.field)) or "") for section in application_form_sections(edition=edition)),
+        *(display_value(by_key[question.key]) if question.key in by_key else "" for question in questions),
         data.get("links") or "",
     ]
 

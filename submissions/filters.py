@@ -1,13 +1,13 @@
 """The screening list's filters (django-filter). The list page and its exports share them."""
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Edition, Organisation
 
-from .models import Application, Category
+from .models import Answer, Application, Category
 from .selectors import screening_countries
 
 SCREENING_STATUSES = [
@@ -40,7 +40,7 @@ def sort_choices() -> list[tuple[str, str]]:
 
 
 class ScreeningFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Title or organisation contains"))
+    q = django_filters.CharFilter(method="search", label=_("Title, organisation or answers contain"))
     category = django_filters.ModelChoiceFilter(
         queryset=Category.objects.none(), to_field_name="slug", label=_("Category"), empty_label=_("Any")
     )
@@ -73,7 +73,8 @@ class ScreeningFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(title__icontains=value) | Q(organisation__name__icontains=value))
+        answers = Answer.objects.filter(application=OuterRef("pk"), text__icontains=value)
+        return queryset.filter(Q(title__icontains=value) | Q(organisation__name__icontains=value) | Exists(answers))
 
     def sort(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         descending = value.startswith("-")

@@ -1,37 +1,92 @@
 """Reads for editions and applications, with their joins applied."""
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 
 from portal.models import Edition, Organisation, User
 
-from .models import Application, Attachment, Category, FormSection, StatusChange
-
-# Used when an edition defines no sections of its own: every section, with these limits.
-DEFAULT_SECTION_LIMITS = {
-    FormSection.Field.SUMMARY: 600,
-    FormSection.Field.PROBLEM: 3000,
-    FormSection.Field.SOLUTION: 4000,
-    FormSection.Field.IMPACT: 3000,
-    FormSection.Field.INCLUSIVENESS: 2000,
-    FormSection.Field.SCALABILITY: 2000,
-    FormSection.Field.RESOURCES: 2000,
-    FormSection.Field.PARTNERS: 1500,
-}
+from .answers import answer_values, display_value, item_label, snapshot_items
+from .form_template import DEFAULT_QUESTIONS
+from .models import Answer, Application, Attachment, Category, Question, StatusChange
 
 
-def application_form_sections(*, edition: Edition) -> list[FormSection]:
-    cached = getattr(edition, "_form_sections_cache", None)
-    if cached is not None:
-        return cached
-    sections = list(edition.form_sections.all())
-    if not sections:
-        sections = [
-            FormSection(edition=edition, field=field, max_chars=limit, required=field != FormSection.Field.PARTNERS,
-                        position=position)
-            for position, (field, limit) in enumerate(DEFAULT_SECTION_LIMITS.items())
-        ]
-    edition._form_sections_cache = sections
-    return sections
+def current_questions_prefetch(prefix: str = "") -> Prefetch:
+    """Prefetches an edition's current questions (as `current_questions`) for `form_questions` on many rows."""
+    return Prefetch(f"{prefix}questions", to_attr="current_questions",
+                    queryset=Question.objects.filter(retired_at__isnull=True).order_by("position", "id"))
+
+
+def answers_prefetch() -> Prefetch:
+    return Prefetch("answers", queryset=Answer.objects.select_related("question"))
+
+
+def default_questions(*, edition: Edition) -> list[Question]:
+    """The default form (the eight sections), unsaved, for an edition that has not saved a form of its own."""
+    questions = []
+    for position, (key, label, limit, required) in enumerate(DEFAULT_QUESTIONS):
+        question = Question(edition=edition, key=key, kind=Question.Kind.LONG_TEXT, max_chars=limit,
+                            required=required, position=position)
+        question.label_en, question.label_ko = _in_language(label, "en"), _in_language(label, "ko")
+        questions.append(question)
+    return questions
+
+
+def _in_language(text, language: str) -> str:
+    from django.utils import translation
+
+    with translation.override(language):
+        return str(text)
+
+
+def form_questions(*, edition: Edition, category: Category | None = None) -> list[Question]:
+    """The edition's current questions in order (for `category`: those asked in every category and in it),
+    or the unsaved default form if the edition has none. Cached on the edition (or read from
+    `current_questions_prefetch`)."""
+    questions = getattr(edition, "current_questions", None)
+    if questions is None:
+        questions = list(Question.objects.filter(edition=edition, retired_at__isnull=True).order_by("position", "id"))
+        edition.current_questions = questions
+    if not questions:
+        questions = default_questions(edition=edition)
+    if category is None:
+        return questions
+    return [question for question in questions if question.category_id in (None, category.pk)]
+
+
+def application_questions(*, application: Application) -> list[Question]:
+    return form_questions(edition=application.edition, category=application.category)
+
+
+def application_answer_values(*, application: Application) -> dict:
+    """{question key: stored value} of the application's answers to its current questions (see answer_values)."""
+
+    prefetched = "answers" in getattr(application, "_prefetched_objects_cache", {})
+    answers = application.answers.all() if prefetched else application.answers.select_related("question")
+    return answer_values(answers, application_questions(application=application))
+
+
+def answers_as_read(data: dict, *, edition: Edition, category=None, hide_identity: bool = False,
+                    redact=None) -> list[dict]:
+    """The answers of `data` (a snapshot's or a draft's) as the content template shows them: a heading, or a
+    label with its value as text, a link, or a file. `hide_identity` leaves out questions that identify the
+    applicant (a blind round); `redact` withholds names in the texts."""
+    questions = form_questions(edition=edition, category=category)
+    rows = []
+    for item in snapshot_items(data, questions=questions):
+        if hide_identity and item.get("identifies_applicant"):
+            continue
+        if item.get("kind") == "heading":
+            rows.append({"heading": item_label(item)})
+            continue
+        text = display_value(item)
+        value = item.get("value")
+        row = {"label": item_label(item), "text": redact(text) if redact else text, "kind": item.get("kind")}
+        if item.get("kind") == "url" and isinstance(value, str) and value.lower().startswith(("https://", "http://")):
+            row["url"] = value if not redact or redact(value) == value else ""
+        if item.get("kind") == "file" and isinstance(value, dict) and value.get("attachment_id") and not redact:
+            row["url"] = reverse("submissions:attachment_download", args=[value["attachment_id"]])
+        rows.append(row)
+    return rows
 
 
 def organisation_entries_in_category(*, organisation: Organisation, category: Category) -> int:

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Category, FormSection
+from .models import Category, Question
 
 
 @register(Category)
@@ -10,6 +10,6 @@ class CategoryTranslation(TranslationOptions):
     fields = ("name", "description")
 
 
-@register(FormSection)
-class FormSectionTranslation(TranslationOptions):
-    fields = ("title", "guidance")
+@register(Question)
+class QuestionTranslation(TranslationOptions):
+    fields = ("label", "help_text", "choices")

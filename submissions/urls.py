@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applicant, attachments, edition_settings, invitations, public_image, secretariat
+from .views import applicant, attachments, edition_settings, form_builder, invitations, public_image, secretariat
 
 app_name = "submissions"
 urlpatterns = [
@@ -25,4 +25,10 @@ urlpatterns = [
     path("e/<slug:slug>/screening/export.xlsx", secretariat.screening_export_xlsx, name="screening_export_xlsx"),
     path("e/<slug:slug>/screening/<int:pk>/", secretariat.screening_detail, name="screening_detail"),
     path("e/<slug:slug>/settings/", edition_settings.edition_settings, name="edition_settings"),
+    path("e/<slug:slug>/form/", form_builder.form_builder, name="form_builder"),
+    path("e/<slug:slug>/form/start/", form_builder.form_builder_start, name="form_builder_start"),
+    path("e/<slug:slug>/form/new/", form_builder.question_add, name="question_add"),
+    path("e/<slug:slug>/form/<int:pk>/", form_builder.question_edit, name="question_edit"),
+    path("e/<slug:slug>/form/<int:pk>/move/", form_builder.question_move, name="question_move"),
+    path("e/<slug:slug>/form/<int:pk>/remove/", form_builder.question_remove, name="question_remove"),
 ]

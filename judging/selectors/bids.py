@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from portal.models import Edition
-from submissions.models import Application, Category
+from submissions.models import Answer, Application, Category
 
 from ..models import Bid, JudgeProfile, JudgingRound
 from .assignment import CONFLICT_KINDS, ROUND_ENTRY_STATUSES, EntryTable, JudgeTable, pair_scores
@@ -50,12 +50,16 @@ def edition_is_blind(*, edition: Edition) -> bool:
 def entries_as_shown(*, entries: list[Application], blind: bool) -> list[Application]:
     """Gives each entry `shown_title` and `shown_summary`, the text the bidding page shows: as written, or in a
     blind edition with the applicant's name, city, website, people and any e-mail address withheld (titles and
-    summaries often name the city). One query for the applicants' people, only when blind."""
+    summaries often name the city). One query for the summaries, one for the applicants' people only when blind."""
     people = organisation_people(organisation_ids=[entry.organisation_id for entry in entries]) if blind else {}
+    # The answer to the form's "summary" question (the default form's first), one query for the page.
+    summaries = dict(Answer.objects.filter(
+        application__in=[entry.pk for entry in entries], question__key="summary", question__retired_at__isnull=True,
+    ).values_list("application_id", "text")) if entries else {}
     for entry in entries:
         redact = Redactor(identity_terms(entry.organisation, people=people.get(entry.organisation_id, [])),
                           active=blind)
-        entry.shown_title, entry.shown_summary = redact(entry.title), redact(entry.summary)
+        entry.shown_title, entry.shown_summary = redact(entry.title), redact(summaries.get(entry.pk, ""))
     return entries
 
 

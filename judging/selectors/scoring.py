@@ -29,7 +29,7 @@ from django_countries import countries
 
 from portal.models import Edition, Membership, Organisation
 from submissions.models import Application, ApplicationSnapshot
-from submissions.selectors import application_form_sections
+from submissions.selectors import answers_as_read
 
 from ..models import Assignment, CriterionScore, JudgeProfile, JudgingRound, Review
 
@@ -141,6 +141,22 @@ def latest_snapshot(*, application: Application) -> ApplicationSnapshot | None:
     return ApplicationSnapshot.objects.filter(application=application).order_by("-number").first()
 
 
+def _partners_unnamed(data: dict, redact: Redactor) -> dict:
+    """The partners' answer without the lines that name the applicant (a blind round): its own line of
+    partners would say who applied even with the name withheld."""
+    def unnamed(text):
+        if not isinstance(text, str):
+            return text
+        return "\n".join(line for line in text.splitlines() if not redact.names_it(line))
+    data = {**data}
+    if isinstance(data.get("partners"), str):
+        data["partners"] = unnamed(data["partners"])
+    if data.get("answers"):
+        data["answers"] = [{**item, "value": unnamed(item.get("value"))} if item.get("key") == "partners" else item
+                           for item in data["answers"]]
+    return data
+
+
 def entry_for_judge(*, application: Application, judging_round: JudgingRound,
                     snapshot: ApplicationSnapshot | None) -> dict:
     """The submitted snapshot arranged as a judge reads it, with identity withheld in a blind round."""
@@ -149,12 +165,11 @@ def entry_for_judge(*, application: Application, judging_round: JudgingRound,
     redact = redactor_for(application=application, judging_round=judging_round, snapshot_data=data)
     organisation = data.get("organisation") or {}
     kind, band, stage = organisation.get("kind") or "", organisation.get("population_band") or "", data.get("stage") or ""
-    sections = []
-    for section in application_form_sections(edition=judging_round.edition):
-        text = data.get(str(section.field)) or ""
-        if blind and section.field == "partners":
-            text = "\n".join(line for line in text.splitlines() if not redact.names_it(line))
-        sections.append({"label": section.label, "text": redact(text)})
+    if blind:
+        data = _partners_unnamed(data, redact)
+    # A blind round's judge never sees the questions the secretariat marked as identifying the applicant.
+    sections = answers_as_read(data, edition=judging_round.edition, category=application.category,
+                               hide_identity=blind, redact=redact if blind else None)
     links = [line.strip() for line in (data.get("links") or "").splitlines() if line.strip()]
     attachments = []
     for number, attachment in enumerate(data.get("attachments") or [], start=1):

@@ -3,7 +3,7 @@
 Copied, each row through the service that writes it (so each is validated and audited):
 - the edition's settings an organiser does not type: conflicts (`conflict_same_country`), the tie-break rule and
   criterion, what the publication includes (`edition_create`, one `edition.create` entry);
-- categories (`category_save`), the application form's sections (`form_section_save`);
+- categories (`category_save`), the application form's current questions (`form_copy`);
 - each category's prize tiers (`prize_tier_save`) and the edition-level awards (`edition_award_save`);
 - the rounds' settings (`round_create`, then `round_scoring_settings_update` for the explanation card): name,
   position, categories, entries (all eligible or the previous round's shortlist, the previous round mapped to
@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 
 from portal.models import Edition, User
 from portal.services.editions import edition_create
-from submissions.models import Category, FormSection
-from submissions.services.edition_setup import CATEGORY_FIELDS, FORM_SECTION_FIELDS, category_save, form_section_save
+from submissions.models import Category
+from submissions.services.edition_setup import CATEGORY_FIELDS, category_save
+from submissions.services.questions import form_copy
 
 from ..models import EditionAward, JudgingRound, PrizeTier, Rubric
 from .prizes import AWARD_FIELDS, TIER_FIELDS, edition_award_save, prize_tier_save
@@ -55,7 +56,7 @@ def edition_copy(*, source: Edition, user: User, data: dict) -> Edition:
     settings = {name: getattr(source, name) for name in COPIED_EDITION_SETTINGS}
     target = edition_create(user=user, data={**settings, **data})
     categories = _copy_categories(source, target, user)
-    _copy_form(source, target, user)
+    _copy_form(source, target, categories, user)
     _copy_prizes(source, categories, target, user)
     _copy_rounds(source, target, categories, user)
     _copy_rubrics(source, target, categories, user)
@@ -79,9 +80,8 @@ def _copy_categories(source: Edition, target: Edition, user: User) -> dict[int, 
     return copies
 
 
-def _copy_form(source: Edition, target: Edition, user: User) -> None:
-    for section in FormSection.objects.filter(edition=source).order_by("position", "id"):
-        form_section_save(edition=target, user=user, data={name: getattr(section, name) for name in FORM_SECTION_FIELDS})
+def _copy_form(source: Edition, target: Edition, categories: dict[int, Category], user: User) -> None:
+    form_copy(source=source, target=target, categories=categories, user=user)
 
 
 def _copy_prizes(source: Edition, categories: dict[int, Category], target: Edition, user: User) -> None:

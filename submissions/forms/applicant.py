@@ -2,13 +2,15 @@
 
 from django import forms
 from django.template.defaultfilters import filesizeformat
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organisation
 from portal.request_limits import file_input_limit_attrs
 from submissions import attachments
-from submissions.models import Application, Category, FormSection
+from submissions.models import Application, Category, Question
+
+from .answers import answer_field
 
 
 class ApplyForm(forms.Form):
@@ -35,9 +37,9 @@ class ApplyForm(forms.Form):
 class ApplicationDraftForm(forms.Form):
     """Every field of an application, all optional: a draft saves whatever has been entered.
 
-    The edition's long-text sections are added in its order, with their title, guidance
-    and limit. The limit is given to the browser as `maxlength`, a hint for the counter;
-    a longer text is still saved, and submission reports it beside the field.
+    The edition's questions are added in its order, each a field of its type (forms.answers), named by the
+    question's key. A text's limit is given to the browser as `maxlength`, a hint for the counter; a longer
+    text is still saved, and submission reports it beside the field.
     """
 
     title = forms.CharField(label=_("Title"), max_length=200, required=False,
@@ -60,44 +62,56 @@ class ApplicationDraftForm(forms.Form):
         help_text=_("Web pages about the project, one per line, each starting with https://."),
     )
 
-    def __init__(self, *args, sections: list[FormSection], **kwargs):
+    def __init__(self, *args, questions: list[Question], **kwargs):
         super().__init__(*args, **kwargs)
         fields = {"title": self.fields["title"]}
-        for section in sections:
-            fields[str(section.field)] = forms.CharField(
-                label=section.label,
-                required=False,
-                widget=forms.Textarea(attrs={"rows": 8, "maxlength": section.max_chars}),
-                help_text=self._section_help(section),
-            )
+        self.questions = questions
+        for question in questions:
+            field = answer_field(question)
+            if field is not None:
+                fields[question.key] = field
         for name in ("stage", "budget_usd", "links"):
             fields[name] = self.fields[name]
         self.fields = fields
 
-    @staticmethod
-    def _section_help(section: FormSection) -> str:
-        notes = [_("At most %(count)s characters.") % {"count": f"{section.max_chars:,}"}]
-        if section.required:
-            notes.insert(0, _("Required to submit."))
-        lines = [section.guidance] if section.guidance else []
-        # The guidance is the secretariat's text: escaped here, as Django prints help text unescaped.
-        return format_html_join(" ", "{}", ((text,) for text in [*lines, *notes]))
+    def layout(self) -> list[dict]:
+        """The form in order for the template: the title, then each question (a heading, or a field with its
+        condition for the page's script), then the fixed fields."""
+        rows = [{"field": self["title"]}]
+        for question in self.questions:
+            row = {"question": question}
+            if question.kind == Question.Kind.HEADING:
+                row["heading"] = question
+            elif question.key in self.fields:
+                row["field"] = self[question.key]
+            else:
+                continue
+            rows.append(row)
+        rows.extend({"field": self[name]} for name in ("stage", "budget_usd", "links"))
+        return rows
+
+    def _posted(self, name: str) -> bool:
+        # A file question counts as posted only with a file chosen; an unchecked box or no ticked choice is absent
+        # from a POST, so a question with choices counts as posted when the page said it showed it.
+        if name in self.files:
+            return True
+        return name in self.data or f"{name}__shown" in self.data
 
     def posted_fields(self) -> list[str]:
-        return [name for name in self.fields if name in self.data]
+        return [name for name in self.fields if self._posted(name)]
 
     def draft_data(self) -> dict:
         """The fields that were posted and parsed, to save now; the others stay on the form with their errors.
 
         A field absent from the POST is left alone, so a request that carries a few fields changes only those.
         """
-        return {name: value for name, value in self.cleaned_data.items() if name in self.data}
+        return {name: value for name, value in self.cleaned_data.items() if self._posted(name)}
 
     def differences_from(self, saved: dict) -> list[tuple[str, str]]:
         """(label, saved text) for each posted field whose text differs from `saved` (the stored draft's values)."""
         differences = []
         for name, field in self.fields.items():
-            if name not in self.data or name not in saved:
+            if name not in self.data or name not in saved or isinstance(saved[name], (list, dict, bool)):
                 continue
             stored = "" if saved[name] is None else str(saved[name])
             if str(self.data.get(name) or "").replace("\r\n", "\n").strip() != stored.strip():

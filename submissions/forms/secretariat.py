@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.bilingual import BilingualFormMixin, per_language
 from portal.models import Edition, Organisation
 from portal.services.editions import edition_details_version
-from submissions.models import Application, Category, FormSection
+from submissions.models import Application, Category
 
 
 class ScreeningDecision:
@@ -165,20 +165,6 @@ class BaseCategoryFormSet(_UniqueWithinFormset):
     duplicate_message = _("Two categories cannot share a slug.")
 
 
-class FormSectionForm(BilingualFormMixin, forms.ModelForm):
-    bilingual = {"title": (_("Title"), {"max_length": 200, "help_text": _("Leave empty for the default title.")}),
-                 "guidance": (_("Guidance"), {"textarea_rows": 3})}
-
-    class Meta:
-        model = FormSection
-        fields = ["field", "max_chars", "required", "position"]
-
-
-class BaseFormSectionFormSet(_UniqueWithinFormset):
-    unique_field = "field"
-    duplicate_message = _("Each field can appear only once on the form.")
-
-
 def category_formset(*, edition: Edition, data=None):
     """The edition's categories and a few empty rows; the page's script adds more, as many as a save needs."""
     has_categories = edition.categories.exists()
@@ -186,22 +172,3 @@ def category_formset(*, edition: Edition, data=None):
         Category, form=CategoryForm, formset=BaseCategoryFormSet, extra=2 if has_categories else 3, can_delete=True,
     )
     return formset_class(data, queryset=edition.categories.order_by("position", "name"), prefix="categories")
-
-
-def form_section_formset(*, edition: Edition, data=None, defaults: list[FormSection] | None = None):
-    """The edition's sections; when it has none yet, the default sections prefilled, to be saved all together."""
-    if defaults:
-        formset_class = forms.modelformset_factory(
-            FormSection, form=FormSectionForm, formset=BaseFormSectionFormSet, extra=0, min_num=len(defaults),
-            can_delete=True,
-        )
-        initial = [
-            {"field": section.field, "title": section.title, "guidance": section.guidance,
-             "max_chars": section.max_chars, "required": section.required, "position": section.position}
-            for section in defaults
-        ]
-        return formset_class(data, queryset=FormSection.objects.none(), prefix="sections", initial=initial)
-    formset_class = forms.modelformset_factory(
-        FormSection, form=FormSectionForm, formset=BaseFormSectionFormSet, extra=1, can_delete=True
-    )
-    return formset_class(data, queryset=edition.form_sections.order_by("position", "id"), prefix="sections")

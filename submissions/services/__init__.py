@@ -2,7 +2,7 @@
 
 Split by sub-domain: `status` (an application's one transition table and one writer),
 `applications` (drafts, submit, reopen, withdraw), `screening`, `attachments`,
-`edition_setup` (categories and form sections), `notifications` (the e-mails the tasks send).
+`edition_setup` (categories), `questions` (the form builder and answers), `notifications` (the e-mails the tasks send).
 The edition itself and organisations live in `portal.services`.
 """
 
@@ -17,7 +17,7 @@ from .applications import (
     ensure_call_open,
 )
 from .attachments import attachment_add, attachment_remove
-from .edition_setup import category_delete, category_save, form_section_delete, form_section_save
+from .edition_setup import category_delete, category_save
 from .screening import SCREENABLE, application_screen, applications_screen_bulk
 from .status import APPLICATION_TRANSITIONS, application_lock, application_set_status
 
@@ -26,5 +26,5 @@ __all__ = [
     "application_reopen", "application_save_draft", "application_screen", "application_set_status",
     "application_submission_errors", "application_submit", "application_withdraw",
     "applications_screen_bulk", "attachment_add", "attachment_remove", "category_delete", "category_save",
-    "ensure_call_open", "form_section_delete", "form_section_save",
+    "ensure_call_open",
 ]

@@ -17,8 +17,13 @@ from portal.services import webhooks
 from portal.services.audit import audit_log, snapshot
 from portal.services.notifications import absolute_url
 from portal.services.privacy import consent_accept, consent_refusal
-from submissions.models import Application, ApplicationSnapshot, Category, StatusChange
-from submissions.selectors import application_form_sections, organisation_entries_in_category
+from submissions.answers import is_empty, snapshot_item, visible_questions
+from submissions.models import Application, ApplicationSnapshot, Category, Question, StatusChange
+from submissions.selectors import (
+    application_answer_values,
+    application_questions,
+    organisation_entries_in_category,
+)
 from submissions.tasks import send_submission_confirmation
 
 from .status import Status, application_lock, application_set_status
@@ -98,14 +103,19 @@ def application_save_draft(*, application: Application, user: User, data: dict,
     application says "saved" or "unchanged". A submitted application sent again unchanged is refused with the
     code "already_submitted" (a double click), anything else sent to it with "not_draft".
     """
+    from .questions import answers_differ, answers_write
+
     application = application_lock(application)
     ensure_call_open(application.edition)
     changed = _draft_changes(application, data)
+    answers = _answer_data(application, data)
+    stored = application_answer_values(application=application)
+    answers_changed = answers_differ(application=application, values=answers, stored=stored)
     if application.status != Status.DRAFT:
-        if application.status == Status.SUBMITTED and not changed:
+        if application.status == Status.SUBMITTED and not (changed or answers_changed):
             raise ValidationError(_("This application has already been submitted."), code="already_submitted")
         raise ValidationError(_("This application has been submitted. Reopen it to make changes."), code="not_draft")
-    if is_stale(stored=application.version, loaded=version) and changed:
+    if is_stale(stored=application.version, loaded=version) and (changed or answers_changed):
         raise EditedMeanwhile(
             _("This draft was saved at %(time)s, after you opened this page (in another tab, or by a colleague of "
               "%(organisation)s). Your text is below and has not been saved: compare it with the saved draft, "
@@ -114,14 +124,25 @@ def application_save_draft(*, application: Application, user: User, data: dict,
                "organisation": application.organisation.name},
             current_version=application.version, saved_at=application.updated_at,
         )
-    application.outcome = "saved" if changed else "unchanged"
-    if changed:
+    answers_changed = answers_write(application=application, values=answers, stored=stored) if answers else False
+    application.outcome = "saved" if (changed or answers_changed) else "unchanged"
+    if changed or answers_changed:
         for field, value in changed.items():
             setattr(application, field, value)
         application.full_clean(exclude=["edition", "category", "organisation", "created_by"])
         application.version += 1
         application.save()
     return application
+
+
+def _answer_data(application: Application, data: dict) -> dict:
+    """The answers in `data`: keys of the application's questions (the form names its fields by key)."""
+    keys = {question.key for question in application_questions(application=application) if question.answerable}
+    answers = {key: value for key, value in data.items() if key in keys}
+    for key, value in answers.items():
+        if isinstance(value, str) and len(value) > DRAFT_FIELD_HARD_LIMIT:
+            raise ValidationError({key: _("This text is far too long to save.")})
+    return answers
 
 
 def _draft_changes(application: Application, data: dict) -> dict:
@@ -156,14 +177,9 @@ def application_submission_errors(application: Application, *, entry_limit: bool
 
     if not application.title.strip():
         add("title", _("Give the application a title."))
-    for section in application_form_sections(edition=application.edition):
-        field = str(section.field)
-        value = getattr(application, field).strip()
-        if section.required and not value:
-            add(field, _("%(section)s is required.") % {"section": section.label})
-        if len(value) > section.max_chars:
-            add(field, _("%(section)s has %(count)s characters; at most %(limit)s are allowed.")
-                % {"section": section.label, "count": len(value), "limit": section.max_chars})
+    for key, messages_ in answer_errors(application).items():
+        for message in messages_:
+            add(key, message)
     if not application.stage:
         add("stage", _("Choose the development stage."))
     validate_url = URLValidator(schemes=["http", "https"])
@@ -189,8 +205,50 @@ def application_submission_errors(application: Application, *, entry_limit: bool
     return errors
 
 
+def answer_errors(application: Application) -> dict[str, list[str]]:
+    """What stops the application's answers from being submitted, by question key: each shown question's stored
+    value checked by its field's rules (required, limits, format); a hidden question is not asked."""
+    from submissions.forms.answers import answer_field, text_limit
+
+    errors: dict[str, list[str]] = {}
+    questions = [question for question in application_questions(application=application) if question.answerable]
+    values = application_answer_values(application=application)
+    for question in visible_questions(questions, values):
+        value = values.get(question.key)
+        if is_empty(value):
+            if question.required:
+                message = (_("%(section)s must be accepted.") if question.kind == Question.Kind.CONSENT
+                           else _("%(section)s is required."))
+                errors.setdefault(question.key, []).append(message % {"section": question.label})
+            continue
+        limit = text_limit(question) if question.kind in Question.TEXT_KINDS else None
+        if limit and len(str(value).strip()) > limit:
+            errors.setdefault(question.key, []).append(
+                _("%(section)s has %(count)s characters; at most %(limit)s are allowed.")
+                % {"section": question.label, "count": len(str(value).strip()), "limit": limit})
+            continue
+        field = answer_field(question, strict=True)
+        try:
+            field.clean(value)
+        except ValidationError as error:
+            errors.setdefault(question.key, []).extend(
+                f"{question.label}: {message}" for message in error.messages)
+    return errors
+
+
+def snapshot_answers(application: Application) -> list[dict]:
+    """The shown questions with their answers (None when unanswered), as the snapshot freezes them."""
+    questions = application_questions(application=application)
+    values = application_answer_values(application=application)
+    return [snapshot_item(question, values.get(question.key) if question.answerable else None)
+            for question in visible_questions(questions, values)]
+
+
 def _snapshot_data(application: Application) -> dict:
     data = snapshot(application, fields=list(Application.CONTENT_FIELDS))
+    data["answers"] = snapshot_answers(application)
+    # Each answer by its key too, as snapshots before the form builder held the eight sections.
+    data.update({item["key"]: item["value"] for item in data["answers"] if "value" in item and item["key"] not in data})
     data["category"] = {"slug": application.category.slug, "name": application.category.name}
     data["organisation"] = {
         "name": application.organisation.name,
@@ -214,6 +272,8 @@ def application_submit(*, application: Application, user: User,
     `consent_version` is the version of the edition's data protection text the applicant accepted (None: not
     accepted); an edition with such a text refuses a submission without it, and records the acceptance with it.
     """
+    from .questions import answers_write
+
     # The organisation first, as application_create does: two of its drafts submitted at once are counted
     # against the category's entry limit one after the other.
     Organisation.objects.select_for_update().get(pk=application.organisation_id)
@@ -223,6 +283,8 @@ def application_submit(*, application: Application, user: User,
     if application.status != Status.DRAFT:
         raise ValidationError(_("Only a draft can be submitted."), code="not_draft")
     ensure_call_open(application.edition)
+    # Answers the form showed from an older version of a question are written against the current one.
+    answers_write(application=application, values={}, stored=application_answer_values(application=application))
     errors = application_submission_errors(application)
     refusal = consent_refusal(edition=application.edition, accepted_version=consent_version)
     if refusal:

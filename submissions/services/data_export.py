@@ -34,7 +34,7 @@ from portal.models import (
     User,
 )
 from portal.services.audit import audit_log, snapshot
-from submissions.models import Application, ApplicationSnapshot, Attachment, StatusChange
+from submissions.models import Answer, Application, ApplicationSnapshot, Attachment, StatusChange
 
 CHUNK = 64 * 1024
 
@@ -73,6 +73,8 @@ def export_applications(person: User):
             Prefetch("status_changes", queryset=StatusChange.objects.order_by("at", "id")),
             Prefetch("snapshots", queryset=ApplicationSnapshot.objects.order_by("number")),
             Prefetch("attachments", queryset=Attachment.objects.order_by("created_at", "id")),
+            Prefetch("answers", queryset=Answer.objects.select_related("question").order_by("question__position",
+                                                                                             "question_id")),
             Prefetch("award_decisions", queryset=AwardDecision.objects.select_related("tier", "award", "category")),
         )
         .order_by("pk")
@@ -93,6 +95,10 @@ def _application(application: Application, person: User) -> dict:
         "category": application.category.name,
         "organisation": application.organisation.name,
         "created_by_you": application.created_by_id == person.pk,
+        # The answers to the edition's own questions, each with the question as it was asked (its version).
+        "answers": [{"question": a.question.key, "version": a.question.version, "label_en": a.question.label_en,
+                     "label_ko": a.question.label_ko, "value": a.value, "updated_at": a.updated_at}
+                    for a in application.answers.all()],
         "status_history": [{"from": change.from_status, "to": change.to_status, "reason": change.reason,
                             "at": change.at, "by_you": change.by_id == person.pk}
                            for change in application.status_changes.all()],

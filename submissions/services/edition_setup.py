@@ -1,4 +1,4 @@
-"""An edition's settings the secretariat edits: its categories and the sections of its application form."""
+"""An edition's settings the secretariat edits: its categories (its form: services.questions)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,12 +7,11 @@ from django.utils.translation import gettext as _
 from portal.bilingual import with_languages
 from portal.models import Edition, User
 from portal.services.audit import audit_log, snapshot
-from submissions.models import Category, FormSection
+from submissions.models import Category
 
 # Translated texts come as the plain name (the active language) and per language (portal.bilingual).
 CATEGORY_FIELDS = (*with_languages("name"), "slug", *with_languages("description"), "allowed_kinds",
                    "max_entries_per_organisation", "position")
-FORM_SECTION_FIELDS = ("field", *with_languages("title", "guidance"), "max_chars", "required", "position")
 
 
 def _edition_part(model, *, edition: Edition, instance):
@@ -63,26 +62,3 @@ def category_delete(*, edition: Edition, user: User, category: Category) -> None
     before = snapshot(category)
     audit_log(actor=user, action="category.delete", target=category, edition=edition, before=before)
     category.delete()
-
-
-@transaction.atomic
-def form_section_save(*, edition: Edition, user: User, data: dict, section: FormSection | None = None) -> FormSection:
-    """Create or change one section of the edition's application form; audited when it changes."""
-    existing = _edition_part(FormSection, edition=edition, instance=section)
-    before = snapshot(existing) if existing else None
-    section = existing or FormSection(edition=edition)
-    for field in FORM_SECTION_FIELDS:
-        if field in data:
-            setattr(section, field, data[field])
-    if FormSection.objects.filter(edition=edition, field=section.field).exclude(pk=section.pk).exists():
-        raise ValidationError({"field": _("The form already has a section for “%(field)s”.")
-                                        % {"field": section.get_field_display()}})
-    return _save_edition_part(section, edition=edition, user=user, before=before, action="form_section")
-
-
-@transaction.atomic
-def form_section_delete(*, edition: Edition, user: User, section: FormSection) -> None:
-    """Stop asking for a section. Submitted snapshots keep what they hold."""
-    section = _edition_part(FormSection, edition=edition, instance=section)
-    audit_log(actor=user, action="form_section.delete", target=section, edition=edition, before=snapshot(section))
-    section.delete()

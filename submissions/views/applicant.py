@@ -55,14 +55,14 @@ def _render(request, template: str, context: dict):
     return render(request, f"submissions/applicant/{template}", {"now": timezone.now(), **context})
 
 
-def _sections(application: Application):
-    return selectors.application_form_sections(edition=application.edition)
+def _questions(application: Application):
+    return selectors.application_questions(application=application)
 
 
 def _bound_to_saved(application: Application) -> ApplicationDraftForm:
     """A form holding the saved draft, so that submission errors can be shown beside its fields."""
     data = {name: "" if value is None else value for name, value in content_values(application).items()}
-    form = ApplicationDraftForm(data=data, sections=_sections(application))
+    form = ApplicationDraftForm(data=data, questions=_questions(application))
     form.is_valid()
     return form
 
@@ -74,11 +74,12 @@ def _save_changes(request, application: Application, *, with_upload: bool = True
     Every button of the edit page posts the whole form, so no action loses what was typed.
     Returns the bound forms (with errors beside their fields) and whether everything was saved.
     """
-    form = ApplicationDraftForm(request.POST, sections=_sections(application))
+    form = ApplicationDraftForm(request.POST, request.FILES, questions=_questions(application))
     if form.posted_fields():
         form.is_valid()
         try:
-            services.application_save_draft(application=application, user=request.user, data=form.draft_data(),
+            data = _with_files(request, application, form)
+            services.application_save_draft(application=application, user=request.user, data=data,
                                             version=loaded_version(request.POST.get("version")))
         except EditedMeanwhile as stale:
             form.add_error(None, stale)
@@ -106,6 +107,24 @@ def _save_changes(request, application: Application, *, with_upload: bool = True
     return form, upload_form, ok
 
 
+def _with_files(request, application: Application, form: ApplicationDraftForm) -> dict:
+    """The form's data to save, with each file answered kept as an attachment first (checked by its content) and
+    the answer naming it. A refused file is reported beside its question and the rest is still saved."""
+    data = form.draft_data()
+    for key, value in list(data.items()):
+        if not (hasattr(value, "read") and hasattr(value, "name")):
+            continue
+        try:
+            attachment = services.attachment_add(application=application, user=request.user, upload=value)
+        except ValidationError as error:
+            add_service_errors(form, error, field=key)
+            del data[key]
+        else:
+            data[key] = {"attachment_id": attachment.pk, "name": attachment.original_name, "size": attachment.size,
+                         "content_type": attachment.content_type}
+    return data
+
+
 def _attachment_added_message(attachment: Attachment) -> str:
     values = {"name": attachment.original_name, "pages": attachment.pages}
     if attachment.pages:
@@ -125,7 +144,7 @@ def _with_type_labels(files) -> list[Attachment]:
 def _edit_page(request, application: Application, *, form=None, upload_form=None, submit_failed: bool = False):
     application.refresh_from_db()  # a service may have saved part of the POST on its own copy
     if form is None:
-        form = ApplicationDraftForm(initial=content_values(application), sections=_sections(application))
+        form = ApplicationDraftForm(initial=content_values(application), questions=_questions(application))
     return _render(request, "application_edit.html", {
         "application": application,
         "edition": application.edition,
@@ -203,7 +222,8 @@ def apply_start(request):
 def my_applications(request):
     # Form sections come with their editions, so "what is missing" costs no query per row.
     applications = selectors.user_applications(user=request.user).prefetch_related(
-        "edition__form_sections", applicant_decisions_prefetch())
+        selectors.current_questions_prefetch("edition__"), selectors.answers_prefetch(),
+        applicant_decisions_prefetch())
     page = Paginator(applications, APPLICATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"application": application, "missing": _missing(application, entry_limit=False)} for application in page]
     return _render(request, "my_applications.html", {
@@ -224,7 +244,8 @@ def application_detail(request, application: Application):
         "can_edit": request.user.has_perm(EDIT, application),
         "history": application.status_changes.select_related("by"),
         "snapshot": snapshot,
-        "snapshot_content": presented(snapshot.data, edition=application.edition) if snapshot else None,
+        "snapshot_content": presented(snapshot.data, edition=application.edition, category=application.category)
+        if snapshot else None,
         "missing": _missing(application),
         "call_refusal": _call_refusal(application.edition),
         "consent": consent_current(edition=application.edition) if application.is_editable else None,
@@ -253,7 +274,7 @@ def application_edit(request, application: Application):
 @require_POST
 def application_autosave(request, application: Application):
     """Save the draft from the page's script; answers JSON {saved_at, errors}."""
-    form = ApplicationDraftForm(request.POST, sections=_sections(application))
+    form = ApplicationDraftForm(request.POST, questions=_questions(application))
     form.is_valid()
     saved_at = version = None
     try:

@@ -8,13 +8,16 @@ from portal.models import Edition, Organisation
 
 from .. import selectors
 from ..models import Application
+from ..services.applications import snapshot_answers
 
 
 def content_values(application: Application) -> dict:
-    return {field: getattr(application, field) for field in Application.CONTENT_FIELDS}
+    """The draft's fixed fields and its answers by question key, as the edit form takes them."""
+    return {**{field: getattr(application, field) for field in Application.CONTENT_FIELDS},
+            **selectors.application_answer_values(application=application)}
 
 
-def presented(data: dict, *, edition: Edition) -> dict:
+def presented(data: dict, *, edition: Edition, category=None) -> dict:
     """Submitted (or draft) content arranged as the judges read it."""
     organisation = data.get("organisation") or {}
     stage = data.get("stage") or ""
@@ -36,10 +39,7 @@ def presented(data: dict, *, edition: Edition) -> dict:
         ),
         "stage": Application.Stage(stage).label if stage in Application.Stage.values else "",
         "budget_usd": data.get("budget_usd"),
-        "sections": [
-            {"label": section.label, "text": data.get(str(section.field)) or ""}
-            for section in selectors.application_form_sections(edition=edition)
-        ],
+        "sections": selectors.answers_as_read(data, edition=edition, category=category),
         # Only web addresses become links: an applicant's "javascript:" stays text.
         "links": [{"text": link, "is_web": link.lower().startswith(("https://", "http://"))} for link in links],
         "attachments": [
@@ -53,6 +53,7 @@ def presented(data: dict, *, edition: Edition) -> dict:
 def draft_content(application: Application) -> dict:
     organisation = application.organisation
     data = content_values(application)
+    data["answers"] = snapshot_answers(application)
     data["category"] = {"name": application.category.name}
     data["organisation"] = {
         "name": organisation.name, "kind": organisation.kind, "country": organisation.country.code,
@@ -62,4 +63,4 @@ def draft_content(application: Application) -> dict:
         {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size, "pages": a.pages}
         for a in selectors.application_attachments(application=application)
     ]
-    return presented(data, edition=application.edition)
+    return presented(data, edition=application.edition, category=application.category)

@@ -1,4 +1,4 @@
-"""The secretariat's settings page of an edition: its details, categories, form sections and state.
+"""The secretariat's settings page of an edition: its details, categories and state (the form: form_builder.py).
 
 Every part is one form on one page, posted together; each part has its own save button. The part
 chosen is saved; the other parts come back with what was typed in them and a note that it is not
@@ -24,16 +24,15 @@ from portal.models import Edition
 from portal.service_errors import add_service_errors
 from portal.services import editions as edition_services
 
-from .. import selectors, services
+from .. import services
 from ..forms.data_protection import DataProtectionForm
-from ..forms.secretariat import EditionSettingsForm, category_formset, form_section_formset
+from ..forms.secretariat import EditionSettingsForm, category_formset
 from ..models import Application
 from .data_protection_settings import consent_overview, save_data_protection
 
-PARTS = ("edition", "categories", "sections", "privacy")
+PARTS = ("edition", "categories", "privacy")
 # A POST carries a part's fields only if the page showed them; a part absent from the POST is read from the database.
-PART_MARKERS = {"edition": "time_zone", "categories": "categories-TOTAL_FORMS", "sections": "sections-TOTAL_FORMS",
-                "privacy": "privacy-consent_text_en"}
+PART_MARKERS = {"edition": "time_zone", "categories": "categories-TOTAL_FORMS", "privacy": "privacy-consent_text_en"}
 KEEP = "keep"  # the page's default button (Enter in a field) and "cancel": save nothing, keep every edit
 
 
@@ -41,7 +40,7 @@ class _RowRefused(Exception):
     pass
 
 
-def _save_rows(formset, *, save, delete, save_unchanged: bool = False) -> bool:
+def _save_rows(formset, *, save, delete) -> bool:
     """Apply a formset through the services, all or nothing; a refusal goes beside the row's field."""
     deleted = set(formset.deleted_forms) if formset.can_delete else set()
     try:
@@ -52,7 +51,7 @@ def _save_rows(formset, *, save, delete, save_unchanged: bool = False) -> bool:
                     if form in deleted:
                         if instance is not None:
                             delete(instance)
-                    elif form.has_changed() or (save_unchanged and instance is None):
+                    elif form.has_changed():
                         save(instance, form.cleaned_data)
                 except ValidationError as error:
                     add_service_errors(form, error)
@@ -188,26 +187,7 @@ def _save_categories(request, edition: Edition, page: dict) -> str | None:
     return None
 
 
-def _save_sections(request, edition: Edition, page: dict) -> str | None:
-    sections = page["sections"]
-    if not sections.is_valid():
-        return None
-    if not sections.has_changed():
-        return _("Nothing was changed in the form sections.")
-    if _save_rows(
-        sections,
-        save=lambda section, values: services.form_section_save(
-            edition=edition, user=request.user, section=section, data=values),
-        delete=lambda section: services.form_section_delete(edition=edition, user=request.user, section=section),
-        # The prefilled default sections are saved together, or the edition would lose the untouched ones.
-        save_unchanged=page["sections_are_defaults"],
-    ):
-        return _("Form sections saved.")
-    return None
-
-
-SAVERS = {"edition": _save_edition, "categories": _save_categories, "sections": _save_sections,
-          "privacy": save_data_protection}
+SAVERS = {"edition": _save_edition, "categories": _save_categories, "privacy": save_data_protection}
 
 
 def _change_state(request, edition: Edition, page: dict) -> str | None:
@@ -234,15 +214,10 @@ def _change_state(request, edition: Edition, page: dict) -> str | None:
 
 def _page(edition: Edition, data, bound: set[str]) -> dict:
     """The parts' forms: those in `bound` hold the posted values, the others the stored ones."""
-    sections_are_defaults = not edition.form_sections.exists()
-    defaults = selectors.application_form_sections(edition=edition) if sections_are_defaults else None
     return {
         "edition": EditionSettingsForm(data if "edition" in bound else None,
                                        initial=EditionSettingsForm.initial_for(edition)),
         "categories": category_formset(edition=edition, data=data if "categories" in bound else None),
-        "sections": form_section_formset(edition=edition, data=data if "sections" in bound else None,
-                                         defaults=defaults),
-        "sections_are_defaults": sections_are_defaults,
         "privacy": DataProtectionForm(data if "privacy" in bound else None,
                                       initial=DataProtectionForm.initial_for(edition)),
     }
@@ -283,8 +258,6 @@ def _render(request, edition: Edition, page: dict, *, posted: set[str] = frozens
         "edition": edition,
         "edition_form": page["edition"],
         "categories": page["categories"],
-        "sections": page["sections"],
-        "sections_are_defaults": page["sections_are_defaults"],
         "privacy_form": page["privacy"],
         "consent": consent_overview(edition),
         "state_buttons": _state_buttons(edition),

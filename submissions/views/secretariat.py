@@ -161,10 +161,9 @@ def screening_detail(request, edition, pk: int):
     snapshots = list(application.snapshots.all())
     latest = snapshots[0] if snapshots else None
     data = latest.data if latest else {}
-    sections = [
-        (section.label, data.get(str(section.field), ""))
-        for section in selectors.application_form_sections(edition=edition)
-    ]
+    sections = [(row["label"], row["text"])
+                for row in selectors.answers_as_read(data, edition=edition, category=application.category)
+                if "label" in row]
     stage = data.get("stage") or ""
     previous_id, next_id, place, count = _neighbours(_screening_filter(request, edition, with_attachment_counts=False),
                                                        application.pk)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from submissions.models import Application, ApplicationSnapshot
 from tests.e2e.mailbox import wait_for_mail
-from tests.factories.submissions import make_pdf
+from tests.factories.submissions import answer, make_pdf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -90,7 +90,7 @@ def test_a_new_applicant_signs_up_applies_uploads_a_pdf_and_submits(live_server,
     page.locator("#id_links").fill("https://smallville.example/floods")
     expect(page.locator("#autosave-status")).to_contain_text(re.compile(r"Saved at \d\d:\d\d"))
     application.refresh_from_db()
-    assert (application.title, application.problem, application.budget_usd) == (
+    assert (application.title, answer(application, "problem"), application.budget_usd) == (
         "River flood alerts", SECTIONS["#id_problem"], 40000)
 
     # The session expires while typing: the autosave is refused, the text stays in the browser...
@@ -105,7 +105,7 @@ def test_a_new_applicant_signs_up_applies_uploads_a_pdf_and_submits(live_server,
     expect(page.locator("#id_partners")).to_have_value("Smallville Red Cross; the river authority.")
     expect(page.locator("#autosave-status")).to_contain_text("Saved at")
     application.refresh_from_db()
-    assert application.partners == "Smallville Red Cross; the river authority."
+    assert answer(application, "partners") == "Smallville Red Cross; the river authority."
 
     # Upload a real PDF.
     pdf = tmp_path / "flood-plan.pdf"
@@ -164,7 +164,7 @@ def test_unsaved_text_survives_a_dropped_connection_and_a_colleagues_save(live_s
     expect(page.locator("#id_summary")).to_have_value("Typed while offline")
     expect(page.locator("#autosave-status")).to_contain_text("Saved at")
     application.refresh_from_db()
-    assert (application.summary, application.problem) == ("Typed while offline", "Colleague's")
+    assert (answer(application, "summary"), answer(application, "problem")) == ("Typed while offline", "Colleague's")
 
     # Saved: a reload restores nothing and says nothing.
     page.reload()

@@ -13,7 +13,7 @@ import pytest
 from judging.models import JudgingRound, PrizeTier
 from portal.models import Edition, EditionRole
 from submissions.models import Application, Category
-from tests.factories import PASSWORD_FOR_TESTS, EditionRoleFactory, FormSectionFactory, VerifiedUserFactory
+from tests.factories import PASSWORD_FOR_TESTS, EditionRoleFactory, QuestionFactory, VerifiedUserFactory
 from tests.factories.public import published_edition
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -38,7 +38,7 @@ CLEAN = {"main": 1, "banner": 1, "h1": 1, "skips": 0, "unlabelled": 0, "overflow
 @pytest.mark.parametrize("language", ["en-GB", "ko-KR"])
 def test_an_organiser_copies_the_demo_shaped_edition_on_a_phone(live_server, browser, language):
     last = published_edition()  # Seoul-shaped: two categories of 1 gold, 2 silver, 3 bronze; awards; entries
-    FormSectionFactory(edition=last.edition, field="summary", guidance="What the project does.")
+    QuestionFactory(edition=last.edition, key="summary_note", label_en="Summary", help_text_en="What the project does.")
     organiser = VerifiedUserFactory(is_organiser=True)
     EditionRoleFactory(edition=last.edition, user=organiser, role=EditionRole.Role.SECRETARIAT)
     korean = language.startswith("ko")

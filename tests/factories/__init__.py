@@ -49,7 +49,7 @@ from .submissions import (
     ApplicationSnapshotFactory,
     AttachmentFactory,
     CategoryFactory,
-    FormSectionFactory,
+    QuestionFactory,
     StatusChangeFactory,
     make_pdf,
 )
@@ -88,7 +88,7 @@ __all__ = [
     "EditionFactory",
     "EditionRoleFactory",
     "EntryResultFactory",
-    "FormSectionFactory",
+    "QuestionFactory",
     "LoginAttemptFactory",
     "WebhookDeliveryFactory",
     "WebhookFactory",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from judging.models import JudgingRound, PrizeTier
 from portal.models import Edition, EditionRole, User
-from submissions.models import Category, FormSection
+from submissions.models import Category, Question
 
 from .awards import AwardDecisionFactory, EditionAwardFactory, PrizeTierFactory
 from .judging import (
@@ -23,7 +23,7 @@ from .judging import (
     RubricFactory,
 )
 from .portal import EditionFactory, EditionRoleFactory, VerifiedUserFactory
-from .submissions import ApplicationFactory, CategoryFactory, FormSectionFactory
+from .submissions import ApplicationFactory, CategoryFactory, QuestionFactory
 
 LAST_YEAR_OPENS = datetime.datetime(2025, 3, 1, 0, 0, tzinfo=datetime.UTC)
 
@@ -32,7 +32,7 @@ LAST_YEAR_OPENS = datetime.datetime(2025, 3, 1, 0, 0, tzinfo=datetime.UTC)
 class LastYear:
     edition: Edition
     categories: list[Category]
-    sections: list[FormSection]
+    sections: list[Question]
     rounds: list[JudgingRound]
     secretariat: User
     history: dict = field(default_factory=dict)
@@ -61,10 +61,12 @@ def last_year_edition(*, secretariat: User | None = None, **edition_fields) -> L
                         description="New technology in the city.", allowed_kinds=[]),
     ]
     sections = [
-        FormSectionFactory(edition=edition, field=FormSection.Field.SUMMARY, title="In short",
-                           guidance="What the project does.", max_chars=800, required=True, position=1),
-        FormSectionFactory(edition=edition, field=FormSection.Field.IMPACT, title="",
-                           guidance="What changed, with numbers.", max_chars=4000, required=False, position=2),
+        QuestionFactory(edition=edition, key="summary", kind=Question.Kind.LONG_TEXT, label_en="In short",
+                        label_ko="요약", help_text_en="What the project does.", max_chars=800, required=True,
+                        position=1),
+        QuestionFactory(edition=edition, key="impact_evidence", kind=Question.Kind.LONG_TEXT,
+                        label_en="Evidence of impact", label_ko="", help_text_en="What changed, with numbers.",
+                        max_chars=4000, required=False, position=2),
     ]
     for category in categories:
         for position, (level, places) in enumerate(

@@ -1,7 +1,15 @@
 
 import factory
 
-from submissions.models import Application, ApplicationSnapshot, Attachment, Category, FormSection, StatusChange
+from submissions.models import (
+    Answer,
+    Application,
+    ApplicationSnapshot,
+    Attachment,
+    Category,
+    Question,
+    StatusChange,
+)
 
 from .portal import EditionFactory
 
@@ -13,16 +21,6 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     edition = factory.SubFactory(EditionFactory)
     name = factory.Sequence(lambda n: f"Category {n}")
     slug = factory.Sequence(lambda n: f"category-{n}")
-
-
-class FormSectionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = FormSection
-
-    edition = factory.SubFactory(EditionFactory)
-    field = FormSection.Field.SUMMARY
-    guidance = "What the project does, in a few sentences."
-    position = factory.Sequence(lambda n: n)
 
 
 def make_pdf(pages: int = 1) -> bytes:
@@ -37,6 +35,36 @@ def make_pdf(pages: int = 1) -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def answer(application, key: str):
+    """The application's current answer to the question `key` ("" when unanswered), as stored."""
+    from submissions.selectors import application_answer_values
+
+    application.refresh_from_db()
+    return application_answer_values(application=application).get(key, "")
+
+
+def answers_from_texts(application, texts: dict) -> None:
+    from submissions.services.questions import form_questions_ensure
+
+    questions = {question.key: question for question in form_questions_ensure(edition=application.edition)}
+    Answer.objects.bulk_create([
+        Answer(application=application, question=questions[key], value=text, text=text)
+        for key, text in texts.items() if text and key in questions
+    ])
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    edition = factory.SubFactory(EditionFactory)
+    key = factory.Sequence(lambda n: f"question_{n}")
+    kind = Question.Kind.SHORT_TEXT
+    label_en = factory.Sequence(lambda n: f"Question {n}")
+    label_ko = factory.Sequence(lambda n: f"질문 {n}")
+    position = factory.Sequence(lambda n: 100 + n)
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):
@@ -63,6 +91,15 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     partners = "Partners."
     links = "https://example.org/project"
     status = Application.Status.DRAFT
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """The eight section texts given (or the defaults above) become answers to the edition's questions of the
+        same keys (its default form, saved if it has none), as an applicant's draft save would store them."""
+        texts = {name: kwargs.pop(name) for name in Application.LEGACY_SECTION_FIELDS if name in kwargs}
+        application = super()._create(model_class, *args, **kwargs)
+        answers_from_texts(application, texts)
+        return application
 
     class Params:
         # A public image (a real PNG) the applicant agreed to show if the entry wins.
@@ -92,9 +129,14 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
 
 
 def snapshot_data(application: Application, attachments=()) -> dict:
-    """What application_submit freezes, built the same way (content fields, category, organisation, files)."""
+    """What application_submit freezes, built the same way (content fields, answers, category, organisation,
+    files)."""
     organisation = application.organisation
+    from submissions.services.applications import snapshot_answers
+
     data = {name: getattr(application, name) for name in Application.CONTENT_FIELDS}
+    data["answers"] = snapshot_answers(application)
+    data.update({item["key"]: item["value"] for item in data["answers"] if "value" in item})
     data["category"] = {"slug": application.category.slug, "name": application.category.name}
     data["organisation"] = {
         "name": organisation.name, "kind": organisation.kind, "country": organisation.country.code,
@@ -128,9 +170,14 @@ class StatusChangeFactory(factory.django.DjangoModelFactory):
 
 
 def application_form_data(application, **changes) -> dict:
-    """What the edit page's form posts for `application`: every content field as text, with `changes` applied."""
+    """What the edit page's form posts for `application`: every content field and text answer, with `changes`
+    applied."""
+    from submissions.selectors import application_answer_values
+
     data = {field: "" if getattr(application, field) is None else str(getattr(application, field))
             for field in Application.CONTENT_FIELDS}
+    data.update({key: value for key, value in application_answer_values(application=application).items()
+                 if isinstance(value, str)})
     data.update({field: str(value) for field, value in changes.items()})
     return data
 

@@ -193,6 +193,11 @@ EXPECTATIONS.update({
     "submissions:screening_export_xlsx": Row(get=READERS),
     "submissions:screening_detail": Row(get=READERS, post=SECRETARIAT),
     "submissions:edition_settings": Row(get=SECRETARIAT, post=SECRETARIAT),
+    # The form builder (issue 14): the secretariat of the edition only.
+    **rows(["submissions:form_builder", "submissions:question_add", "submissions:question_edit"],
+           Row(get=SECRETARIAT, post=SECRETARIAT)),
+    **rows(["submissions:form_builder_start", "submissions:question_move", "submissions:question_remove"],
+           Row(get=SECRETARIAT, post=SECRETARIAT, status=POST_ONLY)),
 
     # --- rounds, the assigner, judges ------------------------------------------------------------------------
     "judging:round_list": Row(get=READERS),

@@ -52,7 +52,7 @@ from tests.factories import (
     WebhookFactory,
 )
 from tests.factories.scoring import submitted_entry
-from tests.factories.submissions import snapshot_data
+from tests.factories.submissions import QuestionFactory, snapshot_data
 from tests.factories.worker import OutboxMessageFactory
 from worker.models import OutboxMessage
 
@@ -109,8 +109,9 @@ def build_world() -> World:
     ApplicationSnapshot.objects.filter(application=app_a).update(data=snapshot_data(app_a, [attachment_a]))
     draft_a = submitted_entry(edition=open_edition, category=open_category, organisation=org_a,
                               title="Aurora second draft", status="draft")
+    question = QuestionFactory(edition=edition, key="matrix_question", label_en="Aurora's form question")
     objects.update(category=category, open_category=open_category, org_a=org_a, org_b=org_b, app_a=app_a,
-                   app_b=app_b, attachment_a=attachment_a, draft_a=draft_a)
+                   app_b=app_b, attachment_a=attachment_a, draft_a=draft_a, question=question)
 
     for role in ("secretariat", "chair", "committee", "observer"):
         users[role] = EditionRoleFactory(edition=edition, role=role, user__name=f"The {role}").user

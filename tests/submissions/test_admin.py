@@ -8,7 +8,7 @@ from portal.models import AuditEntry, Edition
 from submissions.models import Application, Category
 from tests.factories import ApplicationFactory, CategoryFactory, EditionFactory, VerifiedUserFactory
 from tests.factories.portal import InvitationFactory
-from tests.factories.submissions import FormSectionFactory, submitted_application
+from tests.factories.submissions import QuestionFactory, submitted_application
 
 pytestmark = pytest.mark.django_db
 
@@ -65,13 +65,13 @@ def test_no_file_url_and_no_invitation_token_in_the_admin(client, login, edition
     assert invitation.email in body and invitation.token not in body
 
 
-def test_edition_admin_shows_categories_and_form_sections_read_only(client, login, edition):
+def test_edition_admin_shows_categories_and_form_questions_read_only(client, login, edition):
     CategoryFactory(edition=edition, name="Human-centric")
-    FormSectionFactory(edition=edition, title="Your pilot's budget")
+    QuestionFactory(edition=edition, label_en="Your pilot's budget")
     login(_superuser(edition))
     body = client.get(f"/admin/portal/edition/{edition.pk}/change/").content.decode()
     assert "Human-centric" in body and "Your pilot&#x27;s budget" in body
-    assert 'name="categories-0-name"' not in body and 'name="form_sections-0-title"' not in body
+    assert 'name="categories-0-name"' not in body and 'name="questions-0-label"' not in body
 
 
 def test_edition_settings_saved_in_the_admin_go_through_the_service(client, login, edition):
@@ -80,7 +80,7 @@ def test_edition_settings_saved_in_the_admin_go_through_the_service(client, logi
     data = {**{name: value for name, value in page.context["adminform"].form.initial.items() if value is not None},
             "name": "Seoul Smart City Prize 2027", "opens_at_0": "2030-01-01", "opens_at_1": "00:00:00",
             "closes_at_0": "2030-03-01", "closes_at_1": "00:00:00"}
-    for prefix in ("categories", "form_sections"):
+    for prefix in ("categories", "questions"):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     response = client.post(f"/admin/portal/edition/{edition.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:3000]

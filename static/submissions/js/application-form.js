@@ -6,7 +6,9 @@
   "use strict";
 
   const AUTOSAVE_DELAY_MS = 2000;
-  const COPY_FIELD_TYPES = ["text", "textarea", "select-one", "number", "email", "url"];
+  const COPY_FIELD_TYPES = ["text", "textarea", "select-one", "number", "email", "url", "date"];
+  // Answers that are saved as chosen but not kept in the local copy (their value is the box's, not typed).
+  const CHOSEN_FIELD_TYPES = ["checkbox", "radio"];
   const lang = document.documentElement.lang || undefined;
   // The server trims and uses \n; compare like it so a saved draft does not look "unsaved".
   const normalised = (value) => String(value ?? "").replace(/\r\n/g, "\n").trim();
@@ -94,7 +96,8 @@
     const autosave = saver(async () => {
       const sent = values();
       const body = new FormData(form);
-      body.delete("file");
+      // Files are sent by the buttons only, never on every autosave.
+      Array.from(form.elements).filter((field) => field.type === "file").forEach((field) => body.delete(field.name));
       say(form.dataset.msgSaving);
       let answer = null;
       try {
@@ -145,6 +148,10 @@
     };
 
     const onChange = (event) => {
+      if (event.target.name && CHOSEN_FIELD_TYPES.includes(event.target.type)) {
+        autosave.schedule();
+        return;
+      }
       if (!event.target.name || !COPY_FIELD_TYPES.includes(event.target.type)) return;
       keep();
       autosave.schedule();
@@ -186,6 +193,46 @@
     form.addEventListener("submit", () => autosave.cancel());
   };
 
+  // --- questions shown only when an earlier answer says so (the server applies the same rule) ---
+  const answerOf = (form, key) => {
+    const inputs = Array.from(form.elements).filter((field) => field.name === key);
+    if (!inputs.length) return null;
+    const wrapper = inputs[0].closest("[data-show-if]");
+    if (wrapper && wrapper.hidden) return null;
+    if (inputs[0].type === "radio") return (inputs.find((input) => input.checked) || {}).value || "";
+    if (inputs[0].type === "checkbox") {
+      if (inputs.length === 1 && !inputs[0].value.length) return inputs[0].checked ? "yes" : "";
+      const checked = inputs.filter((input) => input.checked).map((input) => input.value);
+      return inputs.length === 1 && inputs[0].value === "on" ? (checked.length ? "yes" : "") : checked;
+    }
+    return inputs[0].value;
+  };
+  const conditionMet = (value, operator, expected) => {
+    const wanted = String(expected).trim().toLowerCase();
+    if (value === null || value === "" || (Array.isArray(value) && !value.length)) return false;
+    if (Array.isArray(value)) {
+      const items = value.map((item) => String(item).trim().toLowerCase());
+      return operator === "contains" ? items.includes(wanted) : items.length === 1 && items[0] === wanted;
+    }
+    const text = String(value).trim().toLowerCase();
+    if (operator === "contains") return text.includes(wanted);
+    return text === wanted || (text === "yes" && ["true", "1", "yes", "예"].includes(wanted));
+  };
+  const startConditions = (form) => {
+    const dependants = Array.from(form.querySelectorAll("[data-show-if]"));
+    if (!dependants.length) return;
+    const update = () => {
+      // In form order, so a question hidden above hides the ones that depend on it.
+      dependants.forEach((element) => {
+        const value = answerOf(form, element.dataset.showIf);
+        element.hidden = !conditionMet(value, element.dataset.showOp, element.dataset.showValue);
+      });
+    };
+    update();
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+  };
+
   document.addEventListener("DOMContentLoaded", () => {
     // After a refused save or submit, keyboard and screen-reader users start at the list of what to fix.
     const summary = document.getElementById("error-summary");
@@ -193,6 +240,7 @@
     startCountdowns();
     guardSubmitOnce();
     const form = document.getElementById("application-form");
+    if (form) startConditions(form);
     if (form && form.dataset.autosaveUrl) startAutosave(form);
   });
 })();

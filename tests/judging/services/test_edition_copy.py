@@ -24,7 +24,7 @@ from judging.models import (
 )
 from judging.services.edition_copy import edition_copy
 from portal.models import AuditEntry, Edition, EditionRole
-from submissions.models import Application, Category, FormSection
+from submissions.models import Application, Category, Question
 from tests.factories import JudgingRoundFactory, VerifiedUserFactory
 from tests.factories.editions import LAST_YEAR_OPENS, last_year_edition
 
@@ -54,10 +54,10 @@ def test_a_copy_takes_the_set_up_exactly():
         ("Human-centric", "human-centric", "Services built around residents.", ["city", "institute"], 2, 1),
         ("Tech-innovative", "tech-innovative", "New technology in the city.", [], 1, 2),
     ]
-    assert list(FormSection.objects.filter(edition=new).values_list(
-        "field", "title", "guidance", "max_chars", "required", "position")) == [
-        ("summary", "In short", "What the project does.", 800, True, 1),
-        ("impact_evidence", "", "What changed, with numbers.", 4000, False, 2),
+    assert list(Question.objects.filter(edition=new).values_list(
+        "key", "version", "label_en", "label_ko", "help_text_en", "max_chars", "required", "position")) == [
+        ("summary", 1, "In short", "요약", "What the project does.", 800, True, 1),
+        ("impact_evidence", 1, "Evidence of impact", "", "What changed, with numbers.", 4000, False, 2),
     ]
     seoul = [("gold", 1, 1), ("silver", 2, 2), ("bronze", 3, 3)]
     assert list(PrizeTier.objects.filter(category__edition=new).order_by("category__position", "position")
@@ -123,7 +123,7 @@ def test_every_copied_row_is_audited_in_the_new_edition_by_its_creator():
     assert list(entries.values_list("action", flat=True)) == [
         "edition.create", "role.grant",
         "category.create", "category.create",
-        "form_section.create", "form_section.create",
+        "question.copy",
         *["prize_tier.save"] * 6,
         "edition_award.save", "edition_award.save",
         "round.create", "round.scoring_settings", "round.create",

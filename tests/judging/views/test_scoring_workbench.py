@@ -378,3 +378,31 @@ def test_the_judge_reads_each_criterions_guidance_per_level_beside_its_score(cli
     assert re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", levels) == [
         ("0–3", "No evidence of use"), ("10", "Adopted city-wide")]
     assert 'aria-label="What the scores for Criterion 1 mean"' in body
+
+
+def test_a_blind_round_hides_questions_that_identify_the_applicant(client, login, blind_world):
+    """The secretariat marks a question as identifying: a blind round's judge never sees it, its label or answer;
+    outside a blind round the judge reads it."""
+    from submissions.models import Answer
+    from tests.factories import QuestionFactory
+
+    world = blind_world
+    application = world.entries[0]
+    mayor = QuestionFactory(edition=world.edition, key="mayor", label_en="Name of the mayor",
+                            identifies_applicant=True)
+    budget = QuestionFactory(edition=world.edition, key="budget_note", label_en="Budget note")
+    Answer.objects.create(application=application, question=mayor, value="Kim Dae-jung")
+    Answer.objects.create(application=application, question=budget, value="Forty buses")
+    snapshot = application.snapshots.get()
+    from tests.factories.submissions import snapshot_data
+
+    application.refresh_from_db()  # the edition's questions as a new request reads them
+    snapshot.data = {**snapshot.data, "answers": snapshot_data(application)["answers"]}
+    snapshot.save()
+    login(world.judges[0].user)
+    body = client.get(review_url(world.assignment(0, 0))).content.decode()
+    assert "Name of the mayor" not in body and "Kim Dae-jung" not in body
+    assert "Budget note" in body and "Forty buses" in body
+    JudgingRound.objects.filter(pk=world.round.pk).update(blind=False)
+    body = client.get(review_url(world.assignment(0, 0))).content.decode()
+    assert "Name of the mayor" in body and "Kim Dae-jung" in body

@@ -234,8 +234,9 @@ def test_the_ballot_and_the_count_cost_the_same_queries_for_one_and_many_entries
     ballot_save(judging_round=other.round, category=other.category, voter=other.members[0],
                 ranking=[[other.entries[0].pk]])
     login(world.members[1])
-    # The edition's state is read as stored (is the vote still open?): one query beside the page's own.
-    with django_assert_num_queries(15):
+    # The edition's state is read as stored (is the vote still open?): one query beside the page's own; the
+    # entries' summaries (answers to the form's "summary" question) one more.
+    with django_assert_num_queries(16):
         response = client.get(world.ballot_url())
     assert response.status_code == 200 and len(selected(response.content.decode())) == entries
     with django_assert_num_queries(16):

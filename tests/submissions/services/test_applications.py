@@ -12,6 +12,7 @@ from portal.models import Edition
 from submissions import services
 from submissions.models import Application, ApplicationSnapshot, StatusChange
 from tests.factories import CategoryFactory, OrganisationFactory, VerifiedUserFactory, make_pdf
+from tests.factories.submissions import answer
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +131,7 @@ def test_submit_reports_every_problem_by_field(owner):
     assert errors["links"] == ["“not a url” is not a web address (it should start with https://)."]
     application.refresh_from_db()
     # The over-long draft is kept as typed: nothing entered is lost.
-    assert (application.status, len(application.summary)) == ("draft", 601)
+    assert (application.status, len(answer(application, "summary"))) == ("draft", 601)
 
 
 def test_reopen_and_resubmit_keeps_the_first_snapshot(owner, complete_draft):

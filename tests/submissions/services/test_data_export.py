@@ -80,6 +80,9 @@ def test_an_export_holds_everything_of_the_applicant(two_applicants):
     exported = applications[alpha_entry.pk]
     assert exported["fields"]["title"] == alpha_entry.title
     assert [s["data"]["title"] for s in exported["snapshots"]] == [alpha_entry.title]
+    # The answers to the edition's own questions, each named by its question and version.
+    stored = sorted(alpha_entry.answers.values_list("question__key", "question__version"))
+    assert stored and sorted((a["question"], a["version"]) for a in exported["answers"]) == stored
     assert [(d["tier"], d["category"]) for d in exported["decisions"]] == [("Gold", made.categories[0].name)]
     assert exported["feedback"] == [{"round": made.round.name, "comments": ["Well argued, Alpha."]}]
     attachment = exported["attachments"][0]

@@ -10,12 +10,13 @@ from moto.server import ThreadedMotoServer
 
 from config.storage import default_storage_config
 from submissions import attachments as attachment_checks
-from submissions.models import Application, Attachment, FormSection
+from submissions.models import Application, Attachment, Question
 from tests.factories import EditionRoleFactory, MembershipFactory
 from tests.factories.submissions import (
     SMALL_PDF,
     ApplicationFactory,
     AttachmentFactory,
+    answer,
     application_form_data,
     make_pdf,
 )
@@ -43,11 +44,12 @@ def _edit(application) -> str:
 
 # --- the edit page -------------------------------------------------------------------------------------
 
-def test_edit_page_shows_the_editions_sections_with_guidance_and_limits(client, login, application):
-    FormSection.objects.create(edition=application.edition, field="summary", title="In a nutshell",
-                               guidance="What the project does, for whom.", max_chars=500, position=0)
-    FormSection.objects.create(edition=application.edition, field="solution", max_chars=4000, position=1,
-                               required=False)
+def test_edit_page_shows_the_editions_questions_with_guidance_and_limits(client, login, application):
+    questions = Question.objects.filter(edition=application.edition)
+    questions.filter(key="summary").update(label_en="In a nutshell", help_text_en="What the project does, for whom.",
+                                           max_chars=500)
+    questions.filter(key="solution").update(required=False)
+    questions.exclude(key__in=["summary", "solution"]).update(retired_at=timezone.now())
     login(application.owner)
     response = client.get(_edit(application))
     body = response.content.decode()
@@ -61,7 +63,8 @@ def test_edit_page_shows_the_editions_sections_with_guidance_and_limits(client, 
 
 
 def test_guidance_is_escaped(client, login, application):
-    FormSection.objects.create(edition=application.edition, field="summary", guidance="<script>alert(1)</script>")
+    Question.objects.filter(edition=application.edition, key="summary").update(
+        help_text_en="<script>alert(1)</script>")
     login(application.owner)
     body = client.get(_edit(application)).content.decode()
     assert "<script>alert(1)</script>" not in body
@@ -75,7 +78,7 @@ def test_saving_a_draft_keeps_everything(client, login, application):
     assert response.status_code == 302
     assert response.url == _edit(application)
     application.refresh_from_db()
-    assert (application.title, application.summary, application.budget_usd) == ("New title", "Line one\nLine two", 1200)
+    assert (application.title, answer(application, "summary"), application.budget_usd) == ("New title", "Line one\nLine two", 1200)
 
 
 def test_save_and_preview_goes_to_the_preview(client, login, application):
@@ -90,7 +93,7 @@ def test_an_over_long_field_is_kept_in_the_draft(client, login, application):
     response = client.post(_edit(application), application_form_data(application, summary=long_summary))
     assert response.status_code == 302
     application.refresh_from_db()
-    assert application.summary == long_summary
+    assert answer(application, "summary") == long_summary
     body = client.get(_edit(application)).content.decode()
     assert long_summary in body
 
@@ -114,7 +117,7 @@ def test_a_request_carrying_some_fields_changes_only_those(client, login, applic
     response = client.post(f"/applications/{application.pk}/autosave/", {"title": "Only the title"})
     assert response.json()["errors"] == {}
     application.refresh_from_db()
-    assert (application.title, application.summary, application.stage) == ("Only the title", "A short summary.", "pilot")
+    assert (application.title, answer(application, "summary"), application.stage) == ("Only the title", "A short summary.", "pilot")
     response = client.post(_edit(application), {"budget_usd": "1,000"})
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["budget_usd"]
@@ -199,24 +202,24 @@ def test_autosave_saves_and_answers_json(client, login, application):
     response = client.post(f"/applications/{application.pk}/autosave/",
                            application_form_data(application, problem="Typed a moment ago"))
     assert response.status_code == 200
-    answer = response.json()
-    assert set(answer) == {"saved_at", "errors", "version"}
-    assert answer["errors"] == {}
+    reply = response.json()
+    assert set(reply) == {"saved_at", "errors", "version"}
+    assert reply["errors"] == {}
     application.refresh_from_db()
-    assert application.problem == "Typed a moment ago"
-    assert answer["version"] == str(application.version) == "1"
+    assert answer(application, "problem") == "Typed a moment ago"
+    assert reply["version"] == str(application.version) == "1"
 
 
 def test_autosave_keeps_an_over_long_field_and_reports_a_bad_one(client, login, application):
     login(application.owner)
     response = client.post(f"/applications/{application.pk}/autosave/",
                            application_form_data(application, summary="y" * 900, budget_usd="12k"))
-    answer = response.json()
+    reply = response.json()
     assert response.status_code == 200
-    assert answer["saved_at"] is not None
-    assert answer["errors"] == {"budget_usd": ["Enter the budget as a whole number of US dollars, e.g. 250000."]}
+    assert reply["saved_at"] is not None
+    assert reply["errors"] == {"budget_usd": ["Enter the budget as a whole number of US dollars, e.g. 250000."]}
     application.refresh_from_db()
-    assert application.summary == "y" * 900
+    assert answer(application, "summary") == "y" * 900
 
 
 def test_autosave_after_the_deadline_saves_nothing_and_says_why(client, login, application):
@@ -226,9 +229,9 @@ def test_autosave_after_the_deadline_saves_nothing_and_says_why(client, login, a
     response = client.post(f"/applications/{application.pk}/autosave/",
                            application_form_data(application, title="Too late"))
     assert response.status_code == 400
-    answer = response.json()
-    assert answer["saved_at"] is None
-    assert answer["errors"]["__all__"][0].startswith("The call closed on ")
+    reply = response.json()
+    assert reply["saved_at"] is None
+    assert reply["errors"]["__all__"][0].startswith("The call closed on ")
     application.refresh_from_db()
     assert application.title == "Alpha project"
 

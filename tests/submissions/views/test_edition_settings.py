@@ -1,4 +1,4 @@
-"""The secretariat's settings page: edition details in its own time zone, categories, form sections, state."""
+"""The secretariat's settings page: edition details in its own time zone, categories, state (the form: its builder)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from portal.models import AuditEntry, Edition
-from submissions.models import Category, FormSection
+from submissions.models import Category
 from tests.factories import ApplicationFactory, CategoryFactory, EditionFactory, EditionRoleFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -201,49 +201,11 @@ def test_a_category_of_another_edition_cannot_be_edited_from_here(client, login,
 
 # --- form sections -------------------------------------------------------------------------------------------
 
-def test_default_sections_are_prefilled_and_saved_together(client, login, edition, secretariat):
+def test_the_form_part_leads_to_the_form_builder(client, login, edition, secretariat):
     login(secretariat)
-    response = client.get(_url(edition))
-    sections = response.context["sections"]
-    assert [form.initial["field"] for form in sections.forms] == [
-        "summary", "problem", "solution", "impact_evidence", "inclusiveness", "scalability", "resources", "partners",
-    ]
-    rows = [{"field": form.initial["field"], "title_en": "", "guidance_en": "", "max_chars": str(form.initial["max_chars"]),
-             "position": str(form.initial["position"]), **({"required": "on"} if form.initial["required"] else {})}
-            for form in sections.forms]
-    rows[1].update(max_chars="1500", guidance_en="What is wrong today?")
-    rows[7]["DELETE"] = "on"
-    response = client.post(_url(edition), {"part": "sections", **_formset_data("sections", rows, initial=0)})
-    assert response.status_code == 302
-    assert list(FormSection.objects.filter(edition=edition).values_list("field", "max_chars", "guidance")) == [
-        ("summary", 600, ""), ("problem", 1500, "What is wrong today?"), ("solution", 4000, ""),
-        ("impact_evidence", 3000, ""), ("inclusiveness", 2000, ""), ("scalability", 2000, ""),
-        ("resources", 2000, ""),
-    ]
-    assert AuditEntry.objects.filter(action="form_section.create").count() == 7
-
-
-def test_change_and_remove_an_edition_section(client, login, edition, secretariat):
-    summary = FormSection.objects.create(edition=edition, field="summary", max_chars=600, position=0)
-    partners = FormSection.objects.create(edition=edition, field="partners", max_chars=1500, required=False,
-                                          position=1)
-    login(secretariat)
-    rows = [
-        {"id": str(summary.pk), "field": "summary", "title_en": "In short", "guidance_en": "", "max_chars": "400",
-         "required": "on", "position": "0"},
-        {"id": str(partners.pk), "field": "partners", "title_en": "", "guidance_en": "", "max_chars": "1500",
-         "position": "1", "DELETE": "on"},
-        {"field": "summary", "title_en": "", "guidance_en": "", "max_chars": "100", "position": "2"},
-    ]
-    response = client.post(_url(edition), {"part": "sections", **_formset_data("sections", rows, initial=2)})
-    assert response.status_code == 200
-    assert response.context["sections"].forms[2].errors == {"field": ["Each field can appear only once on the form."]}
-    assert 'value="In short"' in response.content.decode()
-    response = client.post(_url(edition), {"part": "sections", **_formset_data("sections", rows[:2], initial=2)})
-    assert response.status_code == 302
-    assert list(FormSection.objects.filter(edition=edition).values_list("field", "title", "max_chars")) == [
-        ("summary", "In short", 400),
-    ]
+    body = client.get(_url(edition)).content.decode()
+    assert f'href="/e/{edition.slug}/form/"' in body
+    assert 'name="sections-TOTAL_FORMS"' not in body
 
 
 # --- state ---------------------------------------------------------------------------------------------------
@@ -310,8 +272,4 @@ def test_category_services_stay_within_their_edition_and_audit_only_changes(edit
     services.category_save(edition=edition, user=secretariat, category=category,
                            data={"name": "Human-centric", "slug": "human-centric"})
     assert list(AuditEntry.objects.values_list("action", flat=True)) == ["category.create"]
-    with pytest.raises(ValidationError) as refused:
-        services.form_section_save(edition=edition, user=secretariat, data={"field": "summary", "max_chars": 10})
-        services.form_section_save(edition=edition, user=secretariat, data={"field": "summary", "max_chars": 20})
-    assert refused.value.message_dict == {"field": ["The form already has a section for “Summary”."]}
-    assert list(FormSection.objects.filter(edition=edition).values_list("field", "max_chars")) == [("summary", 10)]
+

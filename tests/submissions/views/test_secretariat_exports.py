@@ -5,6 +5,7 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.factories import ApplicationFactory, CategoryFactory, EditionFactory, EditionRoleFactory, OrganisationFactory
@@ -132,8 +133,9 @@ def test_exports_cost_the_same_queries_for_one_and_many_entries(client, login, e
     login(EditionRoleFactory(edition=edition, role="secretariat").user)
     url = f"/e/{edition.slug}/screening/export.{extension}"
     client.get(f"/e/{edition.slug}/screening/")  # warm the session
-    # 8 as before the answers, + the form's sections (once) + the snapshots (one prefetch per chunk of 500 rows).
-    with django_assert_num_queries(10):
+    # 8 as before the answers, + the form's questions (once) + the snapshots and the answers (one prefetch each per
+    # chunk of 500 rows).
+    with django_assert_num_queries(11):
         response = client.get(url)
         content = b"".join(response.streaming_content) if response.streaming else response.content
     if extension == "csv":
@@ -146,19 +148,30 @@ def test_exports_cost_the_same_queries_for_one_and_many_entries(client, login, e
 
 @pytest.mark.parametrize("extension", ["csv", "xlsx"])
 def test_exports_carry_every_answer_of_the_latest_submission_in_the_forms_order(client, login, edition, extension):
-    """The edition's own sections (titles and order), read from the latest snapshot, not from the draft as it is now."""
-    from tests.factories import ApplicationSnapshotFactory, FormSectionFactory
+    """The edition's own questions (labels and order), read from the latest snapshot, not from the draft as it is
+    now."""
+    from submissions.models import Answer, Question
+    from tests.factories import ApplicationSnapshotFactory
     from tests.factories.submissions import snapshot_data
 
-    FormSectionFactory(edition=edition, field="solution", title="How it works", position=0)
-    FormSectionFactory(edition=edition, field="summary", title="", position=1)
     application = ApplicationFactory(edition=edition, status="submitted", summary="First summary", budget_usd=1200)
+    questions = Question.objects.filter(edition=edition)
+    questions.filter(key="solution").update(label_en="How it works", position=0)
+    questions.filter(key="summary").update(position=1)
+    questions.exclude(key__in=["summary", "solution"]).update(retired_at=timezone.now())
+    application.refresh_from_db()
     ApplicationSnapshotFactory(application=application, number=1, data=snapshot_data(application))
-    application.summary, application.solution, application.budget_usd = "Second summary", "Sensors, =SUM(1)", 5000
+
+    def answer(key, value):
+        Answer.objects.filter(application=application, question__key=key).update(value=value)
+
+    answer("summary", "Second summary")
+    answer("solution", "Sensors, =SUM(1)")
+    application.budget_usd = 5000
     application.links = "https://a.example\nhttps://b.example"
-    ApplicationSnapshotFactory(application=application, number=2, data=snapshot_data(application))
-    application.summary = "Edited after submission"
     application.save()
+    ApplicationSnapshotFactory(application=application, number=2, data=snapshot_data(application))
+    answer("summary", "Edited after submission")
     login(EditionRoleFactory(edition=edition, role="secretariat").user)
     response = client.get(f"/e/{edition.slug}/screening/export.{extension}")
     if extension == "csv":

@@ -41,45 +41,6 @@ class Category(models.Model):
         return not self.allowed_kinds or kind in self.allowed_kinds
 
 
-class FormSection(models.Model):
-    """One long-text section of an edition's application form: its label, guidance and length limit.
-
-    The set of possible sections is fixed (they are what judges score against); which
-    of them an edition asks for, in what order, with what guidance and limit, is data.
-    """
-
-    class Field(models.TextChoices):
-        SUMMARY = "summary", _("Summary")
-        PROBLEM = "problem", _("Problem")
-        SOLUTION = "solution", _("Solution")
-        IMPACT = "impact_evidence", _("Evidence of impact")
-        INCLUSIVENESS = "inclusiveness", _("Inclusiveness")
-        SCALABILITY = "scalability", _("Scalability")
-        RESOURCES = "resources", _("Budget and resources")
-        PARTNERS = "partners", _("Partners")
-
-    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="form_sections")
-    field = models.CharField(_("field"), max_length=40, choices=Field.choices)
-    title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("Leave empty for the default title."))
-    guidance = models.TextField(_("guidance"), blank=True)
-    max_chars = models.PositiveIntegerField(_("maximum characters"), default=3000)
-    required = models.BooleanField(_("required"), default=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    class Meta:
-        verbose_name = _("form section")
-        verbose_name_plural = _("form sections")
-        ordering = ["edition", "position", "id"]
-        constraints = [models.UniqueConstraint(fields=["edition", "field"], name="form_section_unique_field")]
-
-    def __str__(self) -> str:
-        return self.label
-
-    @property
-    def label(self) -> str:
-        return self.title or self.get_field_display()
-
-
 def public_image_upload_to(instance: "Application", filename: str) -> str:
     suffix = PurePath(filename).suffix.lower()[:10]
     return f"public-images/{instance.edition_id}/{instance.pk}/{uuid.uuid4().hex}{suffix}"
@@ -137,10 +98,12 @@ class Application(models.Model):
     # from an older one is refused (submissions.services.applications), so a colleague's save is never lost.
     version = models.PositiveIntegerField(default=0)
 
-    # The text fields an applicant edits, in form order; the snapshot copies exactly these.
-    CONTENT_FIELDS = (
-        "title", "summary", "problem", "solution", "impact_evidence", "inclusiveness", "scalability",
-        "stage", "budget_usd", "resources", "partners", "links",
+    # The fixed fields an applicant edits; the snapshot copies exactly these, and the edition's questions' answers
+    # (submissions.models.questions). The eight text columns below them held the fixed sections before the form
+    # builder; migration 0010 copied them into answers, and nothing reads or writes them since.
+    CONTENT_FIELDS = ("title", "stage", "budget_usd", "links")
+    LEGACY_SECTION_FIELDS = (
+        "summary", "problem", "solution", "impact_evidence", "inclusiveness", "scalability", "resources", "partners",
     )
 
     class Meta:
@@ -228,3 +191,11 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.from_status or '-'} → {self.to_status}"
+
+
+from .questions import RESERVED_KEYS, Answer, Question  # noqa: E402  (the form builder's models)
+
+__all__ = [
+    "RESERVED_KEYS", "Answer", "Application", "ApplicationSnapshot", "Attachment", "Category",
+    "Question", "StatusChange",
+]

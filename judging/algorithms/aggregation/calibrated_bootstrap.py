@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .bootstrap import column_quantiles
-from .calibrated import CalibratedFit, Settings
+from .calibrated import MAX_LEVERAGE, CalibratedFit, Settings
 
 # Steps of each refit, started from the point fit. Fewer under-covered: 4 steps gave 0.85-0.88 for a nominal 0.9
 # in the simulations; 10 give 0.88-0.94 with the real assigner (`simulate_judging --scenario all`).
@@ -42,6 +42,7 @@ class _Refitter:
         # cells x entries, weighted by the reviews' robust weights (and totals); a judge's sums add their cells'.
         self.RC = sp.csr_matrix((r, (cell, e)), shape=cells_by_entries)
         self.RCY = sp.csr_matrix((r * y, (cell, e)), shape=cells_by_entries)
+        self.RC2 = sp.csr_matrix((r * r, (cell, e)), shape=cells_by_entries)  # for the judges' leverage
         self.RCT, self.RCYT = self.RC.T.tocsr(), self.RCY.T.tocsr()
         self.reviews = sp.csr_matrix((np.ones(e.size), (e, cell)), shape=cells_by_entries[::-1])  # entries x cells
         self.judge_cells = sp.csr_matrix((np.ones(cells.size), (cell_judge, np.arange(cells.size))),
@@ -63,6 +64,14 @@ class _Refitter:
     def _judges(self, cells: np.ndarray) -> np.ndarray:
         """Per judge, the sum of their cells' rows (cells x columns -> judges x columns)."""
         return self.judge_cells @ cells
+
+    def _leverage(self, m, m_cell, coefficient, s0, to_cells) -> np.ndarray:
+        """`calibrated._leverage` per resample: each entry's sum of u c, then each judge's sum of u^2 / that."""
+        share = self.RCT @ (m_cell * coefficient[to_cells])
+        inverse = np.divide(1.0, share, out=np.zeros_like(share), where=share > 0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(s0 > 0, coefficient * m * m * self._judges(self.RC2 @ inverse) / s0, 0.0)
+        return np.clip(mean, 0.0, MAX_LEVERAGE)
 
     def qualities(self, multiplicity: np.ndarray, *, iterations: int, tolerance: float) -> np.ndarray:
         """Refit every resample of ``multiplicity`` (judges x resamples: how often each judge was drawn); returns
@@ -121,7 +130,8 @@ class _Refitter:
             cell_a = cell_a + d
             squares = (cell_uyy - 2 * cell_a * cell_uy - 2 * cell_b * RCYq + cell_a ** 2 * cell_u
                        + 2 * cell_a * cell_b * RCq + cell_b ** 2 * RCqq)
-            weighted_square = np.maximum(self._judges(squares), 0.0)
+            weighted_square = np.maximum(self._judges(squares), 0.0) / (1.0 - self._leverage(
+                m, m_cell, b * b * precision, s0, to_cells))
             panel = weighted_square.sum(axis=0) / np.maximum(s0.sum(axis=0), 1e-12)
             prior = self.settings.spread_prior
             spread = np.sqrt(np.maximum((weighted_square + prior * panel) / (s0 + prior), self.floor))

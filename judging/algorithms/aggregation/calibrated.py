@@ -125,6 +125,10 @@ def fit_calibrated(
     leniency_precision = 1.0 / (settings.leniency_sd * points) ** 2
     category_precision = 1.0 / (settings.category_sd * points) ** 2
 
+    # Each entry's sum of u b^2 / s^2 in its last quality step (first: the starting judges'), and the judges'
+    # b^2 / s^2 in it: the reviews' shares of the qualities, for the leverage of the judges' residuals.
+    coefficient = b * b / spread ** 2
+    share = np.bincount(e, weights=m * robust * coefficient[j], minlength=n_entries)
     iterations = 0
     for iterations in range(1, settings.iterations + 1):
         previous = quality.copy()
@@ -161,7 +165,7 @@ def fit_calibrated(
         # Noise per judge, shrunk toward the panel's; then the robust weights.
         residual = y - line - d_cell[cell]
         weighted_square = np.bincount(j, weights=u * residual ** 2, minlength=n_judges) / (
-            1.0 - _leverage(e, j, u, b * b * precision, s0, n_entries=n_entries, n_judges=n_judges))
+            1.0 - _leverage(e, j, u, coefficient, share, s0, n_judges=n_judges))
         panel = float(weighted_square.sum() / max(s0.sum(), 1e-12))
         spread = np.sqrt(np.maximum((weighted_square + settings.spread_prior * panel) / (s0 + settings.spread_prior),
                                     floor))
@@ -175,6 +179,7 @@ def fit_calibrated(
                                   for column in (w * bj * (y - a[j] - d_cell[cell]), w * bj * bj))
         with np.errstate(invalid="ignore", divide="ignore"):
             quality = np.where(denominator > 0, numerator / denominator, np.nan)
+        coefficient, share = b * b / spread ** 2, denominator
 
         a, b, quality = _normalise(a, b, quality, calibrated, judge_component, entry_component, multiplicity)
         change = np.nanmax(np.abs(quality - previous)) if np.isfinite(quality).any() else 0.0
@@ -195,11 +200,10 @@ def fit_calibrated(
 MAX_LEVERAGE = 0.9
 
 
-def _leverage(e, j, u, coefficient, s0, *, n_entries: int, n_judges: int) -> np.ndarray:
+def _leverage(e, j, u, coefficient, share, s0, *, n_judges: int) -> np.ndarray:
     """Each judge's mean leverage on the qualities of their entries: for review k of judge j on entry i, its share
-    ``u_k c_j / sum over i's reviews of u c`` of the entry's quality (c = b^2 / s^2), averaged with the reviews'
-    weights u; at most MAX_LEVERAGE."""
-    share = np.bincount(e, weights=u * coefficient[j], minlength=n_entries)
+    ``u_k c_j / share_i`` of the entry's last quality estimate (c = b^2 / s^2 as it was then, share_i the sum of
+    u c over the entry's reviews), averaged with the reviews' weights u; at most MAX_LEVERAGE."""
     with np.errstate(invalid="ignore", divide="ignore"):
         inverse = np.where(share > 0, 1.0 / share, 0.0)
         mean = np.where(s0 > 0, coefficient * np.bincount(j, weights=u * u * inverse[e], minlength=n_judges) / s0,

@@ -65,12 +65,14 @@ class _Refitter:
         """Per judge, the sum of their cells' rows (cells x columns -> judges x columns)."""
         return self.judge_cells @ cells
 
-    def _leverage(self, m, m_cell, coefficient, s0, to_cells) -> np.ndarray:
-        """`calibrated._leverage` per resample: each entry's sum of u c, then each judge's sum of u^2 / that."""
-        share = self.RCT @ (m_cell * coefficient[to_cells])
-        inverse = np.divide(1.0, share, out=np.zeros_like(share), where=share > 0)
+    @staticmethod
+    def _inverse(share: np.ndarray, reviewed: np.ndarray) -> np.ndarray:
+        return np.divide(1.0, share, out=np.zeros_like(share), where=reviewed & (share > 0))
+
+    def _leverage(self, m, lever, inverse, s0) -> np.ndarray:
+        """`calibrated._leverage` per resample: each judge's sum of u^2 / (their entries' sums of u c), c = lever."""
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(s0 > 0, coefficient * m * m * self._judges(self.RC2 @ inverse) / s0, 0.0)
+            mean = np.where(s0 > 0, lever * m * m * self._judges(self.RC2 @ inverse) / s0, 0.0)
         return np.clip(mean, 0.0, MAX_LEVERAGE)
 
     def qualities(self, multiplicity: np.ndarray, *, iterations: int, tolerance: float) -> np.ndarray:
@@ -98,6 +100,10 @@ class _Refitter:
         unreviewed = ~reviewed
         q = np.where(reviewed, np.nan_to_num(point.quality)[:, None], 0.0)
         weight = self.pools.weights(m, calibrated)
+        # As in the point fit: the judges' b^2 / s^2 and each entry's inverse sum of u b^2 / s^2 in the last quality
+        # step (first: the point fit's judges), for the leverage of the judges' residuals.
+        lever = point.scale[:, None] ** 2 / spread ** 2
+        inverse = self._inverse(self.RCT @ (m_cell * lever[to_cells]), reviewed)
         for _step in range(iterations):
             precision = 1.0 / spread ** 2
             RC_q, RC_qq, RCY_q = self.RC @ q, self.RC @ (q * q), self.RCY @ q
@@ -131,7 +137,7 @@ class _Refitter:
             squares = (cell_uyy - 2 * cell_a * cell_uy - 2 * cell_b * RCYq + cell_a ** 2 * cell_u
                        + 2 * cell_a * cell_b * RCq + cell_b ** 2 * RCqq)
             weighted_square = np.maximum(self._judges(squares), 0.0) / (1.0 - self._leverage(
-                m, m_cell, b * b * precision, s0, to_cells))
+                m, lever, inverse, s0))
             panel = weighted_square.sum(axis=0) / np.maximum(s0.sum(axis=0), 1e-12)
             prior = self.settings.spread_prior
             spread = np.sqrt(np.maximum((weighted_square + prior * panel) / (s0 + prior), self.floor))
@@ -141,7 +147,9 @@ class _Refitter:
             numerator = self.RCYT @ cell_cb
             numerator -= self.RCT @ (cell_cb * cell_a)
             denominator = self.RCT @ (coefficient * b * b)[to_cells]
-            new = np.divide(numerator, denominator, out=np.zeros_like(numerator), where=reviewed)
+            inverse = self._inverse(denominator, reviewed)
+            new = numerator * inverse
+            lever = b * b / spread ** 2
             a, b, new = self.pools.normalise(a, b, new, calibrated, weight)
             np.copyto(new, 0.0, where=unreviewed)
             change = np.abs(new - q).max(axis=0)
@@ -154,9 +162,10 @@ class _Refitter:
                 if not live.size:
                     return result
                 (m, m_cell, calibrated, terms, a, b, d, spread, s0, sy_base, cell_u, cell_uy, cell_uyy, q,
-                 reviewed, weight) = (array[:, keep] for array in (m, m_cell, calibrated, terms, a, b, d, spread, s0,
+                 reviewed, weight, lever, inverse) = (
+                    array[:, keep] for array in (m, m_cell, calibrated, terms, a, b, d, spread, s0,
                                                                     sy_base, cell_u, cell_uy, cell_uyy, q, reviewed,
-                                                                    weight))
+                                                                    weight, lever, inverse))
                 unreviewed = ~reviewed
                 any_terms = bool(terms.any())
         result[:, live] = np.where(reviewed, q, np.nan)

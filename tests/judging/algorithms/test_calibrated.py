@@ -138,3 +138,25 @@ def test_a_judge_drawn_zero_times_takes_no_part(weights):
     fit = fit_calibrated(entry_idx=e, judge_idx=j, totals=y, n_entries=10, n_judges=4, judge_weight=weights)
     assert fit.calibrated[0] == (weights[0] > 0)
     assert np.all(np.isfinite(fit.quality))
+
+
+def test_resamples_refitted_together_give_what_each_gives_refitted_alone(monkeypatch):
+    import judging.algorithms.aggregation.calibrated_bootstrap as module
+
+    rng = np.random.default_rng(21)
+    entries, judges = 90, 12
+    group = np.arange(entries) % 3
+    e = np.repeat(np.arange(entries), 3)
+    j = np.array([rng.choice(np.arange(judges)[(np.arange(judges) % 2) == (i % 2)], 3, replace=False)
+                  for i in range(entries)]).ravel()  # two pools of judges, odd and even entries
+    j[:6] = 11  # a judge with few reviews in the other pool's entries too
+    y = rng.normal(6, 1.5, entries)[e] + rng.normal(0, 0.5, judges)[j] + rng.normal(0, 0.6, e.size)
+    point = fit_calibrated(entry_idx=e, judge_idx=j, totals=y, n_entries=entries, n_judges=judges, entry_group=group)
+    arguments = dict(point=point, entry_idx=e, judge_idx=j, totals=y, n_entries=entries, n_judges=judges,
+                     entry_group=group, resamples=40, confidence=0.9, seed=3)
+    together = bootstrap_calibrated(**arguments)
+    monkeypatch.setattr(module, "BLOCK_CELLS", 1)  # one resample per block
+    alone = bootstrap_calibrated(**arguments)
+    assert np.array_equal(np.isnan(together[2]), np.isnan(alone[2]))
+    assert np.nanmax(np.abs(together[2] - alone[2])) < 1e-9
+    assert np.isnan(together[2]).any()  # some resample drew none of an entry's judges: it has no quality there

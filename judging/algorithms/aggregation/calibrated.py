@@ -46,7 +46,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 METHOD = "calibrated judges (scale, leniency, precision, robust)"
-METHOD_VERSION = "3"  # 2: without the leverage correction of the judges' noise
+METHOD_VERSION = "4"  # 3: bootstrap copies corrected together, resamples not aligned; 2: no leverage correction
 
 
 @dataclass(frozen=True)

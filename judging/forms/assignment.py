@@ -103,6 +103,10 @@ class RoundForm(forms.Form):
                                         help_text=_("e.g. 72, 24: judges with open reviews are reminded then."))
     committee_vote = forms.BooleanField(label=_("The committee votes on this round's entries (Schulze)"),
                                         required=False)
+    connected_panels = forms.BooleanField(
+        label=_("Keep panels connected: every category's judges linked through shared entries"), required=False,
+        help_text=_("So that their scores can be put on one scale. The assigner swaps or adds a few reviews where "
+                    "needed, within conflicts and capacities, and says when it cannot."))
 
     def __init__(self, *args, edition, round: JudgingRound | None = None, **kwargs):  # noqa: A002
         super().__init__(*args, **kwargs)
@@ -122,6 +126,7 @@ class RoundForm(forms.Form):
             "judges_per_entry": judging_round.judges_per_entry, "blind": judging_round.blind,
             "deadline": wall_clock(judging_round.deadline, judging_round.edition.tz),
             "reminder_hours": judging_round.reminder_hours, "committee_vote": judging_round.committee_vote,
+            "connected_panels": judging_round.connected_panels,
         }
 
     def clean_deadline(self):
@@ -192,7 +197,7 @@ class JudgingRoundAdminForm(forms.ModelForm):
     class Meta:
         model = JudgingRound
         fields = ["edition", "name", "position", "categories", "source", "previous_round", "judges_per_entry",
-                  "deadline", "blind", "reminder_hours", "committee_vote"]
+                  "deadline", "blind", "reminder_hours", "committee_vote", "connected_panels"]
 
     def clean(self):
         cleaned = super().clean()

@@ -63,6 +63,11 @@ class JudgingRound(models.Model):
         default=AggregationMethod.CALIBRATED,
         help_text=_("Results already computed keep the method they were computed with."),
     )
+    connected_panels = models.BooleanField(
+        _("keep panels connected"), default=False,
+        help_text=_("The assigner links every category's judges through shared entries, so that their scores can "
+                    "be put on one scale (it swaps or adds a few reviews where needed)."),
+    )
     committee_vote = models.BooleanField(
         _("the committee votes"), default=False,
         help_text=_("Committee members rank each category's entries of this round; the Schulze method decides."),
@@ -158,6 +163,8 @@ class AssignmentRun(WorkerJob):
     max_load = models.PositiveIntegerField(null=True, blank=True)
     kept = models.PositiveIntegerField(default=0, help_text=_("Assignments kept because their review had started."))
     shortfall = models.JSONField(default=dict, blank=True)
+    # With the round's "keep panels connected": what the repair did, {"swaps": n, "added": n, "split": {name: n}}.
+    panels = models.JSONField(default=dict, blank=True)
     seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

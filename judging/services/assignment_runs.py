@@ -32,6 +32,7 @@ from ..algorithms.assignment import AssignmentSolution, check_solution, solve_as
 from ..models import Assignment, AssignmentRun, JudgingRound
 from ..selectors.assignment import ACTIVE_STATES, FINISHED_RUN_STATES
 from ..tasks.notifications import notify_judges
+from .assignment_panels import connect_round_panels
 from .assignment_problem import RoundProblem, round_problem
 from .locks import edition_is_locked, lock_message, round_lock
 from .queues import queues_place
@@ -189,17 +190,21 @@ def round_assign(*, run: AssignmentRun, delivery: str | None = None) -> Assignme
         violations = check_solution(built.problem, solution)
         if violations:  # never expected: the solver is exact; refuse to save rather than trust it
             return _run_fail(run, error="; ".join(violations[:20]))
+        panels = {}
+        if judging_round.connected_panels and solution.feasible:
+            solution, panels = connect_round_panels(built, solution)
         progress(95, MESSAGE_SAVING)
         try:
             with transaction.atomic():
-                return _run_record(run.pk, built, solution, seconds_from=clock)
+                return _run_record(run.pk, built, solution, seconds_from=clock, panels=panels)
         except _InputsChanged:
             logger.info("round %s changed while run %s was solving; solving again", run.round_id, run.pk)
             continue
     return _run_fail(run, error=_("The round kept changing while the assigner ran; run it again."))
 
 
-def _run_record(run_id: int, built: RoundProblem, solution: AssignmentSolution, *, seconds_from: float) -> AssignmentRun:
+def _run_record(run_id: int, built: RoundProblem, solution: AssignmentSolution, *, seconds_from: float,
+                panels: dict | None = None) -> AssignmentRun:
     """Inside one transaction: lock the round, check nothing moved, then write the result."""
     judging_round = round_lock(built.round_id)
     run = AssignmentRun.objects.select_for_update().get(pk=run_id)
@@ -226,13 +231,13 @@ def _run_record(run_id: int, built: RoundProblem, solution: AssignmentSolution, 
         objective=solution.objective + outside_total, bound=solution.bound + outside_total,
         min_load=int(active_loads.min()) if active_loads.size else 0,
         max_load=int(active_loads.max()) if active_loads.size else 0,
-        kept=built.started, shortfall={}, seconds=seconds(), error="",
+        kept=built.started, shortfall={}, seconds=seconds(), error="", panels=panels or {},
     )
     audit_log(
         actor=run.created_by, action="round.assign", target=judging_round, edition_id=judging_round.edition_id,
         before={"assignments": summary["before"], "removed": summary["removed"][:500]},
         after={"run": run.pk, "assignments": summary["after"], "added": summary["added"], "kept": summary["kept"],
-               "objective": run.objective, "bound": run.bound},
+               "objective": run.objective, "bound": run.bound, **({"panels": panels} if panels else {})},
     )
     if judging_round.state == RoundState.OPEN and summary["added"]:
         notify_judges.delay_on_commit(round_id=judging_round.pk)

@@ -104,7 +104,7 @@ def _copy_rounds(source: Edition, target: Edition, categories: dict[int, Categor
             deadline=judging_round.deadline + shift, source=judging_round.source,
             previous_round=copies.get(judging_round.previous_round_id), judges_per_entry=judging_round.judges_per_entry,
             blind=judging_round.blind, reminder_hours=list(judging_round.reminder_hours or []),
-            committee_vote=judging_round.committee_vote,
+            committee_vote=judging_round.committee_vote, connected_panels=judging_round.connected_panels,
         )
         if judging_round.explanation_to_applicants or judging_round.aggregation_method != copy.aggregation_method:
             copy = round_scoring_settings_update(round=copy, user=user,

@@ -46,7 +46,7 @@ ROUND_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 ROUND_FIELDS = ("name", "position", "source", "previous_round", "judges_per_entry", "deadline", "blind",
-                "reminder_hours", "committee_vote")
+                "reminder_hours", "committee_vote", "connected_panels")
 
 
 def ensure_round_changeable(judging_round: JudgingRound) -> None:
@@ -96,12 +96,13 @@ def _check_round_categories(judging_round: JudgingRound, categories: Iterable) -
 def round_create(*, edition: Edition, user: User | None, name: str, categories: Iterable, deadline: datetime,
                  position: int = 1, source: str = JudgingRound.Source.ELIGIBLE,
                  previous_round: JudgingRound | None = None, judges_per_entry: int = 3, blind: bool = False,
-                 reminder_hours: list[int] | None = None, committee_vote: bool = False) -> JudgingRound:
+                 reminder_hours: list[int] | None = None, committee_vote: bool = False,
+                 connected_panels: bool = False) -> JudgingRound:
     ensure_edition_unlocked(edition)
     judging_round = JudgingRound(
         edition=edition, name=name.strip(), position=position, source=source, previous_round=previous_round,
         judges_per_entry=judges_per_entry, deadline=deadline, blind=blind, reminder_hours=reminder_hours or [],
-        committee_vote=committee_vote,
+        committee_vote=committee_vote, connected_panels=connected_panels,
     )
     categories = _check_round_categories(judging_round, categories)
     judging_round.full_clean()

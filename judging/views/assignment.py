@@ -21,7 +21,7 @@ from ..forms.assignment import AssignmentAddForm, AssignmentMoveForm, Assignment
 from ..forms.confirm import ConfirmForm
 from ..models import Assignment, AssignmentRun, JudgingRound
 from ..selectors import assignment as selectors
-from ..selectors.design import round_split_categories
+from ..selectors.design import round_panel_design
 from ..selectors.stages import round_open_summary
 from ..services import assignments as assignment_services
 from ..services import round_jobs
@@ -88,6 +88,7 @@ def round_detail(request, edition, round_pk: int):
     judges = list(selectors.round_judges(round=judging_round))
     can_manage = request.user.has_perm("judging.manage_rounds", edition)
     categories = list(judging_round.categories.order_by("position", "name"))
+    panels = round_panel_design(round=judging_round, categories=categories)
     return render(request, "judging/assignment/round_detail.html", {
         "edition": edition,
         "round": judging_round,
@@ -105,7 +106,9 @@ def round_detail(request, edition, round_pk: int):
         "short_entries": list(short_entries[:SHORT_ENTRIES_SHOWN]),
         "short_count": short_entries.count(),
         "replacement_notes": selectors.round_replacement_notes(round=judging_round),
-        "split_categories": round_split_categories(round=judging_round, categories=categories),
+        "split_categories": panels.split,
+        "panels_connected": panels.connected,
+        "panel_repair": (last_run.panels or {}) if last_run is not None and judging_round.connected_panels else {},
         "can_manage": can_manage,
         "can_change": can_manage and judging_round.state in round_services.CHANGEABLE_ROUND_STATES,
         "can_open": can_manage and judging_round.state == JudgingRound.State.ASSIGNING and active_run is None,

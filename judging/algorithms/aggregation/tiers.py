@@ -59,10 +59,13 @@ def tier_probabilities(samples: np.ndarray, group_code: np.ndarray, boundaries: 
         members = np.flatnonzero(group_code == code)
         block = samples[:, members]
         valid = ~np.isnan(block)
-        # Rank within the resample, best first (unscored entries last): a double argsort, vectorised over the
-        # resamples. Equal scores, which continuous fits almost never give, get distinct ranks in either order.
+        # Rank within the resample, best first (unscored entries last): one argsort, vectorised over the
+        # resamples, inverted in place. Equal scores, which continuous fits almost never give, get distinct ranks
+        # in either order.
         filled = np.where(valid, block, -np.inf)
-        ranks = np.argsort(np.argsort(-filled, axis=1), axis=1) + 1
+        order = np.argsort(-filled, axis=1)
+        ranks = np.empty_like(order)
+        np.put_along_axis(ranks, order, np.arange(1, members.size + 1)[None, :], axis=1)
         tiers = tier_of_ranks(ranks, group_boundaries)
         counts = valid.sum(axis=0)
         for tier in range(len(group_boundaries) + 1):

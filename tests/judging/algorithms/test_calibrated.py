@@ -138,3 +138,64 @@ def test_a_judge_drawn_zero_times_takes_no_part(weights):
     fit = fit_calibrated(entry_idx=e, judge_idx=j, totals=y, n_entries=10, n_judges=4, judge_weight=weights)
     assert fit.calibrated[0] == (weights[0] > 0)
     assert np.all(np.isfinite(fit.quality))
+
+
+def test_resamples_refitted_together_give_what_each_gives_refitted_alone(monkeypatch):
+    import judging.algorithms.aggregation.calibrated_bootstrap as module
+
+    rng = np.random.default_rng(21)
+    entries, judges = 90, 12
+    group = np.arange(entries) % 3
+    e = np.repeat(np.arange(entries), 3)
+    j = np.array([rng.choice(np.arange(judges)[(np.arange(judges) % 2) == (i % 2)], 3, replace=False)
+                  for i in range(entries)]).ravel()  # two pools of judges, odd and even entries
+    j[:6] = 11  # a judge with few reviews in the other pool's entries too
+    y = rng.normal(6, 1.5, entries)[e] + rng.normal(0, 0.5, judges)[j] + rng.normal(0, 0.6, e.size)
+    point = fit_calibrated(entry_idx=e, judge_idx=j, totals=y, n_entries=entries, n_judges=judges, entry_group=group)
+    arguments = dict(point=point, entry_idx=e, judge_idx=j, totals=y, n_entries=entries, n_judges=judges,
+                     entry_group=group, resamples=40, confidence=0.9, seed=3)
+    together = bootstrap_calibrated(**arguments)
+    monkeypatch.setattr(module, "BLOCK_CELLS", 1)  # one resample per block
+    alone = bootstrap_calibrated(**arguments)
+    assert np.array_equal(np.isnan(together[2]), np.isnan(alone[2]))
+    assert np.nanmax(np.abs(together[2] - alone[2])) < 1e-9
+    assert np.isnan(together[2]).any()  # some resample drew none of an entry's judges: it has no quality there
+
+
+def test_each_copy_of_a_judge_drawn_twice_is_corrected_for_its_own_leverage_not_for_both_copies_together():
+    from judging.algorithms.aggregation.calibrated_bootstrap import _Refitter
+
+    rng = np.random.default_rng(5)
+    e = np.repeat(np.arange(20), 4)
+    j = np.tile(np.arange(4), 20)
+    y = rng.normal(6, 1.5, 20)[e] + rng.normal(0, 0.5, e.size)
+    point = fit_calibrated(entry_idx=e, judge_idx=j, totals=y, n_entries=20, n_judges=4)
+    refitter = _Refitter(point, entry_idx=e, judge_idx=j, totals=y, n_entries=20, n_judges=4, entry_group=None,
+                         settings=Settings())
+    m = np.array([[1.0, 2.0], [1.0, 1.0], [1.0, 1.0], [1.0, 0.0]])  # judge 0 drawn once, then twice
+    lever = np.ones((4, 2))
+    inverse = np.full((20, 2), 1.0 / 4)  # every entry's reviews as in the point fit, with c = 1
+    leverage = refitter._leverage(m, lever, inverse, m * refitter.r_sum[:, None])
+    assert leverage[0, 0] == pytest.approx(0.25) and leverage[0, 1] == pytest.approx(0.25)
+    assert leverage[3, 1] == 0.0
+
+
+def test_the_resamples_are_put_on_the_point_fits_scale_with_their_level_order_and_gaps_kept():
+    from judging.algorithms.aggregation.calibrated_bootstrap import _align_scales
+
+    rng = np.random.default_rng(8)
+    quality = rng.normal(6, 1.5, 40)
+    component = (np.arange(40) >= 30).astype(np.int64)  # two pools: 30 entries and 10
+    slopes = np.array([0.7, 1.0, 1.4])
+    samples = 2.0 + slopes[:, None] * quality[None, :] + rng.normal(0, 0.1, (3, 40))
+    samples[1, 4] = np.nan  # unscored in one resample
+    before = samples.copy()
+    _align_scales(samples, quality, component)
+    assert np.array_equal(np.isnan(samples), np.isnan(before))
+    for row in range(3):
+        for members in (np.arange(30), np.arange(30, 40)):
+            scored = members[np.isfinite(before[row, members])]
+            slope = np.polyfit(quality[scored], samples[row, scored], 1)[0]
+            assert slope == pytest.approx(1.0, abs=1e-9)
+            assert samples[row, scored].mean() == pytest.approx(before[row, scored].mean())
+            assert np.array_equal(np.argsort(samples[row, scored]), np.argsort(before[row, scored]))

@@ -150,3 +150,21 @@ def test_another_editions_secretariat_cannot_reach_the_round(world, client, logi
     login(person(other, "secretariat"))
     assert client.get(f"/e/{other.slug}/rounds/{judging_round.pk}/edit/").status_code == 404
     assert client.get(f"/e/{world['edition'].slug}/rounds/{judging_round.pk}/edit/").status_code == 403
+
+
+def test_the_secretariat_asks_the_assigner_to_keep_panels_connected_and_the_change_is_audited(world, client, login):
+    login(person(world["edition"], "secretariat"))
+    form = client.get(world["new"]).content.decode()
+    assert "Keep panels connected: every category&#x27;s judges linked through shared entries" in form
+    assert "심사위원단 연결 유지" in client.get(world["new"], HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert client.post(world["new"], round_data(world, connected_panels="on")).status_code == 302
+    judging_round = JudgingRound.objects.get(edition=world["edition"])
+    assert judging_round.connected_panels is True
+    edit = f"/e/{world['edition'].slug}/rounds/{judging_round.pk}/edit/"
+    page = client.get(edit).content.decode()
+    assert re.search(r"<input[^>]*name=\"connected_panels\"[^>]*checked", page), re.findall(r"<input[^>]*connected_panels[^>]*>", page)
+    assert client.post(edit, round_data(world)).status_code == 302
+    judging_round.refresh_from_db()
+    assert judging_round.connected_panels is False
+    entry = AuditEntry.objects.get(action="round.update")
+    assert (entry.before["connected_panels"], entry.after["connected_panels"]) == (True, False)

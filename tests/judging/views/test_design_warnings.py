@@ -45,3 +45,31 @@ def test_the_warning_speaks_korean(client, login):
     login(world.role("secretariat"))
     body = client.get(_round_url(world), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "보정 항목" in body
+
+
+def test_a_round_that_keeps_panels_connected_says_so_when_they_are(client, login):
+    world = make_world(judges=4, entries=3, pairs=[(0, 0), (1, 0), (1, 1), (2, 1), (2, 2), (3, 2)],
+                       state=JudgingRound.State.ASSIGNING)
+    JudgingRound.objects.filter(pk=world.round.pk).update(connected_panels=True)
+    login(world.role("secretariat"))
+    body = client.get(_round_url(world)).content.decode()
+    assert "Panels are connected: in every category, all judges are linked through entries they share" in body
+    korean = client.get(_round_url(world), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "심사위원단이 연결되어 있습니다" in korean
+
+
+def test_a_round_that_keeps_panels_connected_says_why_a_split_is_left(client, login):
+    world = make_world(judges=4, entries=4, pairs=[(0, 0), (1, 0), (0, 1), (1, 1), (2, 2), (3, 2), (2, 3), (3, 3)],
+                       state=JudgingRound.State.ASSIGNING)
+    JudgingRound.objects.filter(pk=world.round.pk).update(connected_panels=True)
+    login(world.role("secretariat"))
+    body = client.get(_round_url(world)).content.decode()
+    assert "Panels are connected" not in body
+    assert "conflicts and capacities left no review it could swap or add" in body
+
+
+def test_without_the_option_a_connected_round_is_not_announced(client, login):
+    world = make_world(judges=4, entries=3, pairs=[(0, 0), (1, 0), (1, 1), (2, 1), (2, 2), (3, 2)],
+                       state=JudgingRound.State.ASSIGNING)
+    login(world.role("secretariat"))
+    assert "Panels are connected" not in client.get(_round_url(world)).content.decode()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('judging', '0013_results_columns_defaults'),
+        ('judging', '0015_results_board_order_and_queue_order_indexes'),
     ]
 
     operations = [

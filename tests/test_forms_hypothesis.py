@@ -64,8 +64,12 @@ def _patterns(patterns=None, namespace=None, prefix=""):
                 continue
             yield from _patterns(entry.url_patterns, entry.namespace or namespace, prefix + str(entry.pattern))
         elif isinstance(entry, URLPattern):
+            route = prefix + str(entry.pattern)
+            if entry.name is None:  # allauth's old /accounts/social/ redirects: named by their route
+                yield f"route:{route}", route
+                continue
             name = f"{namespace}:{entry.name}" if namespace else entry.name
-            yield name, prefix + str(entry.pattern)
+            yield name, route
 
 
 ROUTES = sorted(set(_patterns()))

@@ -17,6 +17,7 @@ from importlib import import_module
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -134,9 +135,14 @@ class EditionRoleAdmin(ServiceRefusalAdminMixin, admin.ModelAdmin):
 # modules here, so that their registrations exist before they are replaced.
 import_module("allauth.account.admin")
 import_module("allauth.mfa.admin")
+import_module("allauth.socialaccount.admin")
 admin.site.unregister(Group)
 admin.site.unregister(EmailAddress)
 admin.site.unregister(Authenticator)
+# Sign-in with an identity provider is configured by settings (OIDC_*), not by provider rows; tokens are not
+# stored; a person's linked provider accounts are on their own "connections" page. Nothing here for the admin.
+for model in (SocialApp, SocialAccount, SocialToken):
+    admin.site.unregister(model)
 
 
 @admin.register(Group)

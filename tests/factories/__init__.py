@@ -45,6 +45,7 @@ from .portal import (
 )
 from .privacy import ConsentAcceptanceFactory, ConsentTextFactory, DeletionRequestFactory
 from .submissions import (
+    AnswerFactory,
     ApplicationFactory,
     ApplicationSnapshotFactory,
     AttachmentFactory,
@@ -88,6 +89,7 @@ __all__ = [
     "EditionFactory",
     "EditionRoleFactory",
     "EntryResultFactory",
+    "AnswerFactory",
     "QuestionFactory",
     "LoginAttemptFactory",
     "WebhookDeliveryFactory",

@@ -135,7 +135,7 @@ def snapshot_data(application: Application, attachments=()) -> dict:
     from submissions.services.applications import snapshot_answers
 
     data = {name: getattr(application, name) for name in Application.CONTENT_FIELDS}
-    data["answers"] = snapshot_answers(application)
+    data["answers"] = snapshot_answers(application) if application.pk else []  # a built (unsaved) one has none
     data.update({item["key"]: item["value"] for item in data["answers"] if "value" in item})
     data["category"] = {"slug": application.category.slug, "name": application.category.name}
     data["organisation"] = {
@@ -217,3 +217,15 @@ def submitted_application(*, category=None, organisation=None, user=None, pages:
     services.application_submit(application=application, user=user)
     application.refresh_from_db()
     return application
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    """A short-text answer to a question of the application's edition."""
+
+    class Meta:
+        model = Answer
+
+    application = factory.SubFactory(ApplicationFactory)
+    question = factory.SubFactory(QuestionFactory, edition=factory.SelfAttribute("..application.edition"))
+    value = "An answer"
+    text = "An answer"

@@ -4,6 +4,7 @@ import sys
 
 import pytest
 from django.core.management import call_command
+from django.db.models.query import QuerySet
 from django.db.models.signals import post_save
 
 from portal.models import AuditEntry, Edition, EditionRole, User
@@ -53,15 +54,26 @@ def test_every_audit_entry_and_status_change_of_the_demo_is_written_by_a_service
         if created:
             writers.append((sender.__name__, _first_writer(sys._getframe())))
 
+    # A service may write several audit entries in one INSERT (a score save): each row is attributed too.
+    bulk_create = QuerySet.bulk_create
+
+    def recording_bulk_create(queryset, objs, *args, **kwargs):
+        objs = list(objs)
+        if queryset.model in (AuditEntry, StatusChange):
+            writers.extend((queryset.model.__name__, _first_writer(sys._getframe())) for _ in objs)
+        return bulk_create(queryset, objs, *args, **kwargs)
+
     for model in (AuditEntry, StatusChange):
         post_save.connect(record, sender=model, dispatch_uid=f"demo-writer-{model.__name__}")
+    QuerySet.bulk_create = recording_bulk_create
     try:
         call_command("seed_demo", "--entries", "6", "--judged-entries", "12", "--judges", "4")
     finally:
+        QuerySet.bulk_create = bulk_create
         for model in (AuditEntry, StatusChange):
             post_save.disconnect(sender=model, dispatch_uid=f"demo-writer-{model.__name__}")
 
-    # Every row was saved one by one (no bulk insert) ...
+    # Every row was recorded, saved one by one or in a service's bulk insert ...
     assert (AuditEntry.objects.count(), StatusChange.objects.count()) == (
         sum(model == "AuditEntry" for model, _ in writers), sum(model == "StatusChange" for model, _ in writers),
     )

@@ -234,15 +234,17 @@ def test_the_ballot_and_the_count_cost_the_same_queries_for_one_and_many_entries
     ballot_save(judging_round=other.round, category=other.category, voter=other.members[0],
                 ranking=[[other.entries[0].pk]])
     login(world.members[1])
-    # The edition's state is read as stored (is the vote still open?): one query beside the page's own; the
-    # entries' summaries (answers to the form's "summary" question) one more.
+    # Savepoint and release, session, user, edition, round, role, categories, entries, the entries' summaries
+    # (answers to the form's "summary" question), memberships, affiliations, conflicts, bids (the recusal), the
+    # member's ballot, and the edition's state as stored (is the vote still open?).
     with django_assert_num_queries(16):
         response = client.get(world.ballot_url())
     assert response.status_code == 200 and len(selected(response.content.decode())) == entries
-    with django_assert_num_queries(16):
+    # The count: the edition's voters and their ballots instead of the member's own ballot.
+    with django_assert_num_queries(17):
         response = client.get(world.result_url())
     assert response.status_code == 200 and len(response.context["outcome"].entries) == entries
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(16):  # the overview: no summaries read
         response = client.get(world.base)
     assert response.status_code == 200
     assert other.entries[0].title not in response.content.decode()

@@ -157,6 +157,9 @@ ACCOUNT_RATE_LIMITS = {
     # allauth's per-account limit let anyone lock the chair out with five wrong passwords. allauth still
     # applies this rate to wrong second-factor codes (per user), where only a holder of the password gets.
     "login_failed": "10/m/ip,5/5m/key",
+    # Every sign-in, right or wrong, per address: allauth's default (30 a minute) refused a judges' briefing or a
+    # ceremony room behind one address; wrong passwords are counted by portal.throttle, so this only caps floods.
+    "login": "300/m/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",

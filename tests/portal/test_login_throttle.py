@@ -193,3 +193,10 @@ def test_the_refusal_is_said_in_korean():
     html = response.content.decode()
     assert "이 기기 또는 네트워크에서 이 계정의 비밀번호가 여러 번 틀렸습니다. 15분 후에 다시 시도하거나 비밀번호를" in html
     assert "안전을 위해 로그인이 일시 중지되었습니다" in html
+
+
+def test_fifty_people_signing_in_from_one_address_in_a_minute_all_get_in():
+    """A judges' briefing or a ceremony room behind one address: right passwords are not rate limited there."""
+    people = [VerifiedUserFactory() for _ in range(50)]
+    statuses = [_post_login(Client(), person.email, PASSWORD_FOR_TESTS, "198.51.100.7").status_code for person in people]
+    assert statuses == [302] * 50

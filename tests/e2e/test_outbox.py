@@ -8,7 +8,8 @@ import pytest
 from django.core import mail
 
 from tests.e2e.axe import assert_no_axe_violations
-from tests.factories import PASSWORD_FOR_TESTS, EditionFactory, EditionRoleFactory
+from tests.e2e.signin import sign_in
+from tests.factories import EditionFactory, EditionRoleFactory
 from worker.models import OutboxMessage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -38,11 +39,7 @@ def test_the_secretariat_sees_and_retries_a_failed_email_on_a_phone(live_server,
     context = browser.new_context(locale=language, viewport={"width": 390, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=login]", secretariat.email)
-    page.fill("input[name=password]", PASSWORD_FOR_TESTS)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(f"{live_server.url}/dashboard/")
+    sign_in(page, live_server.url, secretariat)
     page.goto(f"{live_server.url}/e/{edition.slug}/")
     page.locator(f"a[href='/e/{edition.slug}/outbox/']").click()
     page.wait_for_url(f"{live_server.url}/e/{edition.slug}/outbox/")

@@ -9,7 +9,8 @@ import pytest
 
 from portal.models import Webhook, WebhookDelivery
 from tests.e2e.axe import assert_no_axe_violations
-from tests.factories import PASSWORD_FOR_TESTS, EditionFactory, EditionRoleFactory, WebhookDeliveryFactory
+from tests.e2e.signin import sign_in
+from tests.factories import EditionFactory, EditionRoleFactory, WebhookDeliveryFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +22,7 @@ def test_the_secretariat_adds_a_webhook_and_reads_its_deliveries(live_server, br
     context = browser.new_context(locale=language, viewport={"width": width, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=login]", secretariat.email)
-    page.fill("input[name=password]", PASSWORD_FOR_TESTS)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url(f"{live_server.url}/dashboard/")
+    sign_in(page, live_server.url, secretariat)
     page.goto(f"{live_server.url}/e/{edition.slug}/")
     page.locator(f"a[href='/e/{edition.slug}/webhooks/']").click()
     page.wait_for_url(f"{live_server.url}/e/{edition.slug}/webhooks/")

@@ -84,8 +84,23 @@ class Judge(_Person):
 
     @task(3)
     def score(self):
-        assignment = self.rng.choice(self.me["assignments"])
-        self._flow(flows.score, assignment=assignment, rng=self.rng, submit=self.rng.random() < 0.5)
+        # A judge works on one review at a time and does not autosave a review once submitted (its page offers
+        # "Update the submitted review" instead); simulated users sharing a judge account share this bookkeeping.
+        with _lock:
+            busy, done = self.me.setdefault("busy", set()), self.me.setdefault("submitted", set())
+            free = [pk for pk in self.me["assignments"] if pk not in busy and pk not in done]
+            if not free:
+                return
+            assignment = self.rng.choice(free)
+            busy.add(assignment)
+        submit = self.rng.random() < 0.5
+        try:
+            self._flow(flows.score, assignment=assignment, rng=self.rng, submit=submit)
+        finally:
+            with _lock:
+                busy.discard(assignment)
+                if submit:
+                    done.add(assignment)
 
     @task(1)
     def queue(self):

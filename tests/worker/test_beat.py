@@ -56,7 +56,11 @@ def test_a_real_beat_process_records_its_tick_in_redis_and_its_file(tmp_path, re
     )
     try:
         deadline = time.monotonic() + 60
-        while client.get(BEAT_TICK_KEY) is None and time.monotonic() < deadline and process.poll() is None:
+        # Both marks of this process: the tick in Redis and its file (another test may set the tick key meanwhile,
+        # so waiting for the tick alone could stop before this beat wrote its file).
+        alive = beat_alive_file(str(schedule))
+        while ((client.get(BEAT_TICK_KEY) is None or not alive.exists()) and time.monotonic() < deadline
+               and process.poll() is None):
             time.sleep(0.5)
         tick = client.get(BEAT_TICK_KEY)
     finally:

@@ -2,45 +2,25 @@
 round page's warning about split panels, in English and Korean at 390 px, with no axe-core violation and nothing
 wider than the screen."""
 
-import os
-import re
 
 import pytest
 
 from judging.models import JudgingRound
 from judging.services.aggregation import round_aggregate
-from tests.e2e.axe import assert_no_axe_violations
-from tests.factories import PASSWORD_FOR_TESTS, EditionRoleFactory
+from tests.e2e.signin import check_page, sign_in_at
+from tests.factories import EditionRoleFactory
 from tests.factories.awards import PrizeTierFactory
 from tests.factories.scoring import hand_world, make_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-SHOTS = os.environ.get("PORTAL_SHOTS")  # a folder to keep the screenshots in, to look at them
-
-
-def _log_in(page, live_server, user, url):
-    page.goto(f"{live_server.url}{url}")
-    page.wait_for_url(re.compile(r"/accounts/login/"))
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD_FOR_TESTS)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{live_server.url}{url}")
-
-
-def _check(page, tmp_path, name):
-    assert page.evaluate("document.documentElement.scrollWidth > window.innerWidth") is False, name
-    assert_no_axe_violations(page)
-    page.screenshot(path=str(os.path.join(SHOTS or tmp_path, f"{name}.png")), full_page=True)
-
-
 def _both_languages(page, tmp_path, name, english: str, korean: str):
     assert english in page.content()
-    _check(page, tmp_path, f"{name}-en-390")
+    check_page(page, tmp_path, f"{name}-en-390")
     page.select_option("#language-select", "ko")
     page.locator(".language-form button").click()
     page.wait_for_function("document.documentElement.lang === 'ko'")
     assert korean in page.content()
-    _check(page, tmp_path, f"{name}-ko-390")
+    check_page(page, tmp_path, f"{name}-ko-390")
     page.select_option("#language-select", "en")
     page.locator(".language-form button").click()
     page.wait_for_function("document.documentElement.lang === 'en'")
@@ -55,7 +35,7 @@ def test_the_leaderboard_and_the_settings_of_method_two(live_server, page, tmp_p
     secretariat = EditionRoleFactory(edition=world.edition, role="secretariat").user
     page.set_viewport_size({"width": 390, "height": 844})
     board = f"/e/{world.edition.slug}/scoring/rounds/{world.round.pk}/results/"
-    _log_in(page, live_server, secretariat, board)
+    sign_in_at(page, live_server.url, secretariat, board)
     _both_languages(page, tmp_path, "leaderboard-method-two", "Chance of each prize", "등급별 수상 확률")
     page.goto(f"{live_server.url}/e/{world.edition.slug}/scoring/rounds/{world.round.pk}/settings/")
     _both_languages(page, tmp_path, "scoring-settings", "scores are combined",
@@ -67,5 +47,5 @@ def test_the_round_page_warns_of_panels_that_share_no_entry(live_server, page, t
                        state=JudgingRound.State.ASSIGNING)
     secretariat = EditionRoleFactory(edition=world.edition, role="secretariat").user
     page.set_viewport_size({"width": 390, "height": 844})
-    _log_in(page, live_server, secretariat, f"/e/{world.edition.slug}/rounds/{world.round.pk}/")
+    sign_in_at(page, live_server.url, secretariat, f"/e/{world.edition.slug}/rounds/{world.round.pk}/")
     _both_languages(page, tmp_path, "round-split-panels", "panels that share no entry", "공통 항목이 없는")

@@ -4,7 +4,7 @@
 - rounds: JudgingRound, Assignment, AssignmentRun, ReminderSent, CalibrationEntry
 - rubrics: Rubric, Criterion, StageWeight
 - reviews: Review, CriterionScore
-- results: AggregationRun, EntryResult, JudgeResult, Shortlisting
+- results: AggregationRun, EntryResult, CategoryResultSummary, JudgeResult, Shortlisting
 - awards: PrizeTier, EditionAward, AwardDecision, DeliberationMinutes, Ballot, DecisionNotice, AwardJob
 - deliberation: CategoryConsideration
 - group_mail: MailTemplate, GroupMail, GroupMailRecipient (mail to a group)
@@ -16,7 +16,7 @@ from .awards import AwardDecision, AwardJob, Ballot, DecisionNotice, Deliberatio
 from .deliberation import CategoryConsideration
 from .group_mail import GroupMail, GroupMailRecipient, MailTemplate
 from .judges import Bid, Conflict, JudgeProfile
-from .results import AggregationRun, EntryResult, JudgeResult, Shortlisting
+from .results import AggregationRun, CategoryResultSummary, EntryResult, JudgeResult, Shortlisting
 from .reviews import CriterionScore, Review
 from .rounds import (
     Assignment,
@@ -32,6 +32,6 @@ __all__ = [
     "AwardDecision", "AwardJob", "Ballot", "CategoryConsideration", "DecisionNotice", "DeliberationMinutes",
     "EditionAward", "PrizeTier", "GroupMail", "GroupMailRecipient", "MailTemplate",
     "AggregationRun", "Assignment", "AssignmentRun", "Bid", "CalibrationEntry", "Conflict", "Criterion",
-    "CriterionScore", "EntryResult", "JudgeProfile", "JudgeResult", "JudgingRound", "ReminderSent", "Review",
+    "CategoryResultSummary", "CriterionScore", "EntryResult", "JudgeProfile", "JudgeResult", "JudgingRound", "ReminderSent", "Review",
     "Rubric", "Shortlisting", "StageWeight",
 ]

@@ -77,6 +77,22 @@ class EntryResult(models.Model):
         indexes = [models.Index(fields=["round", "category", "rank", "application"], name="entry_result_board_order")]
 
 
+class CategoryResultSummary(models.Model):
+    """What the leaderboard shows of a whole category, counted when its round's results are written, in the same
+    transaction: how many entries have a result, how many assigned entries had none (no submitted review counted),
+    and the score charts' bins. A page then reads one small row per category instead of counting the category."""
+
+    round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="category_summaries")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    entries = models.PositiveIntegerField(default=0)
+    without_results = models.PositiveIntegerField(default=0)
+    corrected_bins = models.JSONField(default=list)  # counts per bin of the corrected scores (algorithms.histogram)
+    raw_bins = models.JSONField(default=list)  # and of the raw means
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "category"], name="category_result_summary_unique")]
+
+
 class JudgeResult(models.Model):
     round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="judge_results")
     judge = models.ForeignKey(JudgeProfile, on_delete=models.CASCADE, related_name="results")

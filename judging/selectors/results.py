@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, QuerySet, Value
-from django.db.models.functions import Floor, Greatest, Least
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -24,6 +23,7 @@ from ..models import (
     AggregationRun,
     Assignment,
     CalibrationEntry,
+    CategoryResultSummary,
     Criterion,
     CriterionScore,
     EntryResult,
@@ -178,30 +178,10 @@ def results_method(*, judging_round: JudgingRound) -> tuple[str, str] | None:
                      .values_list("method", "method_version")[:1]), None)
 
 
-SCORE_BINS = 20  # the distribution charts' bins over the scale 0–10
-
-
-def round_score_bins(*, judging_round: JudgingRound, low: float = 0.0, high: float = 10.0,
-                     bins: int = SCORE_BINS) -> dict[int, tuple[list[int], list[int]]]:
-    """Per category of the round: how many results fall in each score bin, of the corrected scores and of the raw
-    means (the distribution charts' data; the last bin includes `high`). Counted by the database in one query:
-    its answer has at most bins² rows per category, whatever the number of entries."""
-    width = (high - low) / bins
-
-    def bin_of(field: str):
-        return Greatest(Value(0), Least(Value(bins - 1), Floor((F(field) - Value(low)) / Value(width)),
-                                        output_field=IntegerField()), output_field=IntegerField())
-
-    counted: dict[int, tuple[list[int], list[int]]] = {}
-    for category_id, corrected_bin, mean_bin, n in (
-        EntryResult.objects.filter(round=judging_round, corrected__isnull=False, mean__isnull=False).order_by()
-        .annotate(corrected_bin=bin_of("corrected"), mean_bin=bin_of("mean"))
-        .values_list("category_id", "corrected_bin", "mean_bin").annotate(n=Count("id"))
-    ):
-        corrected, raw = counted.setdefault(category_id, ([0] * bins, [0] * bins))
-        corrected[int(corrected_bin)] += n
-        raw[int(mean_bin)] += n
-    return counted
+def category_summaries(*, judging_round: JudgingRound) -> dict[int, CategoryResultSummary]:
+    """Per category of the round, the summary its last computation wrote (entries listed, entries without a
+    result, the charts' bins): one small row each, whatever the category's size. None before the first one."""
+    return {summary.category_id: summary for summary in CategoryResultSummary.objects.filter(round=judging_round)}
 
 
 def judge_results(*, judging_round: JudgingRound) -> list[JudgeResult]:
@@ -212,15 +192,6 @@ def judge_results(*, judging_round: JudgingRound) -> list[JudgeResult]:
 
 def latest_run(*, judging_round: JudgingRound) -> AggregationRun | None:
     return AggregationRun.objects.filter(round=judging_round).order_by("-created_at", "-id").first()
-
-
-def entries_without_results(*, judging_round: JudgingRound, category_id: int | None) -> int:
-    """Entries of the round (by their active assignments) that have no result: no submitted review counted yet."""
-    assigned = Assignment.objects.filter(round=judging_round, state__in=Assignment.ACTIVE_STATES)
-    if category_id is not None:
-        assigned = assigned.filter(application__category_id=category_id)
-    with_result = EntryResult.objects.filter(round=judging_round, application_id=OuterRef("application_id"))
-    return assigned.filter(~Exists(with_result)).values("application_id").distinct().count()
 
 
 def card_criteria(results) -> dict[int, Criterion]:

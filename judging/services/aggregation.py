@@ -5,8 +5,9 @@ queries, recomputes each review's weighted total from them (rubrics.py explains 
 formula; the stored ``Review.weighted_total`` is a convenience, not the source), hands
 the totals to `aggregation_math.aggregate` (least squares on total = quality + judge
 offset; its docstring says why rather than a per-judge z-score), and replaces the
-round's EntryResult and JudgeResult rows in one transaction. Running it twice gives the
-same rows; a crash half-way leaves the previous results in place.
+round's EntryResult and JudgeResult rows and each category's summary (result_summaries.py)
+in one transaction. Running it twice gives the same rows; a crash half-way leaves the
+previous results in place.
 
 Settings of the computation, fixed here and recorded on every result as method + version:
 
@@ -55,6 +56,7 @@ from ..models import (
 from .aggregation_runs import aggregation_run_claim, aggregation_run_move, aggregation_run_progress
 from .bulk_copy import fetch_integers, write_rows
 from .locks import ensure_results_unlocked
+from .result_summaries import result_summaries_replace
 from .rounds import round_mark_scored
 from .rubrics import TOTAL_SCALE
 
@@ -287,6 +289,8 @@ def round_aggregate(*, judging_round: JudgingRound, on_progress: Progress | None
         JudgeResult.objects.filter(round=judging_round).delete()
         write_rows(EntryResult, entry_fields, entry_rows)
         write_rows(JudgeResult, judge_fields, judge_rows)
+        result_summaries_replace(judging_round=judging_round,
+                                 results=[(r.entry, groups[r.entry], r.corrected, r.mean) for r in entries])
         transaction.on_commit(results_analyze, robust=True)  # statistics are a hint: a failure is logged, never raised
     finished = time.perf_counter()
     report(100, _("Done"))

@@ -19,6 +19,7 @@ from portal.progress import JobProgress, job_progress_response
 from portal.service_errors import run_service
 from submissions.models import Application
 
+from ..algorithms.histogram import SCORE_BINS
 from ..forms.confirm import ConfirmForm
 from ..forms.scoring import LeaderboardFilterForm
 from ..models import AggregationRun, Criterion, JudgingRound
@@ -89,6 +90,9 @@ def leaderboard(request, judging_round: JudgingRound):
     boundaries = tuple(itertools.accumulate(tier.places for tier in tiers))
     banded = bool(group_by or stage or band)
     show_all = wants_all(request.GET)
+    # Counted when the results were written: the category's size, its entries without a result, the charts' bins.
+    summaries = result_selectors.category_summaries(judging_round=judging_round)
+    summary = summaries.get(category.pk) if category else None
     page = None
     if banded:
         # A peer band's ranks depend on every member: placed over the whole selection (four columns), then only
@@ -100,7 +104,10 @@ def leaderboard(request, judging_round: JudgingRound):
         bands = result_selectors.band_rows(judging_round=judging_round, results=results, places=places)
     else:
         if not show_all:
-            page = Paginator(results, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+            paginator = Paginator(results, BOARD_PAGE_SIZE)
+            if summary is not None:
+                paginator.count = summary.entries  # the whole category, counted when it was computed
+            page = paginator.get_page(request.GET.get("page"))
         rows = result_selectors.board_rows(
             judging_round=judging_round,
             results=results if page is None else page_rows(results, page, key="application_id"))
@@ -109,13 +116,14 @@ def leaderboard(request, judging_round: JudgingRound):
         item["board"] = _board_rows(item["rows"], expected=judging_round.judges_per_entry, tier_names=tier_names)
     with_chances = any(row.top_probability is not None for item in bands for row in item["rows"])
 
-    # The charts show every entry of each category: the database counts them into bins.
-    score_bins = result_selectors.round_score_bins(judging_round=judging_round)
+    # The charts show every entry of each category, in the bins counted when the results were written.
     distributions = []
     for c in categories:
-        corrected, raw = score_bins.get(c.pk, ([0] * result_selectors.SCORE_BINS,) * 2)
-        distributions.append({"category": c, "corrected": charts.histogram_of_counts(corrected),
-                              "raw": charts.histogram_of_counts(raw),
+        stored = summaries.get(c.pk)
+        empty = [0] * SCORE_BINS
+        distributions.append({"category": c,
+                              "corrected": charts.histogram_of_counts(stored.corrected_bins if stored else empty),
+                              "raw": charts.histogram_of_counts(stored.raw_bins if stored else empty),
                               "corrected_id": f"dist-corrected-{c.pk}", "raw_id": f"dist-raw-{c.pk}"})
     judges = result_selectors.judge_results(judging_round=judging_round)
     run = result_selectors.latest_run(judging_round=judging_round)
@@ -138,8 +146,7 @@ def leaderboard(request, judging_round: JudgingRound):
         "run_active": run is not None and run.state in (AggregationRun.State.PENDING, AggregationRun.State.RUNNING),
         "run_job": _run_job(request, judging_round, run) if run is not None else None,
         "method": result_selectors.results_method(judging_round=judging_round),
-        "missing": result_selectors.entries_without_results(judging_round=judging_round,
-                                                     category_id=category.pk if category else None),
+        "missing": summary.without_results if summary else 0,
         "can_recompute": request.user.has_perm("judging.run_aggregation", judging_round),
         "boundaries": boundaries,
         "expected_reviews": judging_round.judges_per_entry,

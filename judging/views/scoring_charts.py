@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from ..algorithms.histogram import bin_counts
+
 WIDTH = 640
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 48, 16, 12, 36
 
@@ -21,18 +23,11 @@ def _fmt(value: float) -> str:
 def histogram(values: Sequence[float], *, low: float = 0.0, high: float = 10.0, bins: int = 20,
               height: int = 180) -> dict:
     """Bars of how many entries fall in each score bin (the last bin includes `high`)."""
-    width = bins and (high - low) / bins
-    counts = [0] * bins
-    for value in values:
-        if value is None or math.isnan(value):
-            continue
-        index = min(bins - 1, max(0, int((value - low) // width)))
-        counts[index] += 1
-    return histogram_of_counts(counts, low=low, high=high, height=height)
+    return histogram_of_counts(bin_counts(values, low=low, high=high, bins=bins), low=low, high=high, height=height)
 
 
 def histogram_of_counts(counts: Sequence[int], *, low: float = 0.0, high: float = 10.0, height: int = 180) -> dict:
-    """The histogram's bars from the count of each bin (counted by the database: `score_bins`)."""
+    """The histogram's bars from the count of each bin (stored with the results: `CategoryResultSummary`)."""
     bins = len(counts)
     width = bins and (high - low) / bins
     tallest = max(counts) or 1

@@ -10,7 +10,8 @@ from judging.services.scoring import ReviewInput, review_submit
 from portal.models import Edition, EditionRole, Organisation
 from submissions.models import Application
 from tests.factories import EditionRoleFactory, MembershipFactory
-from tests.factories.scoring import hand_world, make_world, scored_world
+from tests.factories.judging import AssignmentFactory
+from tests.factories.scoring import hand_world, make_world, scored_world, submitted_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -134,15 +135,16 @@ def test_the_leaderboard_costs_the_same_queries_for_few_and_many_rows(client, lo
     other = hand_world(category=None)  # another edition's results, never on this board
     round_aggregate(judging_round=other.round)
     login(world.role("secretariat"))
-    # (One of them reads the category's prize tiers, where the board's boundaries fall; one counts the rows for the
-    # pages, one reads the page's rows, one counts the charts' bins.)
-    with django_assert_num_queries(16):
+    # (One of them reads the category's prize tiers, where the board's boundaries fall; one reads the page's rows;
+    # one reads the round's category summaries: the category's size for the pages, its entries without a result
+    # and the charts' bins, counted when the results were written.)
+    with django_assert_num_queries(14):
         response = client.get(board_url(world))
     assert response.status_code == 200
     assert len(response.context["bands"][0]["rows"]) == min(rows, 50)
     assert response.context["bands"][0]["count"] == rows
     assert other.entries[0].organisation.name not in response.content.decode()
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(14):
         assert client.get(board_url(world, page=2)).status_code == 200
 
 
@@ -339,3 +341,38 @@ def test_the_awards_proposal_shows_each_candidates_chance_of_each_prize_under_me
     ranking = award_proposal(edition=world.edition).categories[0].ranking
     assert ranking and all(re.fullmatch(r"prize \d+ %(: Gold \d+ %)?", c.chance) for c in ranking)
     assert ranking[0].chance.startswith("prize ") and "Gold" in ranking[0].chance
+
+
+def test_the_board_shows_the_figures_of_the_last_computation_and_follows_a_recompute(client, login):
+    """The category's size, its entries without a result and the charts are stored with the results: the page
+    shows them as computed, and a recompute after a new review shows the new ones."""
+    world = hand_world()
+    late = submitted_entry(edition=world.edition, category=world.category, title="Entry 5")
+    late_assignment = AssignmentFactory(round=world.round, judge=world.judges[0], application=late)
+    round_aggregate(judging_round=world.round)
+    login(world.role("secretariat"))
+    response = client.get(board_url(world))
+    body = response.content.decode()
+    assert "When the results were computed, 1 entry had no submitted review and is not listed." in body
+    assert "Human-centric — 4 entries" in body
+    assert response.context["distributions"][0]["corrected"]["n"] == 4
+    review_submit(assignment=late_assignment, user=world.judges[0].user, notify=False,
+                  data=ReviewInput(scores={world.criteria[0].pk: 10}))
+    assert "1 entry had no submitted review" in client.get(board_url(world)).content.decode()  # not recomputed yet
+    round_aggregate(judging_round=world.round)
+    response = client.get(board_url(world))
+    body = response.content.decode()
+    assert "had no submitted review" not in body
+    assert "Human-centric — 5 entries" in body
+    assert response.context["distributions"][0]["corrected"]["n"] == 5
+    assert response.context["distributions"][0]["corrected"]["bars"][19]["count"] == 1  # the new entry's 10
+
+
+def test_a_round_never_computed_shows_no_counts_and_empty_charts(client, login):
+    world = make_world(judges=1, entries=2)
+    login(world.role("secretariat"))
+    response = client.get(board_url(world))
+    body = response.content.decode()
+    assert "The results have not been computed yet." in body
+    assert "had no submitted review" not in body
+    assert response.context["distributions"][0]["corrected"]["n"] == 0

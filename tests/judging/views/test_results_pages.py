@@ -79,7 +79,7 @@ def test_peer_bands_rank_over_the_whole_band_on_every_page(client, login, board)
 def test_the_charts_count_every_entry_of_the_category_on_every_page(client, login, board):
     login(board.role("observer"))
     results = EntryResult.objects.filter(round=board.round)
-    # The database's bins are the ones the chart drew from every score before it counted them.
+    # The bins stored with the results are the ones the chart would draw from every score of the category.
     expected = (histogram([r.corrected for r in results]), histogram([r.mean for r in results]))
     for query in ("", "page=2"):
         distribution = client.get(_url(board, query)).context["distributions"][0]

@@ -7,7 +7,7 @@ from portal.models import Edition, Organisation, User
 
 from .answers import answer_values, display_value, item_label, snapshot_items
 from .form_template import DEFAULT_QUESTIONS
-from .models import Answer, Application, Attachment, Category, Question, StatusChange
+from .models import Answer, Application, Attachment, Category, Question, ScreeningCountry, StatusChange
 
 
 def current_questions_prefetch(prefix: str = "") -> Prefetch:
@@ -151,16 +151,11 @@ def attachment_counts(applications) -> None:
 
 
 def screening_countries(*, edition: Edition) -> list[tuple[str, str]]:
-    """(code, name) of the countries the edition's submitted applications come from, by name, for the filter."""
+    """(code, name) of the countries the edition's submitted applications come from, by name, for the filter: the
+    few rows kept as applications enter and leave the list (services/screening_countries.py)."""
     from django_countries import countries
 
-    codes = (
-        Application.objects.filter(edition=edition)
-        .exclude(status=Application.Status.DRAFT)
-        .order_by()
-        .values_list("organisation__country", flat=True)
-        .distinct()
-    )
+    codes = ScreeningCountry.objects.filter(edition=edition).values_list("country", flat=True)
     return sorted(((code, countries.name(code)) for code in codes), key=lambda pair: str(pair[1]))
 
 

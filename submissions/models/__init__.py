@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 from portal.models import Edition, Organisation
 
@@ -193,9 +194,21 @@ class StatusChange(models.Model):
         return f"{self.application_id}: {self.from_status or '-'} → {self.to_status}"
 
 
+
+class ScreeningCountry(models.Model):
+    """A country that at least one submitted (not draft) application of the edition comes from: the screening list's
+    country filter reads these few rows instead of every application. Kept by submissions/services/
+    screening_countries.py whenever an application enters or leaves the list."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+")
+    country = CountryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["edition", "country"], name="screening_country_unique")]
+
 from .questions import RESERVED_KEYS, Answer, Question  # noqa: E402  (the form builder's models)
 
 __all__ = [
     "RESERVED_KEYS", "Answer", "Application", "ApplicationSnapshot", "Attachment", "Category",
-    "Question", "StatusChange",
+    "Question", "ScreeningCountry", "StatusChange",
 ]

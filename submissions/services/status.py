@@ -7,6 +7,8 @@ from portal.models import User
 from portal.services.audit import audit_log
 from submissions.models import Application, StatusChange
 
+from .screening_countries import screening_country_enter, screening_country_leave
+
 Status = Application.Status
 
 # Where each status may go. Screening may be changed (and its reason rewritten) until judging starts.
@@ -39,6 +41,9 @@ def application_set_status(*, application: Application, to: str, user: User | No
         )
     application.status = to
     application.save(update_fields=["status", "updated_at", *(["screening_reason"] if reason else [])])
+    if (before == Status.DRAFT) != (to == Status.DRAFT):  # enters or leaves the screening list
+        move = screening_country_leave if to == Status.DRAFT else screening_country_enter
+        move(edition_id=application.edition_id, country=str(application.organisation.country))
     StatusChange.objects.create(application=application, from_status=before, to_status=to, reason=reason, by=user)
     audit_log(
         actor=user, action=f"application.{to}", target=application, edition_id=application.edition_id,

@@ -49,6 +49,7 @@ from judging.models import (
 from judging.services.aggregation import BOOTSTRAP, round_aggregate
 from portal.models import AuditEntry, Edition, EditionRole, Organisation, User
 from submissions.models import Application, Category
+from submissions.services.screening_countries import screening_countries_rebuild
 
 BENCH_SLUG = "bench-results"
 BATCH = 5000
@@ -149,6 +150,7 @@ def fill(*, entries: int, judges: int, per_entry: int, criteria: int, categories
              for i in range(entries)],
             batch_size=BATCH,
         )
+        screening_countries_rebuild(edition=edition)  # bulk_create sends no signal: the screening list's countries
         users = User.objects.bulk_create(
             [User(email=f"bench-judge-{stamp}-{j}@bench.example", name=f"Bench judge {j}", password="!")
              for j in range(judges)],

@@ -13,11 +13,13 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from portal.access import edition_permission_required
-from portal.models import Edition
+from portal.filter_fields import filter_fields
+from portal.models import Edition, Organisation
 from portal.paging import page_nav, page_rows
 from portal.service_errors import add_service_errors
 
@@ -68,6 +70,38 @@ def _neighbours(filterset: ScreeningFilter, pk: int) -> tuple[int | None, int | 
             index + 1, len(ids))
 
 
+def _screening_rows(applications, *, edition: Edition, query: str) -> list[tuple]:
+    """The page's applications as flat tuples in the order of the table's columns, for the template's loop.
+
+    Labels come from dicts built once per page, times in the edition's zone formatted here: through the template,
+    three `get_..._display` and a `|date` per row cost more than the page's queries.
+    """
+    from django_countries import countries
+
+    stages = {code: str(label) for code, label in Application.Stage.choices}
+    statuses = {code: str(label) for code, label in Status.choices}
+    bands = {code: str(label) for code, label in Organisation.PopulationBand.choices}
+    zone = edition.tz
+    detail = reverse("submissions:screening_detail", args=[edition.slug, 0])[: -len("0/")] + "{}/"
+    suffix = f"?{query}" if query else ""
+    country_names: dict[str, str] = {}  # django_countries' lookup of a name costs a fifth of a millisecond
+    rows = []
+    for application in applications:
+        organisation = application.organisation
+        code = organisation.country.code
+        if code not in country_names:
+            country_names[code] = str(countries.name(code))
+        submitted = application.submitted_at
+        rows.append((
+            application.pk, detail.format(application.pk) + suffix, str(application), application.category.name,
+            organisation.name, country_names[code], bands.get(organisation.population_band, ""),
+            stages.get(application.stage, ""), statuses.get(application.status, ""),
+            timezone.localtime(submitted, zone).strftime("%Y-%m-%d %H:%M") if submitted else "",
+            application.attachment_count, Truncator(application.screening_reason).chars(120),
+        ))
+    return rows
+
+
 def _screenable(edition: Edition):
     """What a bulk decision may name: this edition's submitted applications, nothing else."""
     return Application.objects.filter(edition=edition).exclude(status=Status.DRAFT)
@@ -115,6 +149,8 @@ def screening_list(request, edition):
     return render(request, "submissions/secretariat/screening_list.html", {
         "edition": edition,
         "filterset": filterset,
+        "filter_fields": filter_fields(filterset.form),
+        "rows": _screening_rows(page.object_list, edition=edition, query=query),
         "page": page,
         "page_nav": page_nav(page, request.GET, offer_all=False),
         "query": query,

@@ -256,3 +256,16 @@ def test_workspace_links_to_screening_and_settings_by_role(client, login, editio
     login(EditionRoleFactory(edition=edition, role="judge").user)
     body = client.get(f"/e/{edition.slug}/").content.decode()
     assert "/screening/" not in body and "/settings/" not in body
+
+
+def test_the_filter_form_shows_the_chosen_filters_and_a_refused_value(client, login, edition, secretariat):
+    ApplicationFactory(edition=edition, category=CategoryFactory(edition=edition), status="submitted",
+                       organisation=OrganisationFactory(name="Nairobi Lab", country="KE"))
+    login(secretariat)
+    body = client.get(_url(edition, "country=KE&q=%3Cb%3ELab&stage=nonsense")).content.decode()
+    assert '<option value="KE" selected>Kenya</option>' in body
+    assert '<input type="text" name="q" id="id_q" value="&lt;b&gt;Lab">' in body
+    assert ('<select name="stage" id="id_stage" aria-invalid="true" aria-describedby="id_stage_error">'
+            '<option value="">Any</option>') in body
+    assert ('<ul class="errorlist" id="id_stage_error"><li>Select a valid choice. nonsense is not one of the '
+            'available choices.</li></ul>') in body

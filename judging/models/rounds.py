@@ -137,6 +137,8 @@ class Assignment(models.Model):
             # A judge's queue in its order: a page of it is a LIMIT/OFFSET on this index.
             models.Index(fields=["round", "judge", "queue_position", "id"], name="assignment_queue_order",
                          condition=models.Q(state__in=["assigned", "in_progress", "submitted"])),
+            # The queue's progress: a count per state of one judge's assignments in a round, from the index alone.
+            models.Index(fields=["round", "judge", "state"], name="assignment_queue_states"),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,9 @@
 """The judge's queue, one page at a time: what a page of it reads is the same at 100 entries as at 100,000.
 
-The progress and the category filter's choices come from one grouped count (per state and category,
-done by the database); the page's rows are a LIMIT/OFFSET on the index of the queue's order
-(round, judge, queue position, id), joined to the entries for the page's rows only (`page_rows`). A row's number is its queue position, so a filtered list and
+The progress comes from one count per state of the judge's own assignments (an index, no join) and the
+category filter's choices from the round's categories; a category filter counts its matches once more. The
+page's rows are a LIMIT/OFFSET on the index of the queue's order (round, judge, queue position, id), joined
+to the entries for the page's rows only (`page_rows`). A row's number is its queue position, so a filtered list and
 every page keep the numbers the judge knows. The one read that grows with the queue is a search of
 the titles in a blind round: the titles the judge sees are redacted in Python, so the rows whose
 stored title matches are redacted and searched again before paging (a search narrows them).
@@ -27,29 +28,26 @@ QUEUE_PAGE_SIZE = 50
 @dataclass(frozen=True)
 class QueueSummary:
     progress: QueueProgress
-    categories: list[str]
-    counts: dict[tuple[str, str], int]  # (state, category name) -> entries
+    categories: list[str]  # the round's categories, the filter's choices
+    counts: dict[str, int]  # state -> the judge's entries
 
-    def matching(self, *, state: str = "", category: str = "") -> int:
-        return sum(n for (row_state, row_category), n in self.counts.items()
-                   if (not state or row_state == state) and (not category or row_category == category))
+    def matching(self, *, state: str = "") -> int:
+        return sum(n for row_state, n in self.counts.items() if not state or row_state == state)
 
 
 def queue_summary(*, judge: JudgeProfile, judging_round: JudgingRound) -> QueueSummary:
-    """The queue's progress and categories: one grouped count."""
-    counts = {
-        (state, category or ""): n for state, category, n in
-        queue_assignments(judge=judge, judging_round=judging_round).order_by()
-        .values_list("state", "application__category__name").annotate(n=Count("id"))
-    }
-    by_state = {state: sum(n for (row_state, _category), n in counts.items() if row_state == state)
-                for state in Assignment.ACTIVE_STATES}
+    """The queue's progress (a count per state on the index assignment_queue_states: the judge's own assignments
+    only, read from the index without a join) and the round's categories (a small table): two queries whose cost
+    does not grow with the edition."""
+    counts = dict(queue_assignments(judge=judge, judging_round=judging_round).order_by()
+                  .values_list("state").annotate(n=Count("*")))
+    by_state = {state: counts.get(state, 0) for state in Assignment.ACTIVE_STATES}
     return QueueSummary(
         progress=QueueProgress(done=by_state[Assignment.State.SUBMITTED],
                                in_progress=by_state[Assignment.State.IN_PROGRESS],
                                to_do=by_state[Assignment.State.ASSIGNED]),
-        categories=sorted({category for _state, category in counts if category}),
-        counts=counts,
+        categories=list(judging_round.categories.order_by("name").values_list("name", flat=True).distinct()),
+        counts=by_state,
     )
 
 
@@ -93,7 +91,7 @@ def queue_page(*, judge: JudgeProfile, judging_round: JudgingRound, summary: Que
         rows = queue_rows(assignments, judging_round=judging_round)
         return rows, None, len(rows)
     paginator = Paginator(assignments, QUEUE_PAGE_SIZE)
-    if not query:
-        paginator.count = summary.matching(state=state, category=category)  # counted already: no COUNT query
+    if not query and not category:
+        paginator.count = summary.matching(state=state)  # counted already: no COUNT query
     paged = paginator.get_page(page)
     return (queue_rows(page_rows(assignments, paged), judging_round=judging_round), paged, paginator.count)

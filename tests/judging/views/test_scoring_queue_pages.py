@@ -7,6 +7,8 @@ import pytest
 from django.db.models import Q
 
 from judging.models import Assignment
+from judging.services.scoring import ReviewInput, review_save_draft, review_submit
+from tests.factories import CategoryFactory
 from tests.factories.scoring import make_world
 
 pytestmark = pytest.mark.django_db
@@ -97,10 +99,11 @@ def test_the_queue_costs_the_same_queries_for_one_entry_as_for_many(client, logi
     # The second judge's entry (the last) is in their queue only.
     world = make_world(judges=2, entries=rows + 1, blind=blind, pairs=[(0, e) for e in range(rows)] + [(1, rows)])
     login(world.judges[0].user)
-    # Session, user, the judge role (the page's permission), then the queue's own reads: the progress and
-    # categories (one grouped count) and the page's rows (60 entries are two pages); reading never writes.
-    # A blind round reads the applicants' people once more, for the titles that name them.
-    with django_assert_num_queries(11 if blind else 10):
+    # Session, user, the judge role (the page's permission), then the queue's own reads: the progress (a count per
+    # state of the judge's assignments, from an index), the round's categories and the page's rows (60 entries are
+    # two pages); reading never writes. A blind round reads the applicants' people once more, for the titles that
+    # name them.
+    with django_assert_num_queries(12 if blind else 11):
         response = client.get(_url(world))
     assert response.status_code == 200
     in_order = list(Assignment.objects.filter(judge=world.judges[0]).order_by("queue_position")
@@ -108,7 +111,31 @@ def test_the_queue_costs_the_same_queries_for_one_entry_as_for_many(client, logi
     assert [row.application_id for row in response.context["queue"]] == in_order[:50]
     assert [row.number for row in response.context["queue"]] == list(range(1, min(rows, 50) + 1))
     assert response.context["progress"].total == rows
-    with django_assert_num_queries(11 if blind else 10):
+    with django_assert_num_queries(12 if blind else 11):
         response = client.get(_url(world) + "?page=2")
     # The last page for one entry (page 1 again); the second page's ten entries for 60.
     assert [row.application_id for row in response.context["queue"]] == (in_order[50:] or in_order)
+
+
+def test_the_progress_follows_each_review_and_a_category_filter_counts_its_own(client, login):
+    """The progress is counted at each view (never stored): a draft and a submission move it at once; a category
+    filter counts its matches (the round's other category has none of this judge's entries)."""
+    world = make_world(judges=1, entries=3, criteria=((0, 10, 1),))
+    other = CategoryFactory(edition=world.edition, name="Tech-innovative")
+    world.round.categories.add(other)
+    login(world.judges[0].user)
+    progress = client.get(_url(world)).context["progress"]
+    assert (progress.done, progress.in_progress, progress.to_do) == (0, 0, 3)
+    review_save_draft(assignment=world.assignment(0, 0), user=world.judges[0].user,
+                      data=ReviewInput(scores={world.criteria[0].pk: 4}))
+    review_submit(assignment=world.assignment(0, 1), user=world.judges[0].user, notify=False,
+                  data=ReviewInput(scores={world.criteria[0].pk: 7}))
+    response = client.get(_url(world))
+    assert (response.context["progress"].done, response.context["progress"].in_progress,
+            response.context["progress"].to_do) == (1, 1, 1)
+    assert [value for value, _label in response.context["filters"].fields["category"].choices] == [
+        "", "Human-centric", "Tech-innovative"]
+    response = client.get(_url(world) + "?category=Tech-innovative")
+    assert (response.context["matching"], response.context["rows"]) == (0, [])
+    response = client.get(_url(world) + "?category=Human-centric&state=submitted")
+    assert response.context["matching"] == 1

@@ -68,6 +68,15 @@ def _board_rows(rows, *, expected: int, tier_names: list[str] | None = None) -> 
     return board
 
 
+def _judge_rows(chart_rows: list[dict]) -> list[tuple]:
+    """The judges' table as flat tuples (name, offset, reviews, scale, weight in %, corrected), formatted once here
+    rather than by three filters per judge in the template; names and offsets are the leniency chart's."""
+    corrected, uncorrected = _("yes"), _("no: too few reviews to estimate")
+    return [(row["name"], row["offset"], row["judge"].n_reviews, f"{row['judge'].scale:.2f}",
+             "" if row["judge"].weight is None else str(round(row["judge"].weight * 100)),
+             corrected if row["judge"].corrected else uncorrected) for row in chart_rows]
+
+
 @round_permission_required("judging.view_results")
 def leaderboard(request, judging_round: JudgingRound):
     edition = judging_round.edition
@@ -140,7 +149,8 @@ def leaderboard(request, judging_round: JudgingRound):
         "whole_url": "?" + query_without_page(request.GET),
         "with_chances": with_chances,
         "distributions": distributions,
-        "leniency": charts.leniency(judges),
+        "leniency": (leniency := charts.leniency(judges)),
+        "judge_rows": _judge_rows(leniency["rows"]),
         "judges": judges,
         "run": run,
         "run_active": run is not None and run.state in (AggregationRun.State.PENDING, AggregationRun.State.RUNNING),

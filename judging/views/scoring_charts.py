@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from django.utils.text import Truncator
+
 from ..algorithms.histogram import bin_counts
 
 WIDTH = 640
@@ -74,7 +76,8 @@ def leniency(judges: Sequence, *, row_height: int = 22) -> dict:
         offset = judge.offset if judge.corrected else 0.0
         x0, x1 = sorted((zero, zero + offset * scale))
         rows.append({
-            "judge": judge, "name": str(judge.judge.user), "y": _fmt(y), "text_y": _fmt(y + row_height * 0.7),
+            "judge": judge, "name": (name := str(judge.judge.user)), "short_name": Truncator(name).chars(28),
+            "offset": f"{judge.offset:.2f}", "y": _fmt(y), "text_y": _fmt(y + row_height * 0.7),
             "bar_x": _fmt(x0), "bar_w": _fmt(max(x1 - x0, 1)), "bar_h": row_height - 6, "bar_y": _fmt(y + 3),
             "cx": _fmt(zero), "cy": _fmt(y + row_height / 2),
             "css": "lenient" if offset > 0 else "severe",

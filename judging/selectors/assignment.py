@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -359,6 +360,13 @@ def describe_conflict(reasons: list[str]) -> str:
     return _("Refused: this pair has a conflict of interest (%(reasons)s).") % {"reasons": "; ".join(reasons)}
 
 
+def _count_of(queryset: QuerySet, key: str):
+    """A correlated COUNT of `queryset`'s rows per `key` = the outer row: read for the rows shown, not a join of
+    every judge's rows (two counted joins multiply each other's rows)."""
+    counted = queryset.filter(**{key: OuterRef("pk")}).order_by().values(key).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def edition_judges(*, edition: Edition) -> QuerySet[JudgeProfile]:
     """The edition's judges for the secretariat's list: expertise, affiliations counted, active assignments."""
     return (
@@ -366,8 +374,8 @@ def edition_judges(*, edition: Edition) -> QuerySet[JudgeProfile]:
         .select_related("user")
         .prefetch_related("expertise")
         .annotate(
-            affiliation_count=Count("affiliations", distinct=True),
-            load=Count("assignments", filter=Q(assignments__state__in=ACTIVE_STATES), distinct=True),
+            affiliation_count=_count_of(JudgeProfile.affiliations.through.objects.all(), "judgeprofile_id"),
+            load=_count_of(Assignment.objects.filter(state__in=ACTIVE_STATES), "judge_id"),
         )
         .order_by("-active", "user__email")
     )

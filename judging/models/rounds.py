@@ -137,6 +137,8 @@ class Assignment(models.Model):
             # A judge's queue in its order: a page of it is a LIMIT/OFFSET on this index.
             models.Index(fields=["round", "judge", "queue_position", "id"], name="assignment_queue_order",
                          condition=models.Q(state__in=["assigned", "in_progress", "submitted"])),
+            # The round's page of assignments in entry order, and each entry's judges counted (the short entries).
+            models.Index(fields=["round", "application", "judge", "id"], name="assignment_entry_order"),
         ]
 
     def __str__(self) -> str:

@@ -139,6 +139,8 @@ class Assignment(models.Model):
                          condition=models.Q(state__in=["assigned", "in_progress", "submitted"])),
             # The queue's progress: a count per state of one judge's assignments in a round, from the index alone.
             models.Index(fields=["round", "judge", "state"], name="assignment_queue_states"),
+            # The round's page of assignments in entry order, and each entry's judges counted (the short entries).
+            models.Index(fields=["round", "application", "judge", "id"], name="assignment_entry_order"),
         ]
 
     def __str__(self) -> str:

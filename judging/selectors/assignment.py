@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -85,7 +86,7 @@ def round_assignments(*, round: JudgingRound) -> QuerySet[Assignment]:  # noqa: 
     return (
         Assignment.objects.filter(round=round)
         .select_related("judge__user", "application__organisation", "application__category")
-        .order_by("application__category__position", "application_id", "judge__user__email", "id")
+        .order_by("application_id", "judge_id", "id")  # the index assignment_entry_order: a page costs the same
     )
 
 
@@ -95,7 +96,7 @@ def round_judges(*, round: JudgingRound) -> QuerySet[JudgeProfile]:  # noqa: A00
         JudgeProfile.objects.filter(edition_id=round.edition_id)
         .select_related("user")
         .prefetch_related("expertise")
-        .annotate(load=Count("assignments", filter=Q(assignments__round=round, assignments__state__in=ACTIVE_STATES)))
+        .annotate(load=_count_of(Assignment.objects.filter(round=round, state__in=ACTIVE_STATES), "judge_id"))
         .order_by("-active", "user__email")
     )
 
@@ -125,11 +126,15 @@ def round_has_running_assigner(*, round: JudgingRound) -> bool:  # noqa: A002
 
 def round_short_entries(*, round: JudgingRound) -> QuerySet[Application]:  # noqa: A002
     """Entries with fewer active judges than the round wants, fewest first."""
+    active = Assignment.objects.filter(round=round, state__in=ACTIVE_STATES)
+    # The entries with enough judges from one grouping of the round's assignments (the index in entry order),
+    # then each shown entry's judges counted: not a join of every entry with every assignment.
+    full = active.order_by().values("application_id").annotate(n=Count("*")).filter(
+        n__gte=round.judges_per_entry).values("application_id")
     return (
-        round_entries(round=round)
+        round_entries(round=round).exclude(pk__in=full)
         .select_related("organisation", "category")
-        .annotate(judges=Count("assignments", filter=Q(assignments__round=round, assignments__state__in=ACTIVE_STATES)))
-        .filter(judges__lt=round.judges_per_entry)
+        .annotate(judges=_count_of(active, "application_id"))
         .order_by("judges", "category__position", "id")
     )
 
@@ -359,6 +364,13 @@ def describe_conflict(reasons: list[str]) -> str:
     return _("Refused: this pair has a conflict of interest (%(reasons)s).") % {"reasons": "; ".join(reasons)}
 
 
+def _count_of(queryset: QuerySet, key: str):
+    """A correlated COUNT of `queryset`'s rows per `key` = the outer row: read for the rows shown, not a join of
+    every judge's rows (two counted joins multiply each other's rows)."""
+    counted = queryset.filter(**{key: OuterRef("pk")}).order_by().values(key).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def edition_judges(*, edition: Edition) -> QuerySet[JudgeProfile]:
     """The edition's judges for the secretariat's list: expertise, affiliations counted, active assignments."""
     return (
@@ -366,8 +378,8 @@ def edition_judges(*, edition: Edition) -> QuerySet[JudgeProfile]:
         .select_related("user")
         .prefetch_related("expertise")
         .annotate(
-            affiliation_count=Count("affiliations", distinct=True),
-            load=Count("assignments", filter=Q(assignments__state__in=ACTIVE_STATES), distinct=True),
+            affiliation_count=_count_of(JudgeProfile.affiliations.through.objects.all(), "judgeprofile_id"),
+            load=_count_of(Assignment.objects.filter(state__in=ACTIVE_STATES), "judge_id"),
         )
         .order_by("-active", "user__email")
     )

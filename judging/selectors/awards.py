@@ -93,6 +93,8 @@ class CategoryProposal:
     moved_in: list[Candidate]
     moved_away: list[Candidate]
     by_vote: bool = False  # the ranking is the committee's vote, not the scores
+    total: int = 0  # the board (selectors/award_board.py): every ranked entry still considered here
+    page: object = None  # the board: the shown page of the whole ranking (a Paginator page of candidates)
 
     @property
     def ties(self) -> list[TieNote]:

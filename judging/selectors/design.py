@@ -50,7 +50,7 @@ def round_panel_design(*, round: JudgingRound,  # noqa: A002 - the model's name 
     """The split categories, and whether the round has assignments at all. One query."""
     rows = np.array(list(
         Assignment.objects.filter(round=round, state__in=Assignment.ACTIVE_STATES)
-        .values_list("application__category_id", "application_id", "judge_id")
+        .order_by().values_list("application__category_id", "application_id", "judge_id")  # unsorted: numpy groups
     ), dtype=np.int64).reshape(-1, 3)
     if not rows.size:
         return PanelDesign(split=[], assigned=False)

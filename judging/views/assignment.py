@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.access import edition_permission_required
+from portal.paging import page_rows
 from portal.progress import JobProgress, job_progress_response
 from portal.service_errors import add_service_errors, run_service
 
@@ -83,7 +84,9 @@ def round_list(request, edition):
 def round_detail(request, edition, round_pk: int):
     judging_round = _round(edition, round_pk)
     active_run, last_run = selectors.round_last_runs(round=judging_round)
-    assignments = Paginator(selectors.round_assignments(round=judging_round), ASSIGNMENTS_PER_PAGE)
+    listed = selectors.round_assignments(round=judging_round)
+    page = Paginator(listed, ASSIGNMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page_rows(listed, page))  # the page's keys walked on the index, then joined
     short_entries = selectors.round_short_entries(round=judging_round)
     judges = list(selectors.round_judges(round=judging_round))
     can_manage = request.user.has_perm("judging.manage_rounds", edition)
@@ -102,7 +105,7 @@ def round_detail(request, edition, round_pk: int):
         if last_run is not None and last_run.state == AssignmentRun.State.FAILED and active_run is None else None,
         "gap": _gap(last_run),
         "shortfall": sorted((last_run.shortfall or {}).items()) if last_run else [],
-        "page": assignments.get_page(request.GET.get("page")),
+        "page": page,
         "short_entries": list(short_entries[:SHORT_ENTRIES_SHOWN]),
         "short_count": short_entries.count(),
         "replacement_notes": selectors.round_replacement_notes(round=judging_round),

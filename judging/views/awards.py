@@ -7,7 +7,7 @@ edition, whatever other role they hold there.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,12 +15,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.access import edition_permission_required
 from portal.models import Edition
+from portal.paging import page_nav, wants_all
 from portal.rules import is_chair
 from portal.service_errors import add_service_errors, run_service
 from submissions.models import Application, Category
 
 from ..forms.awards import DecideForm, GiveAwardForm, MinutesForm, MoveForm, ReasonForm, TieBreakForm
 from ..models import AwardDecision, DeliberationMinutes, EditionAward, PrizeTier
+from ..selectors.award_board import award_board
 from ..selectors.awards import award_proposal, deliberation_minutes
 from ..services import deliberation as deliberation_services
 from ..services.locks import edition_is_locked
@@ -30,19 +32,38 @@ def _label(application) -> str:
     return f"{application.title} — {application.organisation.name}"
 
 
+def _shown(cp) -> list:
+    """The category's entries the page shows: proposed, tied, the ranking's page, moved in (each once)."""
+    shown = [c for tp in cp.tiers for c in [*tp.proposed, *(tp.tie.entries if tp.tie else [])]]
+    shown += [*(cp.page.object_list if cp.page is not None else []), *cp.moved_in]
+    return list({c.application.pk: c for c in shown}.values())
+
+
+def _ranking_query(request, category_id: int) -> QueryDict:
+    query = request.GET.copy()
+    query["ranking"] = str(category_id)
+    return query
+
+
 def _page(request, edition, *, bound=None, status=200):
-    """The page; `bound` (form key → bound form) replaces the matching empty form, with its errors and input."""
+    """The page; `bound` (form key → bound form) replaces the matching empty form, with its errors and input.
+
+    Each category's whole ranking is paged (`?ranking=<category>&page=n`, or `&all=1`); the forms offer the
+    entries the page shows, and their posts accept any entry of the category (checked against the proposal)."""
     bound = bound or {}
-    proposal = award_proposal(edition=edition)
+    ranking = request.GET.get("ranking", "")
+    proposal = award_board(edition=edition, ranking_category=int(ranking) if ranking.isdigit() else None,
+                           page=request.GET.get("page"), show_all=wants_all(request.GET))
+    for cp in proposal.categories:
+        cp.nav = page_nav(cp.page, _ranking_query(request, cp.category.pk)) if cp.page is not None else None
     can_decide = (request.user.has_perm("judging.deliberate", edition) and not edition_is_locked(edition)
                   and edition.state in deliberation_services.DELIBERATION_STATES)
     is_chair_rule = edition.tie_break == Edition.TieBreak.CHAIR
     # Under the chair's casting decision only the chair is offered the tie-break form.
     # (Asked of the user object itself, whose roles the permission check already read and cached.)
     may_break_ties = not is_chair_rule or is_chair(getattr(request.user, "_wrapped", request.user), edition)
-    entries = [(c.application, _label(c.application)) for cp in proposal.categories for c in cp.candidates]
-    eligible = sorted(entries + [(c.application, _label(c.application)) for cp in proposal.categories
-                                 for c in cp.moved_away], key=lambda pair: pair[1].lower())
+    eligible = sorted({c.application.pk: (c.application, _label(c.application)) for cp in proposal.categories
+                       for c in [*_shown(cp), *cp.moved_away]}.values(), key=lambda pair: pair[1].lower())
     forms, placed = {}, set()
 
     def place(key: str, make):
@@ -52,7 +73,7 @@ def _page(request, edition, *, bound=None, status=200):
 
     if can_decide:
         for cp in proposal.categories:
-            choices = [(c.application, _label(c.application)) for c in cp.candidates]
+            choices = [(c.application, _label(c.application)) for c in _shown(cp)]
             for tp in cp.tiers:
                 key = f"tier-{tp.tier.pk}"
                 tp.decide_form = place(f"{key}-decide", lambda prefix: DecideForm(entries=choices, prefix=prefix))

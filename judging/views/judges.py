@@ -5,14 +5,19 @@ through the services in judging/services/judges.py. An address with an account b
 other address is invited by e-mail (judging/services/people.py), and becomes a judge when they accept.
 """
 
+from functools import reduce
+from operator import or_
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from portal.access import edition_permission_required
-from portal.models import EditionRole, RoleInvitation, User
+from portal.models import EditionRole, Organisation, RoleInvitation, User
 from portal.service_errors import add_service_errors
 
 from ..forms.assignment import JudgeForm
@@ -22,6 +27,11 @@ from ..services import judges as services
 from ..services import people as people_services
 
 JUDGES_PER_PAGE = 50
+MAX_AFFILIATION_NAMES = 50
+
+
+def _names(text: str) -> list[str]:
+    return list(dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()))
 
 
 class AddJudgeForm(JudgeForm):
@@ -29,6 +39,11 @@ class AddJudgeForm(JudgeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Typed names, not a list of every applicant: the page's size stays the same whatever the edition's.
+        self.fields["affiliations"] = forms.CharField(
+            label=_("Affiliations"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=_("Names of the applicant organisations the judge works for or with, one a line: never "
+                        "assigned their entries. They are chosen from a list on the judge's page later."))
         self.fields["email"].label = _("E-mail address")
         self.fields["email"].help_text = _("Without an account they receive an invitation by e-mail, and become a "
                                            "judge (with these values left at their defaults) when they accept.")
@@ -40,6 +55,37 @@ class AddJudgeForm(JudgeForm):
                 edition=self.edition, user=self.user, role=EditionRole.Role.JUDGE).exists():
             raise ValidationError(_("They are already a judge of this edition."))
         return email
+
+    def clean_affiliations(self) -> list[Organisation]:
+        """Each line names exactly one organisation that applied to this edition (case aside), in one query."""
+        names = _names(self.cleaned_data["affiliations"])
+        if len(names) > MAX_AFFILIATION_NAMES:
+            raise ValidationError(_("At most %(n)s names; add more on the judge's page.") % {"n": MAX_AFFILIATION_NAMES})
+        if not names:
+            return []
+        found: dict[str, list[Organisation]] = {}
+        for organisation in self._applicants().filter(_any_of(names)):
+            found.setdefault(organisation.name.casefold(), []).append(organisation)
+        errors, chosen = [], []
+        for name in names:
+            matches = found.get(name.casefold(), [])
+            if not matches:
+                errors.append(_("No applicant of this edition is named “%(name)s”.") % {"name": name})
+            elif len(matches) > 1:
+                errors.append(_("Several applicants are named “%(name)s”: choose on the judge's page once they "
+                                "are added.") % {"name": name})
+            else:
+                chosen.append(matches[0])
+        if errors:
+            raise ValidationError(errors)
+        return chosen
+
+    def _applicants(self):
+        return Organisation.objects.filter(applications__edition=self.edition).distinct()
+
+
+def _any_of(names: list[str]) -> Q:
+    return reduce(or_, (Q(name__iexact=name) for name in names))
 
 
 def _data(form: JudgeForm, names) -> dict:

@@ -7,6 +7,7 @@ from django.core import mail
 
 from judging.models import Assignment, AssignmentRun, JudgingRound
 from judging.services import round_jobs, rounds
+from judging.views.assignment import ASSIGNMENTS_PER_PAGE, SHORT_ENTRIES_SHOWN
 from portal.models import AuditEntry
 from tests.factories import EditionRoleFactory, MembershipFactory, OrganisationFactory, VerifiedUserFactory
 from tests.factories.assignment import active_pairs, assign, eligible, judge, one_category_round
@@ -314,3 +315,32 @@ def test_a_button_shows_every_reason_the_service_gives_for_refusing():
     assert run_service(request, lambda: None, success="Done.") is True
     assert [(m.level_tag, m.message) for m in get_messages(request)] == [
         ("error", "The round is closed. Nobody is assigned yet."), ("success", "Done.")]
+
+
+@pytest.mark.parametrize("entries", [1, 90])
+def test_the_round_page_costs_the_same_queries_with_1_or_many_entries_and_pages_them(setting, client, login, entries,
+                                                                                      django_assert_num_queries):
+    """Beyond a page of assignments, and with short entries: the page reads one page of each, the counts are
+    the whole round's."""
+    edition, category, judging_round = setting["edition"], setting["category"], setting["round"]
+    helper = judge(edition, expertise=[category])
+    unassigned = 0
+    for number in range(entries - 1):
+        entry = eligible(edition, category)
+        if number % 3 == 2:
+            unassigned += 1  # k = 1: an entry without a judge is short
+        else:
+            AssignmentFactory(round=judging_round, judge=helper, application=entry)
+    login(person(edition, "secretariat"))
+    url = urls(setting)["detail"]
+    with django_assert_num_queries(22):
+        response = client.get(url)
+    assigned = list(Assignment.objects.filter(round=judging_round).order_by("application_id", "judge_id", "id")
+                    .values_list("pk", flat=True))
+    assert [a.pk for a in response.context["page"].object_list] == assigned[:ASSIGNMENTS_PER_PAGE]
+    assert response.context["short_count"] == unassigned
+    assert len(response.context["short_entries"]) == min(unassigned, SHORT_ENTRIES_SHOWN)
+    assert all(entry.judges == 0 for entry in response.context["short_entries"])
+    if entries > ASSIGNMENTS_PER_PAGE:
+        second = client.get(url + "?page=2")
+        assert [a.pk for a in second.context["page"].object_list] == assigned[ASSIGNMENTS_PER_PAGE:]

@@ -9,6 +9,7 @@ from judging.models import (
     AssignmentRun,
     Bid,
     CalibrationEntry,
+    CategoryResultSummary,
     Conflict,
     Criterion,
     CriterionScore,
@@ -239,3 +240,18 @@ class ShortlistingFactory(factory.django.DjangoModelFactory):
         status="eligible",
     )
     by_rank = True
+
+
+class CategoryResultSummaryFactory(factory.django.DjangoModelFactory):
+    """What the leaderboard shows of one category after a computation: three entries, one without a result."""
+
+    class Meta:
+        model = CategoryResultSummary
+
+    round = factory.SubFactory(JudgingRoundFactory)
+    category = factory.SubFactory("tests.factories.submissions.CategoryFactory",
+                                  edition=factory.SelfAttribute("..round.edition"))
+    entries = 3
+    without_results = 1
+    corrected_bins = factory.LazyFunction(lambda: [0, 1, 2, 0])
+    raw_bins = factory.LazyFunction(lambda: [1, 1, 1, 0])

@@ -8,6 +8,7 @@ from submissions.models import (
     Attachment,
     Category,
     Question,
+    ScreeningCountry,
     StatusChange,
 )
 
@@ -229,3 +230,13 @@ class AnswerFactory(factory.django.DjangoModelFactory):
     question = factory.SubFactory(QuestionFactory, edition=factory.SelfAttribute("..application.edition"))
     value = "An answer"
     text = "An answer"
+
+
+class ScreeningCountryFactory(factory.django.DjangoModelFactory):
+    """A country the edition's screening list offers as a filter."""
+
+    class Meta:
+        model = ScreeningCountry
+
+    edition = factory.SubFactory(EditionFactory)
+    country = "KR"

@@ -9,6 +9,8 @@ country enters waits for the other, and so it re-counts what was committed.
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from portal.models import Edition, Organisation
 from submissions.models import Application, ScreeningCountry
 
@@ -22,18 +24,20 @@ def screening_country_enter(*, edition_id: int, country: str) -> None:
     """An application from `country` entered the edition's list: the country is listed (once)."""
     if not country:
         return
-    held = ScreeningCountry.objects.select_for_update().filter(edition_id=edition_id, country=country)
-    if held.values_list("pk", flat=True).first() is None:
-        ScreeningCountry.objects.bulk_create([ScreeningCountry(edition_id=edition_id, country=country)],
-                                             ignore_conflicts=True)
+    with transaction.atomic():  # a save outside a transaction (autocommit: a script, the shell) still locks
+        held = ScreeningCountry.objects.select_for_update().filter(edition_id=edition_id, country=country)
+        if held.values_list("pk", flat=True).first() is None:
+            ScreeningCountry.objects.bulk_create([ScreeningCountry(edition_id=edition_id, country=country)],
+                                                 ignore_conflicts=True)
 
 
 def screening_country_leave(*, edition_id: int, country: str) -> None:
     """An application from `country` left the edition's list: the country goes when it was the last one."""
-    held = ScreeningCountry.objects.select_for_update().filter(edition_id=edition_id, country=country)
-    if held.values_list("pk", flat=True).first() is not None and not _listed(
-            edition_id=edition_id, country=country).exists():
-        held.delete()
+    with transaction.atomic():
+        held = ScreeningCountry.objects.select_for_update().filter(edition_id=edition_id, country=country)
+        if held.values_list("pk", flat=True).first() is not None and not _listed(
+                edition_id=edition_id, country=country).exists():
+            held.delete()
 
 
 def screening_countries_rebuild(*, edition: Edition) -> None:

@@ -73,3 +73,15 @@ def test_the_rebuild_and_the_migration_count_what_the_applications_say(edition):
     ScreeningCountry.objects.all().delete()
     importlib.import_module("submissions.migrations.0013_screening_countries").fill_countries(apps, None)
     assert _countries(edition) == ["KR", "PE"]
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_save_outside_any_transaction_still_counts_its_country():
+    """Autocommit (a script, a worker, a live-server test): the locking read runs in its own transaction rather
+    than failing the save on PostgreSQL, which refuses SELECT ... FOR UPDATE outside one."""
+    edition = EditionFactory()
+    application = ApplicationFactory(edition=edition, status="submitted", organisation__country="KR")
+    assert _countries(edition) == ["KR"]
+    application_set_status(application=application, to="draft", user=None)
+    assert _countries(edition) == []

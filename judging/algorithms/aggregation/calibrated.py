@@ -46,7 +46,9 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 METHOD = "calibrated judges (scale, leniency, precision, robust)"
-METHOD_VERSION = "4"  # 3: bootstrap copies corrected together, resamples not aligned; 2: no leverage correction
+# 4: each copy of a judge drawn m times corrected for its own leverage only, no unobserved category leniency in the
+# intervals; 3: bootstrap copies corrected together, resamples not aligned; 2: no leverage correction
+METHOD_VERSION = "5"
 
 
 @dataclass(frozen=True)

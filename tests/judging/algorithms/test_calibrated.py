@@ -162,7 +162,11 @@ def test_resamples_refitted_together_give_what_each_gives_refitted_alone(monkeyp
     assert np.isnan(together[2]).any()  # some resample drew none of an entry's judges: it has no quality there
 
 
-def test_each_copy_of_a_judge_drawn_twice_is_corrected_for_its_own_leverage_not_for_both_copies_together():
+def test_a_judge_drawn_twice_is_one_review_counted_twice_for_the_leverage_of_their_residuals():
+    # The degrees of freedom of a weighted mean: with reviews weighted m on an entry (sum S), each of equal noise
+    # s^2, E[sum m r^2] = s^2 (S - sum m^2 / S) = s^2 sum m (1 - h), h = m / S. With m = (2, 1, 1, 0) on every entry
+    # of 20: h = 1/2 for the judge drawn twice (not 1/4 per copy, as if two judges with noises of their own), 1/4
+    # for the others, and sum m (1 - h) = 2.5 per entry where 1/4 per copy would give 3.
     from judging.algorithms.aggregation.calibrated_bootstrap import _Refitter
 
     rng = np.random.default_rng(5)
@@ -170,14 +174,72 @@ def test_each_copy_of_a_judge_drawn_twice_is_corrected_for_its_own_leverage_not_
     j = np.tile(np.arange(4), 20)
     y = rng.normal(6, 1.5, 20)[e] + rng.normal(0, 0.5, e.size)
     point = fit_calibrated(entry_idx=e, judge_idx=j, totals=y, n_entries=20, n_judges=4)
+    point.review_weight[:] = 1.0  # every review at full weight, so r = 1 in the sums below
     refitter = _Refitter(point, entry_idx=e, judge_idx=j, totals=y, n_entries=20, n_judges=4, entry_group=None,
                          settings=Settings())
-    m = np.array([[1.0, 2.0], [1.0, 1.0], [1.0, 1.0], [1.0, 0.0]])  # judge 0 drawn once, then twice
-    lever = np.ones((4, 2))
-    inverse = np.full((20, 2), 1.0 / 4)  # every entry's reviews as in the point fit, with c = 1
-    leverage = refitter._leverage(m, lever, inverse, m * refitter.r_sum[:, None])
-    assert leverage[0, 0] == pytest.approx(0.25) and leverage[0, 1] == pytest.approx(0.25)
-    assert leverage[3, 1] == 0.0
+    m = np.array([[1.0, 2.0], [1.0, 1.0], [1.0, 1.0], [1.0, 0.0]])  # every judge once, then judge 0 twice, 3 never
+    lever = np.ones((4, 2))  # c = b^2 / s^2 = 1 for every judge
+    share = m.sum(axis=0)  # each entry's sum of m c: 4 in both resamples
+    inverse = np.tile(1.0 / share, (20, 1))
+    s0 = m * refitter.r_sum[:, None]
+    leverage = refitter._leverage(m, lever, inverse, s0)
+    assert leverage[:, 0] == pytest.approx([0.25] * 4)
+    assert leverage[:, 1] == pytest.approx([0.5, 0.25, 0.25, 0.0])
+    for column in range(2):
+        by_hand = 20 * (share[column] - (m[:, column] ** 2).sum() / share[column])
+        assert (s0[:, column] * (1 - leverage[:, column])).sum() == pytest.approx(by_hand)
+
+
+def test_a_categorys_level_carries_the_leniencies_its_judges_do_not_show_there():
+    from judging.algorithms.aggregation.calibrated_bootstrap import _unobserved_leniency
+
+    # Four judges in one pool: 0 and 1 score the 20 entries of category 0 only; 2 and 3 score seven of them (which
+    # links them to 0 and 1, too few for a leniency of their own there) and the 10 entries of category 1.
+    category = np.array([0] * 20 + [1] * 10)
+    e = np.concatenate([np.repeat(np.arange(20), 2), np.repeat(np.arange(7), 2), np.repeat(np.arange(20, 30), 2)])
+    j = np.concatenate([np.tile([0, 1], 20), np.tile([2, 3], 7), np.tile([2, 3], 10)])
+    rng = np.random.default_rng(4)
+    y = rng.normal(6, 1.5, 30)[e] + rng.normal(0, 0.4, e.size)
+    settings = Settings()
+    point = fit_calibrated(entry_idx=e, judge_idx=j, totals=y, n_entries=30, n_judges=4, entry_group=category,
+                           settings=settings)
+    assert point.calibrated.all() and np.unique(point.judge_component).size == 1
+    assert not point.category_terms.any()  # no judge has ten reviews in two categories: tau is the prior's
+    arguments = dict(entry_idx=e, judge_idx=j, totals=y, entry_group=category, n_entries=30, n_judges=4,
+                     settings=settings, resamples=5)
+    shift = _unobserved_leniency(point, rng=np.random.default_rng(7), **arguments)
+    # In each category two of the four judges have fewer than eight reviews: sd = tau sqrt(2) / 4, one draw per
+    # category and resample, the same for all its entries.
+    sd = settings.category_sd * np.std(y) * np.sqrt(2) / 4
+    draws = np.random.default_rng(7).standard_normal((5, 1, 2))
+    np.testing.assert_allclose(shift[:, category == 0], np.repeat(draws[:, 0, :1] * sd, 20, axis=1))
+    np.testing.assert_allclose(shift[:, category == 1], np.repeat(draws[:, 0, 1:] * sd, 10, axis=1))
+    # No groups (one category): no term at all.
+    assert not _unobserved_leniency(point, rng=np.random.default_rng(7), **{**arguments, "entry_group": None}).any()
+
+
+@pytest.mark.parametrize("extra_sd", [0.0, 1.0])
+def test_the_spread_of_unseen_category_leniencies_is_what_the_judges_show_where_they_have_their_own(extra_sd):
+    from judging.algorithms.aggregation.calibrated_bootstrap import _category_leniency_spread
+
+    rng = np.random.default_rng(13)
+    entries, judges = 400, 30
+    category = np.arange(entries) % 2
+    e = np.repeat(np.arange(entries), 3)
+    j = np.concatenate([rng.choice(judges, 3, replace=False) for _ in range(entries)])  # ~20 reviews per category
+    extra = rng.normal(0, extra_sd, (judges, 2))
+    y = rng.normal(6, 1.5, entries)[e] + rng.normal(0, 0.5, judges)[j] + extra[j, category[e]] + rng.normal(
+        0, 0.4, e.size)
+    point = fit_calibrated(entry_idx=e, judge_idx=j, totals=y, n_entries=entries, n_judges=judges,
+                           entry_group=category)
+    assert point.category_terms.sum() >= 50
+    reviews = np.bincount(j * 2 + category[e], minlength=judges * 2).reshape(judges, 2)
+    tau = _category_leniency_spread(point, reviews, settings=Settings(), points=float(np.std(y)))
+    prior = Settings().category_sd * np.std(y)
+    if extra_sd:
+        assert 0.7 < tau < 1.2
+    else:  # judges who show no category leniency: what their estimates show is noise, far below the prior's
+        assert tau < 0.2 and prior > 0.6
 
 
 def test_the_resamples_are_put_on_the_point_fits_scale_with_their_level_order_and_gaps_kept():

@@ -287,7 +287,7 @@ def test_a_new_round_uses_method_two_and_its_leaderboard_shows_each_entrys_chanc
     assert JudgingRound().aggregation_method == JudgingRound.AggregationMethod.CALIBRATED  # the default
     round_aggregate(judging_round=world.round)
     results = list(EntryResult.objects.filter(round=world.round).order_by("rank"))
-    assert {r.method_version for r in results} == {"4.1"}
+    assert {r.method_version for r in results} == {"5.1"}
     for result in results:
         assert len(result.tier_probabilities) == 3 and abs(sum(result.tier_probabilities) - 1) < 1e-3
     assert results[0].tier_probabilities[0] > results[-1].tier_probabilities[0]
@@ -298,7 +298,7 @@ def test_a_new_round_uses_method_two_and_its_leaderboard_shows_each_entrys_chanc
     assert "Chance of each prize" in body and re.search(r"prize \d+ %: Gold \d+ %", body)
     assert "Use of the scale" in body and "Weight" in body
     card = client.get(entry_url(world, world.entries[0])).content.decode()
-    assert "how widely they use the scale" in card and "version 4.1" in card
+    assert "how widely they use the scale" in card and "version 5.1" in card
 
 
 def test_method_one_results_keep_their_method_and_show_no_chances(client, login, scored):
@@ -318,7 +318,7 @@ def test_the_secretariat_chooses_the_method_and_the_next_computation_uses_it(cli
     assert scored.round.aggregation_method == "calibrated"
     assert EntryResult.objects.filter(round=scored.round, method_version="1.1").exists()  # old results kept
     round_aggregate(judging_round=scored.round)
-    assert set(EntryResult.objects.filter(round=scored.round).values_list("method_version", flat=True)) == {"4.1"}
+    assert set(EntryResult.objects.filter(round=scored.round).values_list("method_version", flat=True)) == {"5.1"}
     assert client.post(url, {"aggregation_method": "median"}).status_code == 400
 
 

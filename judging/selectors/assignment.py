@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,43 +122,6 @@ def round_has_running_assigner(*, round: JudgingRound) -> bool:  # noqa: A002
     stalled, see judging/models/jobs.py), or queued for less than RUN_STALE_AFTER."""
     return (AssignmentRun.objects.alive(ACTIVE_RUN_STATES).filter(round=round)
             .exclude(state=AssignmentRun.State.PENDING, queued_at__lt=timezone.now() - RUN_STALE_AFTER).exists())
-
-
-def round_entry_counts(*, round: JudgingRound) -> dict[int, int]:  # noqa: A002
-    """The round's entries per category: one grouped count of the applications' index, no assignment read."""
-    return dict(round_entries(round=round).order_by().values("category_id").annotate(n=Count("*"))
-                .values_list("category_id", "n"))
-
-
-def round_short_entry_rows(*, round: JudgingRound, stored: Iterable[tuple[int, int]],  # noqa: A002
-                           unassigned: int, limit: int) -> list[Application]:
-    """The first `limit` short entries, fewest judges first, then by category and number, each with `judges`.
-
-    Two kinds: the entries with an assignment but too few active judges, whose (id, judges) the round's summaries
-    keep (`stored`: read again through the round's entries, so that one screened out since is not listed); and the
-    `unassigned` entries that have no assignment at all (the counts say how many), the first of them in index
-    order. In a round being assigned they are all its entries, or none; only entries that joined the round after
-    its assignments were made (screened in later, a category added) are searched for among assigned ones.
-    At most two queries, whatever the size."""
-    entries = round_entries(round=round).select_related("organisation", "category")
-    shown: list[Application] = []
-    if unassigned:
-        anyone = Assignment.objects.filter(round=round, application_id=OuterRef("pk"))
-        shown = list(entries.filter(~Exists(anyone)).order_by("category__position", "id")[:min(limit, unassigned)])
-        for entry in shown:
-            entry.judges = 0
-    judges = dict(stored)
-    if judges:
-        for entry in entries.filter(pk__in=list(judges)):
-            entry.judges = judges[entry.pk]
-            shown.append(entry)
-    return sorted(shown, key=lambda e: (e.judges, e.category.position, e.pk))[:limit]
-
-
-def round_judge_counts(*, round: JudgingRound) -> dict[bool, int]:  # noqa: A002
-    """The edition's judges, counted by whether they are active: {True: n, False: m}. One query."""
-    return dict(JudgeProfile.objects.filter(edition_id=round.edition_id).order_by().values("active")
-                .annotate(n=Count("*")).values_list("active", "n"))
 
 
 def round_replacement_notes(*, round: JudgingRound, limit: int = 10) -> list[AuditEntry]:  # noqa: A002

@@ -18,11 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from django.db.models import Count, Exists, OuterRef
 
-from submissions.models import Category
+from submissions.models import Application, Category
 
 from ..algorithms.connectivity import category_counts
-from ..models import Assignment, CategoryAssignmentSummary, JudgingRound
+from ..models import Assignment, CategoryAssignmentSummary, JudgeProfile, JudgingRound
+from .assignment import round_entries
 
 SHORT_ENTRIES_STORED = 20  # per category: as many as the round's page lists
 
@@ -109,3 +111,43 @@ def round_panel_design(*, round: JudgingRound,  # noqa: A002 - the model's name 
                        categories: list[Category] | None = None) -> PanelDesign:
     """The split categories, and whether the round has assignments at all."""
     return round_assignment_summary(round=round, categories=categories).design
+
+
+# --- the rest of the round page's counts and lists, read at a fixed cost ----------------------------------
+
+
+def round_entry_counts(*, round: JudgingRound) -> dict[int, int]:  # noqa: A002
+    """The round's entries per category: one grouped count of the applications' index, no assignment read."""
+    return dict(round_entries(round=round).order_by().values("category_id").annotate(n=Count("*"))
+                .values_list("category_id", "n"))
+
+
+def round_short_entry_rows(*, round: JudgingRound, stored: Iterable[tuple[int, int]],  # noqa: A002
+                           unassigned: int, limit: int) -> list[Application]:
+    """The first `limit` short entries, fewest judges first, then by category and number, each with `judges`.
+
+    Two kinds: the entries with an assignment but too few active judges, whose (id, judges) the round's summaries
+    keep (`stored`: read again through the round's entries, so that one screened out since is not listed); and the
+    `unassigned` entries that have no assignment at all (the counts say how many), the first of them in index
+    order. In a round being assigned they are all its entries, or none; only entries that joined the round after
+    its assignments were made (screened in later, a category added) are searched for among assigned ones.
+    At most two queries, whatever the size."""
+    entries = round_entries(round=round).select_related("organisation", "category")
+    shown: list[Application] = []
+    if unassigned:
+        anyone = Assignment.objects.filter(round=round, application_id=OuterRef("pk"))
+        shown = list(entries.filter(~Exists(anyone)).order_by("category__position", "id")[:min(limit, unassigned)])
+        for entry in shown:
+            entry.judges = 0
+    judges = dict(stored)
+    if judges:
+        for entry in entries.filter(pk__in=list(judges)):
+            entry.judges = judges[entry.pk]
+            shown.append(entry)
+    return sorted(shown, key=lambda e: (e.judges, e.category.position, e.pk))[:limit]
+
+
+def round_judge_counts(*, round: JudgingRound) -> dict[bool, int]:  # noqa: A002
+    """The edition's judges, counted by whether they are active: {True: n, False: m}. One query."""
+    return dict(JudgeProfile.objects.filter(edition_id=round.edition_id).order_by().values("active")
+                .annotate(n=Count("*")).values_list("active", "n"))

@@ -30,6 +30,7 @@ from ..forms.assignment import (
 from ..forms.confirm import ConfirmForm
 from ..models import Assignment, AssignmentRun, JudgingRound
 from ..selectors import assignment as selectors
+from ..selectors import design as design_selectors
 from ..selectors.design import round_assignment_summary
 from ..selectors.stages import round_open_summary
 from ..services import assignments as assignment_services
@@ -115,7 +116,7 @@ def round_detail(request, edition, round_pk: int):
     paginator.count = summary.rows  # counted with the summaries: no COUNT over the round's assignments
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page_rows(listed, page))  # the page's keys walked on the index, then joined
-    entry_counts = selectors.round_entry_counts(round=judging_round)
+    entry_counts = design_selectors.round_entry_counts(round=judging_round)
     k = judging_round.judges_per_entry
     lines = [CategoryLine(category=category, entries=entry_counts.get(category.pk, 0),
                           short=max(0, entry_counts.get(category.pk, 0) - counted.entries_with_at_least(k)),
@@ -126,11 +127,11 @@ def round_detail(request, edition, round_pk: int):
     # round later (screened in, a category added).
     unassigned_count = sum(max(0, line.entries - counted.entries_assigned)
                            for line, (_c, counted) in zip(lines, summary.categories, strict=True))
-    short_entries = selectors.round_short_entry_rows(
+    short_entries = design_selectors.round_short_entry_rows(
         round=judging_round, unassigned=unassigned_count, limit=SHORT_ENTRIES_SHOWN,
         stored=[(entry, judges) for _category, counted in summary.categories for entry, judges in counted.short_entries],
     ) if short_count else []
-    judge_counts = selectors.round_judge_counts(round=judging_round)
+    judge_counts = design_selectors.round_judge_counts(round=judging_round)
     can_manage = request.user.has_perm("judging.manage_rounds", edition)
     panels = summary.design
     return render(request, "judging/assignment/round_detail.html", {

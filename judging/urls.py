@@ -31,6 +31,7 @@ urlpatterns = [
     path("e/<slug:slug>/rounds/new/", assignment.round_create, name="round_create"),
     path("e/<slug:slug>/rounds/<int:round_pk>/", assignment.round_detail, name="round_detail"),
     path("e/<slug:slug>/rounds/<int:round_pk>/edit/", assignment.round_edit, name="round_edit"),
+    path("e/<slug:slug>/rounds/<int:round_pk>/judges/", assignment.round_judges, name="round_judges"),
     path("e/<slug:slug>/rounds/<int:round_pk>/run/", assignment.round_run, name="round_run"),
     path("e/<slug:slug>/rounds/<int:round_pk>/runs/<int:run_pk>/progress/", assignment.round_run_progress,
          name="round_run_progress"),

@@ -206,3 +206,47 @@ def _apply(pairs: np.ndarray, change: tuple[int, ...]) -> np.ndarray:
     pairs[(pairs[:, 0] == entry_1) & (pairs[:, 1] == judge_a)] = (entry_1, judge_b)
     pairs[(pairs[:, 0] == entry_2) & (pairs[:, 1] == judge_b)] = (entry_2, judge_a)
     return np.unique(pairs, axis=0)
+
+
+@dataclass(frozen=True)
+class CategoryCounts:
+    """One category's assignments as the round's page shows them (`category_counts`)."""
+
+    rows: int  # assignments in any state
+    assignments: int  # active ones
+    judges: int  # judges with an active assignment
+    entries_by_judges: dict[int, int]  # n -> entries with n active judges, over the entries with any assignment
+    panel_sizes: tuple[int, ...]  # judges per panel (judges linked through shared entries), largest first
+    short_entries: tuple[tuple[int, int], ...]  # (entry, active judges) below k, fewest first, at most `shown`
+
+
+def category_counts(rows: np.ndarray, *, judges_per_entry: int, shown: int = 20) -> dict[int, CategoryCounts]:
+    """Per category, from (category, entry, judge, active) rows of a round's assignments in any order: the counts
+    and the panels of its active assignments, and the first `shown` of its entries with an assignment (in any
+    state) but fewer than `judges_per_entry` active judges. Each category's graph of entries and judges is split
+    into connected components; a panel's size is its number of judges."""
+    rows = np.asarray(rows, dtype=np.int64).reshape(-1, 4)
+    counted: dict[int, CategoryCounts] = {}
+    for category in np.unique(rows[:, 0]).tolist():
+        everything = rows[rows[:, 0] == category]
+        active = everything[:, 3] != 0
+        entries, entry_idx = np.unique(everything[:, 1], return_inverse=True)
+        entry_idx = entry_idx.reshape(-1)
+        judges, judge_idx = np.unique(everything[active, 2], return_inverse=True)
+        judges_of = np.bincount(entry_idx[active], minlength=entries.size)  # active judges of each entry
+        sizes: tuple[int, ...] = ()
+        if active.any():
+            size = entries.size + judges.size
+            graph = sp.coo_matrix((np.ones(int(active.sum()), dtype=np.int8),
+                                   (entry_idx[active], entries.size + judge_idx.reshape(-1))), shape=(size, size))
+            _count, labels = connected_components(graph, directed=False)
+            sizes = tuple(sorted((int(n) for n in np.bincount(labels[entries.size:]) if n), reverse=True))
+        short = np.flatnonzero(judges_of < judges_per_entry)
+        short = short[np.lexsort((entries[short], judges_of[short]))][:shown]
+        counted[int(category)] = CategoryCounts(
+            rows=int(everything.shape[0]), assignments=int(active.sum()), judges=int(judges.size),
+            entries_by_judges={n: int(c) for n, c in enumerate(np.bincount(judges_of).tolist()) if c},
+            panel_sizes=sizes,
+            short_entries=tuple((int(entries[i]), int(judges_of[i])) for i in short),
+        )
+    return counted

@@ -55,6 +55,12 @@ class AssignmentReleaseForm(forms.Form):
     reason = forms.CharField(label=_("Reason (kept in the audit trail)"), required=False, max_length=500)
 
 
+class JudgeSearchForm(forms.Form):
+    """The round's judges searched by name or e-mail address (the judges' page of the round)."""
+
+    q = forms.CharField(label=_("Name or e-mail address contains"), required=False, max_length=200)
+
+
 class NamedChoiceField(forms.ModelChoiceField):
     """Choices labelled by name alone: the edition is already the page's."""
 

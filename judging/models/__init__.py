@@ -1,7 +1,7 @@
 """Judging's models, one module per sub-domain; every model is importable from `judging.models`.
 
 - judges: JudgeProfile, Bid, Conflict
-- rounds: JudgingRound, Assignment, AssignmentRun, ReminderSent, CalibrationEntry
+- rounds: JudgingRound, Assignment, CategoryAssignmentSummary, AssignmentRun, ReminderSent, CalibrationEntry
 - rubrics: Rubric, Criterion, StageWeight
 - reviews: Review, CriterionScore
 - results: AggregationRun, EntryResult, CategoryResultSummary, JudgeResult, Shortlisting
@@ -22,6 +22,7 @@ from .rounds import (
     Assignment,
     AssignmentRun,
     CalibrationEntry,
+    CategoryAssignmentSummary,
     JudgingRound,
     ReminderSent,
     default_prize_boundaries,  # noqa: F401 - migration 0002 only
@@ -32,6 +33,6 @@ __all__ = [
     "AwardDecision", "AwardJob", "Ballot", "CategoryConsideration", "DecisionNotice", "DeliberationMinutes",
     "EditionAward", "PrizeTier", "GroupMail", "GroupMailRecipient", "MailTemplate",
     "AggregationRun", "Assignment", "AssignmentRun", "Bid", "CalibrationEntry", "Conflict", "Criterion",
-    "CategoryResultSummary", "CriterionScore", "EntryResult", "JudgeProfile", "JudgeResult", "JudgingRound", "ReminderSent", "Review",
+    "CategoryAssignmentSummary", "CategoryResultSummary", "CriterionScore", "EntryResult", "JudgeProfile", "JudgeResult", "JudgingRound", "ReminderSent", "Review",
     "Rubric", "Shortlisting", "StageWeight",
 ]

@@ -147,6 +147,44 @@ class Assignment(models.Model):
         return f"{self.judge.user} → {self.application} ({self.get_state_display()})"
 
 
+class CategoryAssignmentSummary(models.Model):
+    """What the round's page shows of one category's assignments, counted by the service that changes them, in the
+    same transaction (judging/services/assignment_summaries.py): rows, active assignments, judges, entries by
+    their number of judges, and the panels the judges form (selectors/design.py computes it). A page then reads
+    one small row per category instead of every assignment of the round.
+
+    A round whose categories lack a row has not been counted (rows written by a bulk path that does not count,
+    such as a test factory): the page then counts from the assignments, as before."""
+
+    round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="assignment_summaries")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    rows = models.PositiveIntegerField(default=0)  # assignments in any state: the round's list
+    assignments = models.PositiveIntegerField(default=0)  # active ones
+    judges = models.PositiveIntegerField(default=0)  # judges with an active assignment in the category
+    # {"n": entries with n active judges}, over the entries with an assignment in any state (0 when all of an
+    # entry's assignments were released or conflicted); an entry never assigned has no row to be counted from.
+    entries_by_judges = models.JSONField(default=dict)
+    panel_sizes = models.JSONField(default=list)  # judges per panel (sharing no entry with another), largest first
+    # [[entry id, judges], ...]: the first entries (fewest active judges, then id) with an assignment but fewer
+    # active judges than the round's judges per entry, when counted.
+    short_entries = models.JSONField(default=list)
+    counted_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "category"], name="category_assignment_summary_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} · {self.category_id}: {self.assignments} assignments, panels {self.panel_sizes}"
+
+    def entries_with_at_least(self, judges: int) -> int:
+        return sum(count for n, count in self.entries_by_judges.items() if int(n) >= judges)
+
+    @property
+    def entries_assigned(self) -> int:
+        """Entries with an assignment in any state: the others were never given a judge in this round."""
+        return sum(self.entries_by_judges.values())
+
+
 class AssignmentRun(WorkerJob):
     """One run of the assigner for a round, with its progress and result, shown on the round's page."""
 

@@ -124,21 +124,6 @@ def round_has_running_assigner(*, round: JudgingRound) -> bool:  # noqa: A002
             .exclude(state=AssignmentRun.State.PENDING, queued_at__lt=timezone.now() - RUN_STALE_AFTER).exists())
 
 
-def round_short_entries(*, round: JudgingRound) -> QuerySet[Application]:  # noqa: A002
-    """Entries with fewer active judges than the round wants, fewest first."""
-    active = Assignment.objects.filter(round=round, state__in=ACTIVE_STATES)
-    # The entries with enough judges from one grouping of the round's assignments (the index in entry order),
-    # then each shown entry's judges counted: not a join of every entry with every assignment.
-    full = active.order_by().values("application_id").annotate(n=Count("*")).filter(
-        n__gte=round.judges_per_entry).values("application_id")
-    return (
-        round_entries(round=round).exclude(pk__in=full)
-        .select_related("organisation", "category")
-        .annotate(judges=_count_of(active, "application_id"))
-        .order_by("judges", "category__position", "id")
-    )
-
-
 def round_replacement_notes(*, round: JudgingRound, limit: int = 10) -> list[AuditEntry]:  # noqa: A002
     """Declared conflicts the automatic replacement could not fill, newest first: the secretariat must act."""
     return list(

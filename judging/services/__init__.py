@@ -4,6 +4,8 @@
 - rounds.py: round settings and THE round state machine (ROUND_TRANSITIONS, `round_move`)
 - assignments.py: the assignment state machine (ASSIGNMENT_TRANSITIONS, `assignment_set_state`),
   changes by hand, the judge's progress, the replacement after a conflict
+- assignment_summaries.py: the per-category counts and panels of a round's assignments, stored by every write
+  that changes which assignments are active, read by the round's page
 - conflicts.py: a conflict declared by the judge or found by the secretariat's record
 - assignment_problem.py: a round read into the solver's problem; assignment_runs.py: the assigner's
   runs as a worker carries them out (RUN_TRANSITIONS, `assignment_run_move`)

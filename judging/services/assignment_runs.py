@@ -34,6 +34,7 @@ from ..selectors.assignment import ACTIVE_STATES, FINISHED_RUN_STATES
 from ..tasks.notifications import notify_judges
 from .assignment_panels import connect_round_panels
 from .assignment_problem import RoundProblem, round_problem
+from .assignment_summaries import assignment_summaries_refresh
 from .locks import edition_is_locked, lock_message, round_lock
 from .queues import queues_place
 from .rounds import CHANGEABLE_ROUND_STATES
@@ -223,6 +224,7 @@ def _run_record(run_id: int, built: RoundProblem, solution: AssignmentSolution, 
 
     target = _target_pairs(built, solution)
     summary = _replace_assignments(judging_round, target)
+    assignment_summaries_refresh(judging_round=judging_round)
     loads = solution.loads + built.outside_load
     active_loads = loads[built.active_judges]
     outside_total = int(built.outside_affinity.sum())

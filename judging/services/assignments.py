@@ -34,6 +34,7 @@ from ..selectors.assignment import (
     round_entries,
 )
 from ..tasks.notifications import notify_judges
+from .assignment_summaries import assignment_summaries_refresh
 from .locks import edition_checked, ensure_edition_unlocked, round_lock
 from .queues import queue_order_ensure
 from .rounds import CHANGEABLE_ROUND_STATES
@@ -161,7 +162,8 @@ def assignment_move(*, assignment: Assignment, to_judge: JudgeProfile, user: Use
     if change.problems:
         raise ValidationError(list(change.problems), code="refused")
     assignment_set_state(assignment, State.RELEASED, user=user, action="assignment.release",
-                         extra={"reason": _("Moved to %(judge)s") % {"judge": to_judge.user}})
+                         extra={"reason": _("Moved to %(judge)s") % {"judge": to_judge.user}},
+                         summarise=False)  # the new row below counts the entry's category once
     moved = _assignment_create(judging_round, to_judge, assignment.application, affinity=change.affinity,
                                source=Assignment.Source.MANUAL)
     audit_log(actor=user, action="assignment.move", target=moved, edition_id=judging_round.edition_id,
@@ -235,13 +237,17 @@ def _lock_assignment_state(assignment: Assignment) -> None:
 
 
 def assignment_set_state(assignment: Assignment, to: str, *, user: User | None, action: str,
-                         extra: dict | None = None, locked: bool = False) -> Assignment:
+                         extra: dict | None = None, locked: bool = False, summarise: bool = True) -> Assignment:
     """The one place an assignment's state is written, with its audit entry; callers are the services of
     this module, conflicts.py and scoring.py. Refuses a move that `ASSIGNMENT_TRANSITIONS` does not allow from the
     stored state.
 
     `locked`: the caller holds the row lock, read the state under it and checked the edition lock in this
     transaction (scoring's save): neither is read again.
+
+    An assignment that stops being active changes the round's summaries: its category is counted again
+    (assignment_summaries.py; callers hold the round's lock), unless `summarise` is False because the caller
+    counts it right after (a move). A move between active states (the judge's progress) changes no count.
     """
     if not locked:
         _lock_assignment_state(assignment)
@@ -259,6 +265,8 @@ def assignment_set_state(assignment: Assignment, to: str, *, user: User | None, 
     assignment.full_clean(exclude=["round", "judge", "application"], validate_constraints=False)
     with edition_checked(assignment):  # checked above, or by the caller (`locked`), in this transaction
         assignment.save(update_fields=["state", "updated_at"])
+    if summarise and (before["state"] in ACTIVE_STATES) != (to in ACTIVE_STATES):
+        assignment_summaries_refresh(judging_round=assignment.round, category_ids=[_category_id(assignment)])
     audit_log(actor=user, action=action, target=assignment, edition_id=assignment.judge.edition_id,
               before=before, after={**_assignment_snapshot(assignment), **(extra or {})})
     return assignment
@@ -273,7 +281,15 @@ def _assignment_create(judging_round: JudgingRound, judge: JudgeProfile, applica
     assignment.full_clean()
     assignment.save()
     queue_order_ensure(judge=judge, judging_round=judging_round)
+    assignment_summaries_refresh(judging_round=judging_round, category_ids=[application.category_id])
     return assignment
+
+
+def _category_id(assignment: Assignment) -> int:
+    """The category of the assignment's entry: from the entry when it was read with it, else one query."""
+    if Assignment.application.is_cached(assignment):
+        return assignment.application.category_id
+    return Application.objects.filter(pk=assignment.application_id).values_list("category_id", flat=True).get()
 
 
 def _with_assignment(change: AssignmentChange, assignment: Assignment) -> AssignmentChange:

@@ -17,6 +17,8 @@ holds in depth:
      bulk_copy.write_rows): `ensure_results_unlocked` under the round lock.
    - `assignment_runs._replace_assignments` (QuerySet.delete, bulk_update, bulk_create of Assignment):
      `round_lock` inside `_run_record`; `round_assign` refuses a locked edition before it claims the run.
+   - `assignment_summaries.assignment_summaries_refresh` (QuerySet.delete, bulk_create of
+     CategoryAssignmentSummary): only called by the assignment and round writers above, after their checks.
    - `scoring._flush` (bulk_create with update_conflicts of CriterionScore; the Review's save skips the
      model guard's query through `edition_checked`): `ensure_can_score`, then `ensure_edition_unlocked` in
      `_prepare`, in the same transaction. `assignments.assignment_set_state` saves the same way.

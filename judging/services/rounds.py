@@ -26,6 +26,7 @@ from portal.services import editions as edition_services
 from ..models import Assignment, JudgingRound, Review
 from ..selectors.assignment import ACTIVE_STATES, round_has_running_assigner
 from ..tasks.notifications import notify_judges
+from .assignment_summaries import assignment_summaries_refresh
 from .locks import ensure_edition_unlocked, ensure_results_unlocked, round_lock
 from .rubrics import round_rubric_gaps
 
@@ -108,6 +109,7 @@ def round_create(*, edition: Edition, user: User | None, name: str, categories: 
     judging_round.full_clean()
     judging_round.save()
     judging_round.categories.set(categories)
+    assignment_summaries_refresh(judging_round=judging_round, category_ids=[c.pk for c in categories])  # all zero
     audit_log(actor=user, action="round.create", target=judging_round, edition=edition,
               after={**snapshot(judging_round), "categories": sorted(c.pk for c in categories)})
     return judging_round
@@ -136,6 +138,10 @@ def round_update(*, round: JudgingRound, user: User | None, data: dict) -> Judgi
     if "categories" in data:
         judging_round.categories.set(_check_round_categories(judging_round, data["categories"]))
     after = {**snapshot(judging_round), "categories": sorted(judging_round.categories.values_list("pk", flat=True))}
+    if after["judges_per_entry"] != before["judges_per_entry"]:  # the summaries keep the entries short of k
+        assignment_summaries_refresh(judging_round=judging_round)
+    elif added := set(after["categories"]) - set(before["categories"]):  # the page reads a row per category
+        assignment_summaries_refresh(judging_round=judging_round, category_ids=added)
     if after != before:
         audit_log(actor=user, action="round.update", target=judging_round, edition_id=judging_round.edition_id,
                   before=before, after=after)

@@ -4,25 +4,34 @@ Every view goes through `edition_permission_required`: `judging.view_rounds` to 
 `judging.manage_rounds` to change anything. Writes call the services only.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.access import edition_permission_required
-from portal.paging import page_rows
+from portal.paging import page_nav, page_rows, query_without_page, wants_all
 from portal.progress import JobProgress, job_progress_response
 from portal.service_errors import add_service_errors, run_service
 
-from ..forms.assignment import AssignmentAddForm, AssignmentMoveForm, AssignmentReleaseForm, RoundForm
+from ..forms.assignment import (
+    AssignmentAddForm,
+    AssignmentMoveForm,
+    AssignmentReleaseForm,
+    JudgeSearchForm,
+    RoundForm,
+)
 from ..forms.confirm import ConfirmForm
 from ..models import Assignment, AssignmentRun, JudgingRound
 from ..selectors import assignment as selectors
-from ..selectors.design import round_panel_design
+from ..selectors import design as design_selectors
+from ..selectors.design import round_assignment_summary
 from ..selectors.stages import round_open_summary
 from ..services import assignments as assignment_services
 from ..services import round_jobs
@@ -30,6 +39,7 @@ from ..services import rounds as round_services
 
 ASSIGNMENTS_PER_PAGE = 50
 SHORT_ENTRIES_SHOWN = 20
+JUDGES_PER_PAGE = 50
 
 
 def _round(edition, round_pk: int) -> JudgingRound:
@@ -80,24 +90,58 @@ def round_list(request, edition):
     })
 
 
+@dataclass(frozen=True)
+class CategoryLine:
+    """One category of the round as its page shows it: entries, how many lack judges, judges and panels."""
+
+    category: object
+    entries: int
+    short: int
+    judges: int
+    assignments: int
+    panels: int
+
+
 @edition_permission_required("judging.view_rounds")
 def round_detail(request, edition, round_pk: int):
+    """The round's page. Its cost does not grow with the round: the counts and the panel check are read from the
+    summaries the assignment services store (selectors/design.py), the entries counted per category on their
+    index, and the lists are one page each (assignments, short entries); the judges have their own page."""
     judging_round = _round(edition, round_pk)
     active_run, last_run = selectors.round_last_runs(round=judging_round)
-    listed = selectors.round_assignments(round=judging_round)
-    page = Paginator(listed, ASSIGNMENTS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = list(page_rows(listed, page))  # the page's keys walked on the index, then joined
-    short_entries = selectors.round_short_entries(round=judging_round)
-    judges = list(selectors.round_judges(round=judging_round))
-    can_manage = request.user.has_perm("judging.manage_rounds", edition)
     categories = list(judging_round.categories.order_by("position", "name"))
-    panels = round_panel_design(round=judging_round, categories=categories)
+    summary = round_assignment_summary(round=judging_round, categories=categories)
+    listed = selectors.round_assignments(round=judging_round)
+    paginator = Paginator(listed, ASSIGNMENTS_PER_PAGE)
+    paginator.count = summary.rows  # counted with the summaries: no COUNT over the round's assignments
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(page_rows(listed, page))  # the page's keys walked on the index, then joined
+    entry_counts = design_selectors.round_entry_counts(round=judging_round)
+    k = judging_round.judges_per_entry
+    lines = [CategoryLine(category=category, entries=entry_counts.get(category.pk, 0),
+                          short=max(0, entry_counts.get(category.pk, 0) - counted.entries_with_at_least(k)),
+                          judges=counted.judges, assignments=counted.assignments, panels=len(counted.panel_sizes))
+             for category, counted in summary.categories]
+    short_count = sum(line.short for line in lines)
+    # Entries without any assignment: every entry before the first run; afterwards only those that joined the
+    # round later (screened in, a category added).
+    unassigned_count = sum(max(0, line.entries - counted.entries_assigned)
+                           for line, (_c, counted) in zip(lines, summary.categories, strict=True))
+    short_entries = design_selectors.round_short_entry_rows(
+        round=judging_round, unassigned=unassigned_count, limit=SHORT_ENTRIES_SHOWN,
+        stored=[(entry, judges) for _category, counted in summary.categories for entry, judges in counted.short_entries],
+    ) if short_count else []
+    judge_counts = design_selectors.round_judge_counts(round=judging_round)
+    can_manage = request.user.has_perm("judging.manage_rounds", edition)
+    panels = summary.design
     return render(request, "judging/assignment/round_detail.html", {
         "edition": edition,
         "round": judging_round,
         "categories": categories,
-        "entry_count": selectors.round_entries(round=judging_round).count(),
-        "judges": judges,
+        "category_lines": lines,
+        "entry_count": sum(entry_counts.values()),
+        "judge_count": sum(judge_counts.values()),
+        "active_judge_count": judge_counts.get(True, 0),
         "active_run": active_run,
         "active_job": _run_job(edition, judging_round, active_run, can_manage=can_manage) if active_run else None,
         "last_run": last_run,
@@ -106,8 +150,9 @@ def round_detail(request, edition, round_pk: int):
         "gap": _gap(last_run),
         "shortfall": sorted((last_run.shortfall or {}).items()) if last_run else [],
         "page": page,
-        "short_entries": list(short_entries[:SHORT_ENTRIES_SHOWN]),
-        "short_count": short_entries.count(),
+        "short_entries": short_entries,
+        "short_count": short_count,
+        "late_count": unassigned_count if summary.rows else 0,
         "replacement_notes": selectors.round_replacement_notes(round=judging_round),
         "split_categories": panels.split,
         "panels_connected": panels.connected,
@@ -118,6 +163,29 @@ def round_detail(request, edition, round_pk: int):
         "release_form": AssignmentReleaseForm(),
         "active_states": selectors.ACTIVE_STATES,
         "started_states": selectors.STARTED_STATES,
+    })
+
+
+@edition_permission_required("judging.view_rounds")
+def round_judges(request, edition, round_pk: int):
+    """The edition's judges with their load in this round: a page of them, searched by name or address, the
+    whole list one click away ("Show all")."""
+    judging_round = _round(edition, round_pk)
+    search = JudgeSearchForm(request.GET or None)
+    judges = selectors.round_judges(round=judging_round)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    if query:
+        judges = judges.filter(Q(user__email__icontains=query) | Q(user__name__icontains=query))
+    page = None
+    if wants_all(request.GET):
+        rows = list(judges)
+    else:
+        page = Paginator(judges, JUDGES_PER_PAGE).get_page(request.GET.get("page"))
+        rows = list(page_rows(judges, page))
+    return render(request, "judging/assignment/round_judges.html", {
+        "edition": edition, "round": judging_round, "search": search, "query": query, "judges": rows,
+        "page_nav": page_nav(page, request.GET) if page is not None else None,
+        "whole_url": "?" + query_without_page(request.GET),
     })
 
 

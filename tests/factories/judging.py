@@ -9,6 +9,7 @@ from judging.models import (
     AssignmentRun,
     Bid,
     CalibrationEntry,
+    CategoryAssignmentSummary,
     CategoryResultSummary,
     Conflict,
     Criterion,
@@ -81,6 +82,14 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     )
     state = Assignment.State.ASSIGNED
     source = Assignment.Source.SOLVER
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        """A row written past the services is not counted: the round's summaries are dropped, so its page counts
+        from the assignments (judging/selectors/design.py) until a service counts them again."""
+        super()._after_postgeneration(instance, create, results)
+        if create:
+            CategoryAssignmentSummary.objects.filter(round_id=instance.round_id).delete()
 
 
 class BidFactory(factory.django.DjangoModelFactory):
@@ -240,6 +249,22 @@ class ShortlistingFactory(factory.django.DjangoModelFactory):
         status="eligible",
     )
     by_rank = True
+
+
+class CategoryAssignmentSummaryFactory(factory.django.DjangoModelFactory):
+    """What the round's page shows of one category's assignments: two entries, three judges in one panel."""
+
+    class Meta:
+        model = CategoryAssignmentSummary
+
+    round = factory.SubFactory(JudgingRoundFactory)
+    category = factory.SubFactory("tests.factories.submissions.CategoryFactory",
+                                  edition=factory.SelfAttribute("..round.edition"))
+    rows = 4
+    assignments = 4
+    judges = 3
+    entries_by_judges = factory.LazyFunction(lambda: {"2": 2})
+    panel_sizes = factory.LazyFunction(lambda: [3])
 
 
 class CategoryResultSummaryFactory(factory.django.DjangoModelFactory):

@@ -203,6 +203,7 @@ EXPECTATIONS.update({
     "judging:round_list": Row(get=READERS),
     "judging:round_detail": Row(get=READERS, post=SECRETARIAT),
     "judging:round_run_progress": Row(get=READERS),
+    "judging:round_judges": Row(get=READERS),
     "judging:judge_list": Row(get=READERS),
     "judging:round_create": Row(get=SECRETARIAT, post=SECRETARIAT),
     "judging:round_edit": Row(get=SECRETARIAT, post=SECRETARIAT),

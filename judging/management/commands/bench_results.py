@@ -47,6 +47,7 @@ from judging.models import (
     StageWeight,
 )
 from judging.services.aggregation import BOOTSTRAP, round_aggregate
+from judging.services.assignment_summaries import assignment_summaries_refresh
 from portal.models import AuditEntry, Edition, EditionRole, Organisation, User
 from submissions.models import Application, Category
 from submissions.services.screening_countries import screening_countries_rebuild
@@ -220,6 +221,8 @@ def fill(*, entries: int, judges: int, per_entry: int, criteria: int, categories
         CriterionScore.objects.bulk_create(batch)
         written += len(batch)
         Rubric.objects.filter(pk=rubric.pk).update(frozen_at=now)
+        # bulk_create counts nothing: the round's page reads the summaries the assignment services keep.
+        assignment_summaries_refresh(judging_round=judging_round)
     if connection.vendor == "postgresql":
         # What autovacuum does for a live database: earlier bench runs leave the tables full of dead rows
         # (each one deletes 10,000 results and the whole edition), which slowed the next measurement by a third.

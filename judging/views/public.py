@@ -20,6 +20,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_GET
 
 from portal.models import Edition
+from portal import public_cache
+from portal.public_cache import cached_for_visitors
 
 from ..selectors import public as public_selectors
 from ..services.dataset import results_dataset
@@ -66,6 +68,12 @@ def public_page(view):
     )))
 
 
+def rendered_once_for_visitors(view):
+    """A public page whose copy anonymous visitors share until what it shows changes (portal/public_cache.py);
+    the copy keeps the ETag, Last-Modified and Cache-Control of `public_page`."""
+    return transaction.non_atomic_requests(cached_for_visitors(view))
+
+
 def _published(request, slug: str) -> Edition:
     edition = _edition(request, slug)
     if edition is None or edition.state != Edition.State.PUBLISHED:
@@ -77,11 +85,13 @@ def _absolute(path: str) -> str:
     return settings.PORTAL_BASE_URL + path
 
 
+@rendered_once_for_visitors
 @public_page
 def edition_page(request, slug: str):
     edition = _edition(request, slug)
     if edition is None:
         raise Http404
+    public_cache.expire_at(request, edition.opens_at, edition.closes_at)  # "open for applications" comes and goes
     categories = public_selectors.public_edition_categories(edition=edition)
     awards = list(edition.edition_awards.order_by("position", "id"))
     url = reverse("judging:public_edition", args=[slug])
@@ -92,6 +102,7 @@ def edition_page(request, slug: str):
     })
 
 
+@rendered_once_for_visitors
 @public_page
 def results_page(request, slug: str):
     edition = _published(request, slug)

@@ -19,8 +19,10 @@ JSON line instead.
 
 from __future__ import annotations
 
+import cProfile
 import io
 import json
+import pstats
 import random
 import re
 import statistics
@@ -83,6 +85,9 @@ class TimedSession:
     """A requests-like session over Django's test client that records each request's CPU, wall time and queries
     under its kind. A redirect followed is part of the request that asked for it, as in locust's figures."""
 
+    profiler: cProfile.Profile | None = None  # set by --profile: only requests of `profiled` kind are profiled
+    profiled = ""
+
     def __init__(self, records: dict[str, list[tuple[float, float, int]]]):
         self.client = Client(HTTP_HOST="127.0.0.1")  # a host every setting allows (the load test's)
         self.client.cookies = SimpleCookie()
@@ -104,7 +109,11 @@ class TimedSession:
             counted[0] += 1
             return execute(sql, params, many, context)
 
+        kind = kind_of(method, path, data)
+        profiler = self.profiler if kind == self.profiled else None
         with connection.execute_wrapper(count):
+            if profiler:
+                profiler.enable()
             cpu, wall = time.process_time(), time.perf_counter()
             if method == "GET":
                 response = self.client.get(path, **extra)
@@ -113,7 +122,9 @@ class TimedSession:
             while allow_redirects and response.status_code in (301, 302, 303) and method == "GET":
                 response = self.client.get(urlsplit(response.headers["Location"]).path)
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        self.records.setdefault(kind_of(method, path, data), []).append((cpu * 1000, wall * 1000, counted[0]))
+            if profiler:
+                profiler.disable()
+        self.records.setdefault(kind, []).append((cpu * 1000, wall * 1000, counted[0]))
         return _Response(response, method, url)
 
 
@@ -146,8 +157,10 @@ class Command(BaseCommand):
                             help="How many times each person's flow runs (after one warm-up round).")
         parser.add_argument("--people", type=int, default=3, help="Applicants and judges taking turns.")
         parser.add_argument("--json", action="store_true", dest="as_json")
+        parser.add_argument("--profile", default="", metavar="KIND",
+                            help="Also print cProfile's top functions over the measured requests of this kind.")
 
-    def handle(self, *args, rounds: int, people: int, as_json: bool, **options) -> None:
+    def handle(self, *args, rounds: int, people: int, as_json: bool, profile: str, **options) -> None:
         try:
             from tests.load import flows
         except ImportError as error:  # the image ships no tests
@@ -190,11 +203,19 @@ class Command(BaseCommand):
 
         warm = sessions(warm_up)  # templates, URL resolvers and caches loaded; these figures are dropped
         one_round(warm[:len(applicants)], warm[len(applicants):], submit=False)
+        if profile:
+            TimedSession.profiler, TimedSession.profiled = cProfile.Profile(), profile
         logged_in = sessions(records)
         for number in range(rounds):
             # Every other round submits one review per judge (as half the load test's reviews are submitted), while
             # the judge still has another open one to keep for the next rounds.
             one_round(logged_in[:len(applicants)], logged_in[len(applicants):], submit=number % 2 == 1)
+        if profile:
+            report = io.StringIO()
+            pstats.Stats(TimedSession.profiler, stream=report).sort_stats("tottime").print_stats(40)
+            pstats.Stats(TimedSession.profiler, stream=report).sort_stats("cumtime").print_stats(60)
+            self.stdout.write(report.getvalue())
+            TimedSession.profiler = None
         figures = summarise(records)
         if as_json:
             self.stdout.write(json.dumps(figures))

@@ -9,6 +9,7 @@ from submissions.models import Application
 from ..models import Criterion, CriterionScore, JudgingRound, Review
 from ..services.scoring import COMMENT_MAX_CHARS, ReviewInput
 
+
 class ScoreSelect(forms.Select):
     """A criterion's score: Django's select, its options written by one template rather than one include each."""
 

@@ -19,9 +19,8 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_GET
 
-from portal.models import Edition
 from portal import public_cache
-from portal.public_cache import cached_for_visitors
+from portal.models import Edition
 
 from ..selectors import public as public_selectors
 from ..services.dataset import results_dataset
@@ -71,7 +70,7 @@ def public_page(view):
 def rendered_once_for_visitors(view):
     """A public page whose copy anonymous visitors share until what it shows changes (portal/public_cache.py);
     the copy keeps the ETag, Last-Modified and Cache-Control of `public_page`."""
-    return transaction.non_atomic_requests(cached_for_visitors(view))
+    return transaction.non_atomic_requests(public_cache.cached_for_visitors(view))
 
 
 def _published(request, slug: str) -> Edition:

@@ -174,7 +174,7 @@ class Command(BaseCommand):
         applicants = manifest["applicants"][:people]
         judges = [judge for judge in manifest["judges"] if judge["assignments"]][:people]
         if not applicants or not judges:
-            raise CommandError("The demo has no drafts or no judge with open work: run `seed_demo --through published`.")
+            raise CommandError("No drafts or no judge with open work: run `seed_demo --through published` first.")
         rng = random.Random(1)
         records: dict[str, list] = {}
         warm_up: dict[str, list] = {}

@@ -119,6 +119,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer with a cheaper field template (same HTML): portal/form_renderer.py.
+FORM_RENDERER = "portal.form_renderer.PortalFormRenderer"
+
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",

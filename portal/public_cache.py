@@ -92,6 +92,8 @@ def _seconds_to_keep(request, *, rendered_from) -> int:
 def _cacheable(request) -> bool:
     return (
         request.method == "GET"
+        # Nothing these pages show depends on a query string; keyed by one, anyone could fill the cache at will.
+        and not request.META.get("QUERY_STRING")
         and not request.user.is_authenticated
         and "HTTP_IF_NONE_MATCH" not in request.META
         and "HTTP_IF_MODIFIED_SINCE" not in request.META
@@ -100,13 +102,13 @@ def _cacheable(request) -> bool:
 
 
 def cached_for_visitors(view):
-    """Serve `view`'s page to anonymous visitors from the cache, per path, query and language."""
+    """Serve `view`'s page to anonymous visitors from the cache, per path and language."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        key = f"public-pages:{_generation()}:{get_language()}:{request.get_full_path()}"
+        key = f"public-pages:{_generation()}:{get_language()}:{request.path}"
         kept = cache.get(key)
         if kept is not None:
             status, headers, content = kept

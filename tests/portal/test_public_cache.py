@@ -151,3 +151,9 @@ def test_drafts_saved_do_not_make_copies_stale(client, seoul, django_capture_on_
         draft.title = "Still a draft"
         draft.save()
     assert public_cache._generation() == before
+
+
+def test_a_query_string_is_never_a_key_of_its_own(client, seoul):
+    for number in range(3):
+        assert client.get(f"/?page={number}").status_code == 200
+    assert not [key for key in public_cache.cache._cache if "?" in key]

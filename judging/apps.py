@@ -16,6 +16,16 @@ class JudgingConfig(AppConfig):
 
         people.register()
 
+        # The public pages' cached copies (portal/public_cache.py): prize tiers, awards, award decisions and rounds
+        # (the published score is the final round's). Entry results are not watched (a receiver would cost the
+        # aggregation Django's fast delete): they change only before publication, which saves the edition.
+        from portal import public_cache
+
+        from .models import AwardDecision, EditionAward, JudgingRound, PrizeTier
+
+        for model in (PrizeTier, EditionAward, AwardDecision, JudgingRound):
+            public_cache.watch(model)
+
         # portal's dashboard and cockpit show this app's panels without importing it (portal/dashboard.py).
         from portal.dashboard import register_dashboard_panel, register_workspace_panel
 

@@ -12,3 +12,11 @@ class PortalConfig(AppConfig):
         from portal.privacy_panel import deletion_requests_panel
 
         register_dashboard_panel(deletion_requests_panel, order=90)
+
+        # The public pages' cached copies follow what they show (portal/public_cache.py): editions (names, states,
+        # dates) and the organisations named among the winners.
+        from portal import public_cache
+        from portal.models import Edition, Organisation
+
+        public_cache.watch(Edition)
+        public_cache.watch(Organisation)

@@ -14,5 +14,14 @@ class SubmissionsConfig(AppConfig):
 
         signals.connect()  # the screening list's countries (signals.py)
 
+        # The public pages' cached copies (portal/public_cache.py): the categories of a call, and entries once past
+        # their draft (a winner's title and category); drafts, saved all day long, never show there.
+        from portal import public_cache
+
+        from .models import Application, Category
+
+        public_cache.watch(Category)
+        public_cache.watch(Application, when=lambda application: application.status != Application.Status.DRAFT)
+
         register_dashboard_panel(panels.applicant_dashboard_panel, order=30)
         register_workspace_panel(panels.workspace_counts_panel, order=10)

@@ -9,6 +9,13 @@ from submissions.models import Application
 from ..models import Criterion, CriterionScore, JudgingRound, Review
 from ..services.scoring import COMMENT_MAX_CHARS, ReviewInput
 
+
+class ScoreSelect(forms.Select):
+    """A criterion's score: Django's select, its options written by one template rather than one include each."""
+
+    template_name = "judging/widgets/score_select.html"
+
+
 CONFIDENCE_CHOICES = [
     (1, _("1 — low: outside my field")),
     (2, _("2")),
@@ -55,6 +62,7 @@ class ReviewForm(forms.Form):
                 required=False, coerce=int, empty_value=None,
                 choices=[("", _("— not scored yet —"))]
                 + [(value, str(value)) for value in range(criterion.scale_min, criterion.scale_max + 1)],
+                widget=ScoreSelect,
             )
             fields[f"comment_{criterion.pk}"] = forms.CharField(
                 label=_("Comment on %(name)s") % {"name": criterion.name}, required=False,

@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_GET
 
+from portal import public_cache
 from portal.models import Edition
 
 from ..selectors import public as public_selectors
@@ -66,6 +67,12 @@ def public_page(view):
     )))
 
 
+def rendered_once_for_visitors(view):
+    """A public page whose copy anonymous visitors share until what it shows changes (portal/public_cache.py);
+    the copy keeps the ETag, Last-Modified and Cache-Control of `public_page`."""
+    return transaction.non_atomic_requests(public_cache.cached_for_visitors(view))
+
+
 def _published(request, slug: str) -> Edition:
     edition = _edition(request, slug)
     if edition is None or edition.state != Edition.State.PUBLISHED:
@@ -77,11 +84,13 @@ def _absolute(path: str) -> str:
     return settings.PORTAL_BASE_URL + path
 
 
+@rendered_once_for_visitors
 @public_page
 def edition_page(request, slug: str):
     edition = _edition(request, slug)
     if edition is None:
         raise Http404
+    public_cache.expire_at(request, edition.opens_at, edition.closes_at)  # "open for applications" comes and goes
     categories = public_selectors.public_edition_categories(edition=edition)
     awards = list(edition.edition_awards.order_by("position", "id"))
     url = reverse("judging:public_edition", args=[slug])
@@ -92,6 +101,7 @@ def edition_page(request, slug: str):
     })
 
 
+@rendered_once_for_visitors
 @public_page
 def results_page(request, slug: str):
     edition = _published(request, slug)

@@ -3,17 +3,21 @@
 from collections import defaultdict
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.shortcuts import render
 
 from .. import selectors
 from ..dashboard import dashboard_panels
 from ..models import Edition, EditionRole
+from ..public_cache import cached_for_visitors
 
 # Roles that run or watch an edition: their link goes to the edition's cockpit.
 COCKPIT_ROLES = frozenset({EditionRole.Role.SECRETARIAT, EditionRole.Role.CHAIR, EditionRole.Role.OBSERVER,
                            EditionRole.Role.COMMITTEE})
 
 
+@transaction.non_atomic_requests  # read-only
+@cached_for_visitors  # one copy per language for every anonymous visitor (portal/public_cache.py)
 def home(request):
     # Every edition past its draft has a public page (judging:public_edition); published ones their winners.
     editions = Edition.objects.exclude(state=Edition.State.DRAFT).order_by("-opens_at")

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("hashers", [
-    ["django.contrib.auth.hashers.PBKDF2PasswordHasher"],  # production's default
+    ["django.contrib.auth.hashers.Argon2PasswordHasher",  # production's default
+     "django.contrib.auth.hashers.PBKDF2PasswordHasher"],
+    ["django.contrib.auth.hashers.PBKDF2PasswordHasher"],  # the default before
     ["django.contrib.auth.hashers.MD5PasswordHasher"],  # the tests'
 ])
 def test_logging_in_as_a_demo_user_leaves_the_stored_hash_alone(client, settings, hashers):
@@ -25,3 +27,15 @@ def test_logging_in_as_a_demo_user_leaves_the_stored_hash_alone(client, settings
         assert User.objects.get(pk=user.pk).password == stored
     finally:
         demo_password_hash.cache_clear()
+
+
+def test_a_password_hashed_with_pbkdf2_before_still_logs_in(client, settings):
+    from django.contrib.auth.hashers import make_password
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher",
+                                 "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    old = make_password(DEMO_PASSWORD, hasher="pbkdf2_sha256")
+    user = demo_user("judge8@demo.example", "Demo Judge Eight", password=old)
+    response = client.post("/accounts/login/", {"login": user.email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert identify_hasher(User.objects.get(pk=user.pk).password).algorithm == "argon2"

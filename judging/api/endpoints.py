@@ -12,8 +12,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
 from django.urls import URLPattern
-from django.views.decorators.cache import cache_control
 from django.utils.translation import gettext_noop
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition
 from ninja import NinjaAPI, Router
 from ninja.decorators import decorate_view

@@ -4,6 +4,7 @@ under /scoring/. Each view declares its permission with `portal.access.edition_p
 from django.urls import path
 
 from .views import (
+    api_docs,
     assignment,
     award_jobs,
     awards,
@@ -83,6 +84,8 @@ urlpatterns = [
     path("editions/<slug:slug>/winners/<int:application_id>/image/", public.winner_image,
          name="public_winner_image"),
     path("language/<str:code>/", public.language, name="public_language"),
+    # The results API's documentation, a portal page (the API itself is judging/api/, mounted at /api/v1/).
+    path("api/v1/docs", api_docs.api_docs, name="api_docs"),
     # Ceremony material: the awards jobs (decision e-mails, certificates) and the exports.
     path("e/<slug:slug>/awards/jobs/", award_jobs.award_jobs_page, name="award_jobs"),
     path("e/<slug:slug>/awards/jobs/start/<str:kind>/", award_jobs.award_job_start, name="award_job_start"),

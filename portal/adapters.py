@@ -8,6 +8,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.helpers import render_authentication_error
 from django import forms
 from django.conf import settings
+from django.utils.translation import get_language, gettext, gettext_noop
 from requests import RequestException
 
 from portal import throttle
@@ -27,6 +28,10 @@ class AccountAdapter(OutboxMailMixin, DefaultAccountAdapter):
         throttle.login_failure_record(request=request, login=credentials.get("email", ""))
 
 
+# OIDC_PROVIDER_NAME's default (config/settings/base.py), kept in the catalogue so that it reads in Korean too.
+DEFAULT_PROVIDER_NAME = gettext_noop("your organisation's account")
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """Sign-in through the organiser's identity provider (OpenID Connect, see OIDC_* settings).
 
@@ -36,6 +41,16 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def is_open_for_signup(self, request, sociallogin) -> bool:
         return settings.OIDC_ALLOW_SIGNUP
+
+    def list_apps(self, request, provider=None, client_id=None):
+        """The provider's name in the reader's language, wherever allauth shows it (the button, the confirmation
+        page): OIDC_PROVIDER_NAME_KO for Korean readers when set, else the catalogue's word for the default name."""
+        apps = super().list_apps(request, provider=provider, client_id=client_id)
+        korean = (get_language() or "").startswith("ko")
+        for app in apps:
+            if app.pk is None:  # built from settings for this call, never saved: naming it here changes nothing else
+                app.name = (korean and app.settings.get("name_ko")) or (app.name and gettext(app.name))
+        return apps
 
     def get_requests_session(self):
         return _ProviderSession(super().get_requests_session(), self._error_page)

@@ -131,6 +131,115 @@ VALUE_CHARS = 60
 FIELDS_SHOWN = 6
 
 
+# Recorded field names said in the reader's language (in English as recorded, without underscores); a field nobody
+# named yet is shown that way in every language.
+FIELD_LABELS: dict[str, Any] = {
+    "active": _("active"),
+    "added": _("added"),
+    "affiliations": _("affiliations"),
+    "affinity": _("affinity"),
+    "aggregation_method": _("aggregation method"),
+    "allowed_kinds": _("allowed kinds"),
+    "applicant_comment": _("applicant comment"),
+    "application": _("application"),
+    "assignments": _("assignments"),
+    "award": _("award"),
+    "blind": _("blind"),
+    "bound": _("bound"),
+    "capacity": _("capacity"),
+    "categories": _("categories"),
+    "category": _("category"),
+    "citation": _("citation"),
+    "city": _("city"),
+    "closes_at": _("closes at"),
+    "comments": _("comments"),
+    "committee_comment": _("committee comment"),
+    "committee_vote": _("committee vote"),
+    "confidence": _("confidence"),
+    "conflict_same_country": _("conflict same country"),
+    "connected_panels": _("connected panels"),
+    "country": _("country"),
+    "criterion": _("criterion"),
+    "deadline": _("deadline"),
+    "departs": _("departs"),
+    "description": _("description"),
+    "description_en": _("description (English)"),
+    "description_ko": _("description (Korean)"),
+    "edition": _("edition"),
+    "expertise": _("expertise"),
+    "explanation_to_applicants": _("explanation to applicants"),
+    "file": _("file"),
+    "finalised_at": _("finalised at"),
+    "finalised_by": _("finalised by"),
+    "frozen_at": _("frozen at"),
+    "guidance": _("guidance"),
+    "guidance_en": _("guidance (English)"),
+    "guidance_ko": _("guidance (Korean)"),
+    "held_on": _("held on"),
+    "judge": _("judge"),
+    "judge_email": _("judge email"),
+    "judges_per_entry": _("judges per entry"),
+    "kept": _("kept"),
+    "kind": _("kind"),
+    "level": _("level"),
+    "levels": _("levels"),
+    "max_entries_per_organisation": _("max entries per organisation"),
+    "max_recipients": _("max recipients"),
+    "name": _("name"),
+    "name_en": _("name (English)"),
+    "name_ko": _("name (Korean)"),
+    "objective": _("objective"),
+    "on": _("on"),
+    "opens_at": _("opens at"),
+    "organisation": _("organisation"),
+    "per_category": _("per category"),
+    "places": _("places"),
+    "population_band": _("population band"),
+    "position": _("position"),
+    "previous_round": _("previous round"),
+    "programme": _("programme"),
+    "programme_en": _("programme (English)"),
+    "programme_ko": _("programme (Korean)"),
+    "proposed_rank": _("proposed rank"),
+    "publish_dataset": _("publish dataset"),
+    "publish_scores": _("publish scores"),
+    "published_at": _("published at"),
+    "ranked": _("ranked"),
+    "reason": _("reason"),
+    "recused": _("recused"),
+    "reminder_hours": _("reminder hours"),
+    "removed": _("removed"),
+    "retention_days": _("retention days"),
+    "role": _("role"),
+    "round": _("round"),
+    "rubric": _("rubric"),
+    "run": _("run"),
+    "scale_max": _("scale max"),
+    "scale_min": _("scale min"),
+    "scores": _("scores"),
+    "size": _("size"),
+    "slug": _("web address"),
+    "source": _("source"),
+    "stage": _("stage"),
+    "state": _("state"),
+    "status": _("status"),
+    "tie_break": _("tie break"),
+    "tie_break_criterion": _("tie break criterion"),
+    "tier": _("tier"),
+    "ties_beyond": _("ties beyond"),
+    "time_zone": _("time zone"),
+    "type": _("type"),
+    "user": _("user"),
+    "website": _("website"),
+    "weight": _("weight"),
+    "weighted_total": _("weighted total"),
+}
+
+
+def field_label(key: str) -> str:
+    return str(FIELD_LABELS[key]) if key in FIELD_LABELS else key.replace("_", " ")
+
+
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
 
@@ -166,7 +275,7 @@ def changes(before: Any, after: Any) -> tuple[list[Change], int]:
     found = []
     for key in list(before) + [k for k in after if k not in before]:
         if before.get(key) != after.get(key):
-            found.append(Change(key.replace("_", " "), _short(before.get(key)), _short(after.get(key)),
+            found.append(Change(field_label(key), _short(before.get(key)), _short(after.get(key)),
                                 key not in before))
     return found[:FIELDS_SHOWN], max(0, len(found) - FIELDS_SHOWN)
 
@@ -188,7 +297,7 @@ def _all_changes(before: Any, after: Any) -> tuple[list[Change], int]:
     if before is None and isinstance(after, dict):
         return changes({}, after)
     if after is None and isinstance(before, dict):
-        return [Change(k.replace("_", " "), _short(v), "—", False) for k, v in before.items()][:FIELDS_SHOWN], \
+        return [Change(field_label(k), _short(v), "—", False) for k, v in before.items()][:FIELDS_SHOWN], \
             max(0, len(before) - FIELDS_SHOWN)
     return changes(before, after)
 

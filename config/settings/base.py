@@ -203,7 +203,8 @@ SOCIALACCOUNT_PROVIDERS = {
                 "name": env("OIDC_PROVIDER_NAME", default="your organisation's account"),
                 "client_id": OIDC_CLIENT_ID,
                 "secret": env("OIDC_CLIENT_SECRET", default=""),
-                "settings": {"server_url": OIDC_SERVER_URL},
+                # The name as Korean readers see it (the English name is translated by the catalogue otherwise).
+                "settings": {"server_url": OIDC_SERVER_URL, "name_ko": env("OIDC_PROVIDER_NAME_KO", default="")},
             },
         ] if OIDC_SERVER_URL and OIDC_CLIENT_ID else [],
     },

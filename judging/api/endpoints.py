@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
 from django.urls import URLPattern
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition
 from ninja import NinjaAPI, Router
@@ -35,6 +36,7 @@ api = NinjaAPI(
         "as {\"en\", \"ko\"}. Scores appear only for editions that publish them."
     ),
     urls_namespace="api",
+    docs_url=None,  # the documentation is a portal page in the reader's language: judging/views/api_docs.py
 )
 router = Router(tags=["results"])
 
@@ -69,14 +71,15 @@ def _cached(view):
     return decorate_view(condition(etag_func=_etag))(view)
 
 
-@router.get("/editions", response=list[schemas.EditionSummary], summary="Published editions, newest first")
+@router.get("/editions", response=list[schemas.EditionSummary],
+            summary=gettext_noop("Published editions, newest first"))
 @_cached
 def list_editions(request):
     return [edition_summary(edition) for edition in public_selectors.published_editions().order_by("-published_at")]
 
 
 @router.get("/editions/{slug}", response={200: schemas.Edition, 404: schemas.Message},
-            summary="One published edition with its categories and prize tiers")
+            summary=gettext_noop("One published edition with its categories and prize tiers"))
 @_cached
 def get_edition(request, slug: str):
     edition = _published(request, slug)
@@ -84,7 +87,7 @@ def get_edition(request, slug: str):
 
 
 @router.get("/editions/{slug}/results", response={200: schemas.Results, 404: schemas.Message},
-            summary="The winners of a published edition, tier by tier, and its awards")
+            summary=gettext_noop("The winners of a published edition, tier by tier, and its awards"))
 @_cached
 def get_results(request, slug: str):
     edition = _published(request, slug)

@@ -66,7 +66,7 @@ def test_the_secretariat_builds_a_conditional_question_and_an_applicant_answers_
     _shot(page, "form-builder-390")
 
     # The move buttons work from the keyboard: "partners" goes below the new choice question.
-    move_down = page.get_by_role("button", name="Move Partners down")
+    move_down = page.get_by_role("button", name="Move down: Partners")
     move_down.focus()
     page.keyboard.press("Enter")
     expect(page.locator(".question-card h2").nth(8)).to_contain_text("Partners")

@@ -75,8 +75,8 @@ def test_the_secretariat_writes_a_rubric_and_previews_the_judges_form(live_serve
         expect(page.locator(".messages")).to_contain_text("Criterion added.")
         add = page.locator("form", has=page.get_by_role("button", name="Add the criterion"))
 
-    # Reorder from the keyboard: focus "Move “Impact” up" and press Enter.
-    page.get_by_role("button", name="Move “Impact” up").focus()
+    # Reorder from the keyboard: focus "Move up: “Impact”" and press Enter.
+    page.get_by_role("button", name="Move up: “Impact”").focus()
     page.keyboard.press("Enter")
     expect(page.locator(".messages")).to_contain_text("Order saved.")
     assert page.locator(".rubric-criteria h3").all_inner_texts() == ["Impact", "Innovation"]

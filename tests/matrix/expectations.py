@@ -142,9 +142,9 @@ EXPECTATIONS.update({
     "portal:deletion_request_cancel": Row(get=LOGGED_IN, post=APPLICANT_A, status=POST_ONLY),
     "portal:deletion_requests": Row(get=SECRETARIAT | {"secretariat_other", "superuser"}),
     "portal:deletion_request_decide": Row(get=SECRETARIAT | SUPERUSER, post=SECRETARIAT | SUPERUSER),
-    # The results API: the list of published editions and the schema are public (read-only: every POST is
-    # refused); an edition that is not published is 404 for everyone, staff included.
-    **rows(["api:list_editions", "api:openapi-json", "api:openapi-view"], public(post=NOBODY)),
+    # The results API: the list of published editions, the schema and its documentation page are public
+    # (read-only: every POST is refused); an edition that is not published is 404 for everyone, staff included.
+    **rows(["api:list_editions", "api:openapi-json", "judging:api_docs"], public(post=NOBODY)),
     **rows(["api:get_edition", "api:get_results", "api:api-root"], Row()),
     "portal:dashboard": Row(get=LOGGED_IN),
     # Anyone logged in may found an organisation, or start an application (sent to found one first if they have

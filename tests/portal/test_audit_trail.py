@@ -72,6 +72,9 @@ def test_korean_readers_read_the_labels_in_korean(client, login, trail):
     client.post("/i18n/setlang/", {"language": "ko", "next": "/"})
     response = client.get(f"/e/{trail['edition'].slug}/audit/")
     assert {row.what for row in response.context["rows"]} >= {"심사 제출", "수상 결정", "라운드 시작"}
+    review = next(row for row in response.context["rows"] if row.entry.pk == trail["review"].pk)
+    fields = [change.field for change in review.changes]
+    assert ("가중 합계" in fields, "확신도" in fields, "weighted total" in fields) == (True, True, False)
 
 
 @pytest.mark.parametrize(("kind", "expected"), [("review", ["review"]), ("award", ["prize"]),

@@ -97,6 +97,24 @@ def test_the_login_page_offers_the_configured_provider(client, provider):
     assert "City Hall account" in html and LOGIN in html
 
 
+def test_korean_readers_read_the_providers_korean_name_and_korean_wording(client, provider, settings):
+    app = settings.SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"][0]
+    app["settings"] = {**app["settings"], "name_ko": "시청 계정"}
+    korean = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    english = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ("시청 계정" in korean, "City Hall account" in korean, "또는 다른 계정으로 로그인" in korean) == (True, False, True)
+    assert ("City Hall account" in english, "시청 계정" in english) == (True, False)
+    confirm = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "시청 계정(으)로 로그인" in confirm
+
+
+def test_the_default_provider_name_reads_in_korean(client, provider, settings):
+    app = settings.SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"][0]
+    app["name"] = "your organisation's account"
+    korean = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert ("소속 기관 계정" in korean, "your organisation" in korean) == (True, False)
+
+
 def test_a_verified_provider_e_mail_signs_in_the_existing_account(client, provider):
     user = VerifiedUserFactory(email="official@city.example")
     back = _sign_in(client)

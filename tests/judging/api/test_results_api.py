@@ -131,3 +131,16 @@ def test_the_openapi_schema_documents_every_endpoint(client):
     assert set(schema["paths"]) == {"/api/v1/editions", "/api/v1/editions/{slug}", "/api/v1/editions/{slug}/results"}
     assert {"Results", "Winner", "Edition", "EditionSummary"} <= set(schema["components"]["schemas"])
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_the_documentation_is_a_portal_page_in_the_readers_language(client, seoul):
+    english = client.get("/api/v1/docs", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    korean = client.get("/api/v1/docs", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert ('class="site-header"' in english, "<h1>Results API</h1>" in english, "swagger" in english.lower()) == (
+        True, True, False)
+    for path in ("/api/v1/editions", "/api/v1/editions/{slug}", "/api/v1/editions/{slug}/results"):
+        assert f"<code>{path}</code>" in english and f"<code>{path}</code>" in korean
+    assert f'href="/api/v1/editions/{seoul.edition.slug}/results"' in english  # an example that answers
+    assert 'id="schema-Winner"' in english and 'href="/api/v1/openapi.json"' in english
+    assert ("<h1>결과 API</h1>" in korean, "발표된 회차의 등급별 수상작과 특별상" in korean) == (True, True)
+    assert "The winners of a published edition" not in korean

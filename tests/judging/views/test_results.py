@@ -87,7 +87,9 @@ def test_the_leaderboard_shows_raw_and_corrected_scores_ties_flags_and_review_co
     assert "5.50" in body and "6.00" in body and "6.50" in body
     assert "2/3" in body and "3/3" in body
     assert "reviews missing" in body and "tie" in body
-    assert "least-squares judge offsets, version 1.1" in body
+    # The method as the reader's language names it, then the name the results recorded, marked as English.
+    assert "Method: Judges&#x27; leniency only (method 1), version 1.1." in body
+    assert '(<span lang="en">least-squares judge offsets</span>)' in body
 
 
 def test_peer_bands_rank_entries_within_their_stage_and_population_band(client, login, scored):

@@ -138,7 +138,7 @@ def test_the_move_buttons_reorder_and_the_remove_button_removes(client, login, e
     questions = form_questions_ensure(edition=edition)
     login(secretariat)
     body = client.get(url(edition)).content.decode()
-    assert 'aria-label="Move Summary down"' in body
+    assert 'aria-label="Move down: Summary"' in body
     client.post(url(edition, f"{questions[0].pk}/move/"), {"direction": "down"})
     order = list(Question.objects.filter(edition=edition).order_by("position").values_list("key", flat=True))
     assert order[:2] == ["problem", "summary"]

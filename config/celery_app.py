@@ -2,6 +2,10 @@ import os
 
 from celery import Celery
 
+from config.process import tune_process
+
+tune_process()
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("portal", task_cls="worker.base:PortalTask")

@@ -37,14 +37,18 @@ class AggregationRun(WorkerJob):
 class EntryResult(models.Model):
     """The aggregate of one entry in one round; replaced as a whole by every recompute."""
 
-    # Round and category carry no database constraint or index of their own: the rows are derived data that
-    # one service writes whole under the round's lock, taking both ids from the round and its applications
-    # in the same transaction, and Django still cascades deletes. Checking 20,000 deferred foreign keys and
-    # keeping two more indexes at each recompute cost a third of its write (bench_results, 10,000 entries);
-    # the unique (round, application) and the board order (round, category, rank, application) serve every read.
+    # Round, application and category carry no database constraint (and round and category no index of their
+    # own): the rows are derived data that one service writes whole under the round's lock, taking the ids from
+    # the round and from the applications of its submitted reviews (reviews and assignments keep their database
+    # keys), and Django still cascades deletes. The only application the portal ever deletes is a draft that was
+    # never submitted (data_protection), which has no review and so no result. Checking 30,000 deferred foreign
+    # keys (each locking its application row) and keeping two more indexes at each recompute cost a third of its
+    # write (bench_results, 10,000 entries); the unique (round, application), the application's index and the
+    # board order (round, category, rank, application) serve every read.
     round = models.ForeignKey(JudgingRound, on_delete=models.CASCADE, related_name="entry_results",
                               db_constraint=False, db_index=False)
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="results")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="results",
+                                    db_constraint=False)
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", db_constraint=False,
                                  db_index=False)
     n_reviews = models.PositiveIntegerField()

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('judging', '0019_round_assignments_entry_order'),
+        ('judging', '0020_category_assignment_summaries'),
         ('submissions', '0013_screening_countries'),
     ]
 

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from portal import public_cache
 from submissions.models import Answer, ApplicationSnapshot, StatusChange
 from tests.factories import MembershipFactory
 from tests.factories.submissions import ApplicationFactory, AttachmentFactory, answer, application_form_data
@@ -35,8 +36,10 @@ def test_submitting_stores_a_snapshot_and_sends_the_confirmation_after_commit(
         response = _submit(client, application, title="Final title")
     assert response.status_code == 302
     assert response.url == f"/applications/{application.pk}/"
-    # The confirmation task, then (once it has run) one outbox e-mail per member.
-    assert len(callbacks) == 3
+    # The confirmation task, then (once it has run) one outbox e-mail per member; and the public pages' copies are
+    # dropped, since an application left the drafts.
+    assert public_cache.invalidate in callbacks
+    assert len([callback for callback in callbacks if callback is not public_cache.invalidate]) == 3
     snapshot = ApplicationSnapshot.objects.get()
     assert (snapshot.number, snapshot.data["title"], snapshot.submitted_by) == (1, "Final title", application.owner)
     assert [attachment["name"] for attachment in snapshot.data["attachments"]] == ["plan.pdf"]

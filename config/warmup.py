@@ -25,8 +25,6 @@ TEMPLATES = [
     "judging/scoring/review.html",
     "judging/scoring/workbench.html",
     "judging/scoring/home.html",
-    "django/forms/div.html",
-    "django/forms/field.html",
 ]
 
 

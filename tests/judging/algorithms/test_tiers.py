@@ -52,3 +52,25 @@ def test_an_entry_missing_from_a_resample_is_left_out_of_its_counts_and_groups_r
     np.testing.assert_allclose(probability[1], [0.0, 1.0])  # only the resample where it was scored counts
     np.testing.assert_allclose(probability[2], [0.5, 0.5])
     np.testing.assert_allclose(probability[3], [0.5, 0.5])
+
+
+def test_tier_probabilities_match_a_full_ranking_of_every_resample():
+    # Only the first ranks are ordered (a partition): the counts are those of ranking every entry, by hand here.
+    rng = np.random.default_rng(6)
+    samples = rng.normal(size=(30, 50))
+    samples[rng.random(samples.shape) < 0.2] = np.nan
+    groups = np.arange(50) % 3
+    boundaries = {0: (1, 3, 6), 1: (2,), 2: ()}
+    probability, top = tier_probabilities(samples, groups, boundaries, top=4)
+    expected, expected_top = np.zeros((50, 4)), np.zeros(50)
+    scored = np.zeros(50)
+    for row in samples:
+        for code, cuts_ in boundaries.items():
+            members = [i for i in np.flatnonzero(groups == code) if not np.isnan(row[i])]
+            for rank, entry in enumerate(sorted(members, key=lambda i: -row[i]), start=1):
+                tier = next((t for t, boundary in enumerate(cuts_) if rank <= boundary), None)
+                expected[entry, 3 if tier is None else tier] += 1
+                expected_top[entry] += rank <= 4
+                scored[entry] += 1
+    np.testing.assert_array_equal(probability, expected / scored[:, None])
+    np.testing.assert_array_equal(top, expected_top / scored)

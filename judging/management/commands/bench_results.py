@@ -280,6 +280,8 @@ class Command(BaseCommand):
             "load_seconds": round(median.load_seconds, 3),
             "math_seconds": round(median.math_seconds, 3),
             "write_seconds": round(median.write_seconds, 3),
+            "cpu_seconds_each": [round(run.cpu_seconds, 3) for run in runs],
+            "math_cpu_seconds_each": [round(run.math_cpu_seconds, 3) for run in runs],
             "seconds_without_bootstrap": round(point_only.seconds, 3),
             "fill_seconds": round(bench.seconds, 1),
             "removed_earlier_bench_editions": removed,

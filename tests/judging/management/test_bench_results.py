@@ -18,5 +18,8 @@ def test_bench_results_times_the_real_aggregation_and_cleans_up(run):
     # rounded total by up to 4 half-milliseconds.
     parts = result["load_seconds"] + result["math_seconds"] + result["write_seconds"]
     assert abs(parts - result["seconds"]) <= 0.002 + 1e-9
+    # This process's processor time beside each run's wall clock: the math's is part of the run's.
+    assert len(result["cpu_seconds_each"]) == len(result["math_cpu_seconds_each"]) == 1
+    assert 0 < result["math_cpu_seconds_each"][0] <= result["cpu_seconds_each"][0]
     assert not Edition.objects.filter(slug__startswith="bench-results").exists()
     assert (EntryResult.objects.count(), JudgeResult.objects.count()) == (0, 0)

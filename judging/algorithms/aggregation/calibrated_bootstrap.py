@@ -20,6 +20,13 @@ column each: one sparse product per sum serves every resample (a matrix of 200 c
 which took 200 refits of 30,000 reviews from 2.8 s of processor time to 1.2 s (the judges' leverage included;
 measured on a busy two-core machine). A resample that has converged is taken out of the block, so each refit
 stops where it would alone. The steps are those of `calibrated.fit_calibrated` (the same formulas, in matrix form).
+
+Then fewer passes over the block (entries x resamples, 8 MB), the same qualities to rounding (a test holds the
+previous version, frozen): products with the cells x entries matrices stored by entry (CSC), the leverage's sums of
+r^2 through RC's own product (plus the few reviews whose robust weight is not 1), the quality's numerator in one
+product, the unreviewed entries set by flat index instead of masked divisions and copies, the largest pool's
+normalisation broadcast, and the convergence check on every eighth entry first. 200 refits of the 10,000-entry
+bench: 1.45-1.77 s of processor time to 1.05-1.21 s (alternating runs, load 7-10 on two cores).
 """
 
 from __future__ import annotations

@@ -53,8 +53,13 @@ class _FrozenRefitter(_Refitter):
         self.RC2 = sp.csr_matrix((r * r, (cell, e)), shape=shape)
         self.RCT, self.RCYT = self.RC.T.tocsr(), self.RCY.T.tocsr()
         pools = _FrozenPools(point)
-        pools.entry_pool = np.full(self.n_entries, pools.main)
-        pools.entry_pool[pools.others] = pools.other_pool
+        # Each entry's pool as the previous version found it (pools.n_pools: in none).
+        judges = np.flatnonzero(point.calibrated)
+        codes = np.unique(point.judge_component[judges])
+        pool_of_component = np.full(max(point.entry_component.max(initial=-1),
+                                        point.judge_component.max(initial=-1)) + 1, codes.size)
+        pool_of_component[codes] = np.arange(codes.size)
+        pools.entry_pool = pool_of_component[point.entry_component]
         self.pools = pools
 
     @staticmethod

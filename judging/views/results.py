@@ -73,7 +73,7 @@ def _judge_rows(chart_rows: list[dict]) -> list[tuple]:
     """The judges' table as flat tuples (name, offset, reviews, scale, weight in %, corrected), formatted once here
     rather than by three filters per judge in the template; names and offsets are the leniency chart's."""
     corrected, uncorrected = _("yes"), _("no: too few reviews to estimate")
-    return [(row["name"], row["offset"], row["judge"].n_reviews, f"{row['judge'].scale:.2f}",
+    return [(row["name"], row["offset"], str(row["judge"].n_reviews), f"{row['judge'].scale:.2f}",
              "" if row["judge"].weight is None else str(round(row["judge"].weight * 100)),
              corrected if row["judge"].corrected else uncorrected) for row in chart_rows]
 

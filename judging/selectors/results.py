@@ -156,6 +156,8 @@ def band_places(results: QuerySet[EntryResult], *, group_by: str) -> list[BandPl
 
 def band_rows(*, judging_round: JudgingRound, results: QuerySet[EntryResult], places: list[BandPlace]) -> list[dict]:
     """The peer bands of a page of `band_places`: each band's label, size and rows (full results, one query)."""
+    if not places:  # nothing in the selection: no query (an empty `in` is no SQL the raw cursor can run)
+        return []
     by_id = {row.application_id: row for row in board_rows(
         judging_round=judging_round,
         results=results.filter(application_id__in=[place.application_id for place in places]))}

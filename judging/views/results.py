@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.filter_fields import filter_fields
 from portal.paging import page_nav, page_rows, query_without_page, wants_all
 from portal.progress import JobProgress, job_progress_response
 from portal.service_errors import run_service
@@ -72,7 +73,7 @@ def _judge_rows(chart_rows: list[dict]) -> list[tuple]:
     """The judges' table as flat tuples (name, offset, reviews, scale, weight in %, corrected), formatted once here
     rather than by three filters per judge in the template; names and offsets are the leniency chart's."""
     corrected, uncorrected = _("yes"), _("no: too few reviews to estimate")
-    return [(row["name"], row["offset"], row["judge"].n_reviews, f"{row['judge'].scale:.2f}",
+    return [(row["name"], row["offset"], str(row["judge"].n_reviews), f"{row['judge'].scale:.2f}",
              "" if row["judge"].weight is None else str(round(row["judge"].weight * 100)),
              corrected if row["judge"].corrected else uncorrected) for row in chart_rows]
 
@@ -86,7 +87,7 @@ def leaderboard(request, judging_round: JudgingRound):
     except ValueError:
         category_id = categories[0].pk if categories else 0
     category = next((c for c in categories if c.pk == category_id), categories[0] if categories else None)
-    filters = LeaderboardFilterForm(request.GET or None)
+    filters = LeaderboardFilterForm(request.GET or None, label_suffix="")  # the page's labels have no colon
     stage = band = group_by = ""
     if filters.is_valid():
         stage, band, group_by = (filters.cleaned_data["stage"], filters.cleaned_data["band"],
@@ -142,6 +143,7 @@ def leaderboard(request, judging_round: JudgingRound):
         "categories": categories,
         "category": category,
         "filters": filters,
+        "filter_fields": filter_fields(filters),
         "bands": bands,
         "banded": banded,
         "page_nav": page_nav(page, request.GET) if page is not None else None,

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.access import edition_permission_required
 from portal.concurrency import EditedMeanwhile
+from portal.filter_fields import filter_fields
 from portal.paging import page_nav, query_without_page, wants_all
 from portal.service_errors import add_service_errors
 from submissions.models import Attachment
@@ -169,6 +170,7 @@ def workbench(request, edition, round_id: int):
         "rows": rows,
         "matching": matching,
         "filters": filters,
+        "filter_fields": filter_fields(filters),
         "filtered": filters.active,
         "page_nav": page_nav(page, request.GET) if page is not None else None,
         "show_all": show_all,

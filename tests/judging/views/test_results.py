@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.utils import translation
+from pytest_django.asserts import assertInHTML
 
 from judging.models import AggregationRun, EntryResult, JudgingRound
 from judging.services.aggregation import round_aggregate
@@ -129,6 +131,28 @@ def test_the_entry_breakdown_shows_each_judges_scores_and_the_explanation_card(c
     assert response.context["card"]["criteria"] == [
         {"name": "Criterion 1", "median": 5.5, "n": 2, "scale_min": 0, "scale_max": 10}
     ]
+
+
+def test_peer_bands_that_select_no_entry_show_an_empty_board(client, login, scored):
+    login(scored.role("secretariat"))
+    response = client.get(board_url(scored, band="gt5m", group_by="band"))
+    assert response.status_code == 200
+    assert response.context["bands"] == []
+    assert "No results in this selection." in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+@pytest.mark.parametrize("query", [{}, {"stage": "pilot", "band": "lt100k", "group_by": "stage"},
+                                   {"stage": "nonsense", "group_by": "nowhere"}])
+def test_the_filters_are_written_as_django_renders_the_form(client, login, scored, query, language):
+    """The page writes the filters' markup itself (portal/_filter_control.html): it is the markup of the form's own
+    widgets, chosen options and the invalid state included."""
+    login(scored.role("secretariat"))
+    response = client.get(board_url(scored, **query), HTTP_ACCEPT_LANGUAGE=language)
+    with translation.override(language):
+        expected = "".join(f'<div class="field"><label for="{field.id_for_label}">{field.label}</label>{field}</div>'
+                           for field in response.context["filters"])
+    assertInHTML(expected, response.content.decode())
 
 
 @pytest.mark.parametrize("rows", [1, 60])

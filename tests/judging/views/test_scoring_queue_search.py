@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.utils import translation
+from pytest_django.asserts import assertInHTML
 
 from judging.services.scoring import ReviewInput, review_save, review_submit
 from tests.factories import CategoryFactory, OrganisationFactory
@@ -120,3 +122,18 @@ def test_bare_digits_find_the_row_of_that_number(client, login, world):
     rows = [row for row in response.context["rows"] if row[0] == 5]
     assert len(rows) == 1
     assert rows[0][2] in _titles(response)
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+@pytest.mark.parametrize("query", ["", "q=%3Cb%3Ewater%3C%2Fb%3E&state=draft&category=Tech",
+                                   "state=nonsense&category=Nowhere"])
+def test_the_filters_are_written_as_django_renders_the_form(client, login, world, query, language):
+    """The page writes the filters' markup itself (portal/_filter_control.html): it is the markup of the form's own
+    widgets and labels, typed text, chosen options and the invalid state included."""
+    login(world.judges[0].user)
+    response = client.get(f"/e/{world.edition.slug}/scoring/rounds/{world.round.pk}/queue/?{query}",
+                          HTTP_ACCEPT_LANGUAGE=language)
+    with translation.override(language):
+        expected = "".join(f'<div class="field">{field.label_tag()} {field}</div>'
+                           for field in response.context["filters"])
+    assertInHTML(expected, response.content.decode())

@@ -1,7 +1,9 @@
 """What an applicant, a judge, a newcomer and a member of the public do, as HTTP requests against a running portal.
 
-Shared by `make loadtest` (locust, whose HttpSession is a requests.Session) and by the test that ten people can
-work at once on the embedded SQLite default. The forms are read from the pages themselves (their fields, hidden
+Shared by `make loadtest` (locust's FastHttpSession, on geventhttpclient) and by the test that ten people can work
+at once on the embedded SQLite default (a requests.Session). Both take `get`/`post` with `data`, `headers` and
+`allow_redirects` and answer with `status_code`, `text`, `headers`, `url` and `request.method`; they differ in
+where the cookies are kept, which `_cookie` reads. The forms are read from the pages themselves (their fields, hidden
 inputs and CSRF token), so the flows follow the portal's forms instead of a copy of their field names.
 
 Each flow takes a requests-like session and returns nothing; every response goes through `check`, which raises
@@ -112,8 +114,15 @@ def check(response, *expected: int):
     return response
 
 
+def _cookie(session, name: str) -> str:
+    """A cookie's value: requests.Session keeps its cookies in `cookies`, FastHttpSession in `cookiejar`; both jars
+    hold http.cookiejar.Cookie objects."""
+    jar = session.cookies if hasattr(session, "cookies") else session.cookiejar
+    return next((cookie.value for cookie in jar if cookie.name == name), "")
+
+
 def _csrf(session) -> dict:
-    return {"X-CSRFToken": session.cookies.get("csrftoken", "")}
+    return {"X-CSRFToken": _cookie(session, "csrftoken")}
 
 
 def _url(base: str, path: str) -> str:

@@ -3,7 +3,8 @@
 Run by scripts/loadtest, which seeds the data, starts gunicorn and a worker, and passes the manifest of
 `manage.py seed_load` in LOADTEST_MANIFEST. Each simulated person takes an identity of their own from the
 manifest (two locust users never edit one draft or one review), and the file named by LOADTEST_SUMMARY receives
-the figures that locust's own report lacks: percentiles without the logins, and each applicant's last saved
+the figures that locust's own report lacks: each request's start and time, for the percentiles without the
+logins and in the steady state (tests/load/figures.py), and each applicant's last saved
 title, which the consistency check compares with the database afterwards.
 """
 
@@ -22,14 +23,14 @@ from tests.load import flows
 MANIFEST = json.loads(open(os.environ["LOADTEST_MANIFEST"]).read()) if os.environ.get("LOADTEST_MANIFEST") else {}
 _next = {"applicant": itertools.count(), "judge": itertools.count()}
 _lock = threading.Lock()
-_timings: list[tuple[str, float, bool]] = []
+_timings: list[tuple[str, float, bool, float]] = []  # name, milliseconds, failed, start (epoch seconds)
 _last_titles: dict[str, str] = {}
 _flow_errors: list[str] = []
 
 
 @events.request.add_listener
-def _record(request_type, name, response_time, response_length, exception=None, **kwargs):
-    _timings.append((name, response_time, exception is not None))
+def _record(request_type, name, response_time, response_length, exception=None, start_time=0.0, **kwargs):
+    _timings.append((name, response_time, exception is not None, start_time))
 
 
 @events.quitting.add_listener

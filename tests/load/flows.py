@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from html import unescape
 
 
 class FlowError(Exception):
@@ -32,29 +32,43 @@ class Form:
     textareas: set[str] = field(default_factory=set)
 
 
-class _FormParser(HTMLParser):
-    """The page's forms: a small parser of our own, as no browser runs here (locust and a test thread)."""
+# The tags a form is made of, and their attributes (a value quoted or bare, or none: `checked`). Django escapes `>`
+# in every value it writes, so a tag ends at the first `>`. Regular expressions over these few tags read a page in
+# a fraction of the time html.parser takes over every tag, and locust reads a form in a fifth of its requests.
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_TAG = re.compile(r"<(/?)(form|input|button|select|option|textarea)\b([^>]*)>", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_TEXTAREA_END = re.compile(r"</textarea\s*>", re.IGNORECASE)
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.forms: list[Form] = []
-        self._form: Form | None = None
-        self._select: str | None = None
-        self._textarea: str | None = None
 
-    def handle_starttag(self, tag, attrs):
-        attributes = {name: value or "" for name, value in attrs}
+def _attributes(text: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name, double, single, bare in _ATTRIBUTE.findall(text):
+        found.setdefault(name.lower(), unescape(double or single or bare))
+    return found
+
+
+def forms_of(html: str) -> list[Form]:
+    """The page's forms, read with a few regular expressions, as no browser runs here (locust and a test thread)."""
+    html = _COMMENT.sub("", html)
+    forms: list[Form] = []
+    form: Form | None = None
+    select: str | None = None
+    for match in _TAG.finditer(html):
+        closing, tag, attributes = match.group(1), match.group(2).lower(), _attributes(match.group(3))
         if tag == "form":
-            self._form = Form(action=attributes.get("action", ""), method=attributes.get("method", "get").lower())
-            self.forms.append(self._form)
-            return
-        form = self._form
-        if form is None:
-            return
+            form = None if closing else Form(action=attributes.get("action", ""),
+                                             method=attributes.get("method", "get").lower())
+            if form is not None:
+                forms.append(form)
+            continue
+        if closing or form is None:
+            select = None if closing and tag == "select" else select
+            continue
         name = attributes.get("name")
         if tag == "input" and name:
             kind = attributes.get("type", "text").lower()
-            if kind in ("radio",):
+            if kind == "radio":
                 form.choices.setdefault(name, []).append(attributes.get("value", ""))
                 if "checked" in attributes:
                     form.fields[name] = attributes.get("value", "")
@@ -68,35 +82,18 @@ class _FormParser(HTMLParser):
         elif tag == "button" and name and attributes.get("type", "submit") == "submit":
             form.buttons.setdefault(name, []).append(attributes.get("value", ""))
         elif tag == "select" and name:
-            self._select = name
+            select = name
             form.choices.setdefault(name, [])
-        elif tag == "option" and self._select:
+        elif tag == "option" and select:
             value = attributes.get("value", "")
-            form.choices[self._select].append(value)
+            form.choices[select].append(value)
             if "selected" in attributes:
-                form.fields[self._select] = value
+                form.fields[select] = value
         elif tag == "textarea" and name:
-            self._textarea = name
-            form.fields[name] = ""
+            end = _TEXTAREA_END.search(html, match.end())
+            form.fields[name] = unescape(html[match.end():end.start() if end else len(html)])
             form.textareas.add(name)
-
-    def handle_data(self, data):
-        if self._form is not None and self._textarea:
-            self._form.fields[self._textarea] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-
-def forms_of(html: str) -> list[Form]:
-    parser = _FormParser()
-    parser.feed(html)
-    return parser.forms
+    return forms
 
 
 def post_form(html: str, *, having: str) -> Form:

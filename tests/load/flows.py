@@ -146,8 +146,11 @@ def sign_up(session, base: str, *, email: str, password: str) -> None:
                        headers={"Referer": _url(base, "/accounts/signup/")}), 302)
 
 
-def edit_draft(session, base: str, *, application: int, rng: random.Random) -> str:
-    """Open the draft, let the page's script autosave a change, then save it with the button; returns the title."""
+def edit_draft(session, base: str, *, application: int, rng: random.Random, saving=None) -> str:
+    """Open the draft, let the page's script autosave a change, then save it with the button; returns the title.
+
+    `saving(title)`, when given, is called before the first request that stores the title: a caller stopped
+    mid-flow (locust at the end of a run) knows the draft may hold it."""
     edit_path = f"/applications/{application}/edit/"
     page = check(session.get(_url(base, edit_path)))
     form = post_form(page.text, having="title")
@@ -159,6 +162,8 @@ def edit_draft(session, base: str, *, application: int, rng: random.Random) -> s
         usable = [value for value in values if value]
         if usable and not form.fields.get(name):
             form.fields[name] = rng.choice(usable)
+    if saving is not None:
+        saving(title)
     check(session.post(_url(base, f"/applications/{application}/autosave/"), data=form.fields,
                        headers={**_csrf(session), "Referer": _url(base, edit_path)}), 200)
     check(session.post(_url(base, edit_path), data=form.fields, allow_redirects=False,

@@ -26,6 +26,9 @@ _next = {"applicant": itertools.count(), "judge": itertools.count()}
 _lock = threading.Lock()
 _timings: list[tuple[str, float, bool, float]] = []  # name, milliseconds, failed, start (epoch seconds)
 _last_titles: dict[str, str] = {}
+# A title on its way to the server when the run stopped the applicant (mid-flow, once requests outlast locust's
+# stop timeout): the draft holds it or the last saved one, and check_load accepts either.
+_saving_titles: dict[str, str] = {}
 _flow_errors: list[str] = []
 _cpu_at_start: list[float] = []
 
@@ -48,7 +51,8 @@ def _summary(environment, **kwargs):
     with open(path, "w") as file:
         # locust's own CPU from the start of the test: without the imports and start-up, which are a second or two.
         cpu_seconds = time.process_time() - (_cpu_at_start[0] if _cpu_at_start else 0.0)
-        json.dump({"timings": _timings, "last_titles": _last_titles, "flow_errors": _flow_errors,
+        json.dump({"timings": _timings, "last_titles": _last_titles, "saving_titles": _saving_titles,
+                   "flow_errors": _flow_errors,
                    "cpu_seconds": cpu_seconds}, file)
 
 
@@ -83,9 +87,12 @@ class Applicant(_Person):
 
     @task
     def edit_draft(self):
-        title = self._flow(flows.edit_draft, application=self.me["application"], rng=self.rng)
+        application = str(self.me["application"])
+        title = self._flow(flows.edit_draft, application=self.me["application"], rng=self.rng,
+                           saving=lambda title: _saving_titles.__setitem__(application, title))
         if title:
-            _last_titles[str(self.me["application"])] = title
+            _last_titles[application] = title
+            _saving_titles.pop(application, None)
 
 
 class Judge(_Person):

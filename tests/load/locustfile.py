@@ -3,7 +3,8 @@
 Run by scripts/loadtest, which seeds the data, starts gunicorn and a worker, and passes the manifest of
 `manage.py seed_load` in LOADTEST_MANIFEST. Each simulated person takes an identity of their own from the
 manifest (two locust users never edit one draft or one review), and the file named by LOADTEST_SUMMARY receives
-the figures that locust's own report lacks: percentiles without the logins, and each applicant's last saved
+the figures that locust's own report lacks: each request's start and time, for the percentiles without the
+logins and in the steady state (tests/load/figures.py), and each applicant's last saved
 title, which the consistency check compares with the database afterwards.
 """
 
@@ -14,22 +15,32 @@ import json
 import os
 import random
 import threading
+import time
 
-from locust import HttpUser, between, events, task
+from locust import FastHttpUser, between, events, task
 
 from tests.load import flows
 
 MANIFEST = json.loads(open(os.environ["LOADTEST_MANIFEST"]).read()) if os.environ.get("LOADTEST_MANIFEST") else {}
 _next = {"applicant": itertools.count(), "judge": itertools.count()}
 _lock = threading.Lock()
-_timings: list[tuple[str, float, bool]] = []
+_timings: list[tuple[str, float, bool, float]] = []  # name, milliseconds, failed, start (epoch seconds)
 _last_titles: dict[str, str] = {}
+# A title on its way to the server when the run stopped the applicant (mid-flow, once requests outlast locust's
+# stop timeout): the draft holds it or the last saved one, and check_load accepts either.
+_saving_titles: dict[str, str] = {}
 _flow_errors: list[str] = []
+_cpu_at_start: list[float] = []
+
+
+@events.test_start.add_listener
+def _started(environment, **kwargs):
+    _cpu_at_start.append(time.process_time())
 
 
 @events.request.add_listener
-def _record(request_type, name, response_time, response_length, exception=None, **kwargs):
-    _timings.append((name, response_time, exception is not None))
+def _record(request_type, name, response_time, response_length, exception=None, start_time=0.0, **kwargs):
+    _timings.append((name, response_time, exception is not None, start_time))
 
 
 @events.quitting.add_listener
@@ -38,7 +49,11 @@ def _summary(environment, **kwargs):
     if not path:
         return
     with open(path, "w") as file:
-        json.dump({"timings": _timings, "last_titles": _last_titles, "flow_errors": _flow_errors}, file)
+        # locust's own CPU from the start of the test: without the imports and start-up, which are a second or two.
+        cpu_seconds = time.process_time() - (_cpu_at_start[0] if _cpu_at_start else 0.0)
+        json.dump({"timings": _timings, "last_titles": _last_titles, "saving_titles": _saving_titles,
+                   "flow_errors": _flow_errors,
+                   "cpu_seconds": cpu_seconds}, file)
 
 
 def _take(kind: str, pool: list) -> dict | None:
@@ -47,7 +62,10 @@ def _take(kind: str, pool: list) -> dict | None:
     return pool[number % len(pool)] if pool else None
 
 
-class _Person(HttpUser):
+class _Person(FastHttpUser):
+    """locust's geventhttpclient user: a few times less CPU per request than its requests-based HttpUser, and the
+    load generator shares the machine's two cores with the server it measures."""
+
     abstract = True
     wait_time = between(0.5, 2)
 
@@ -69,9 +87,12 @@ class Applicant(_Person):
 
     @task
     def edit_draft(self):
-        title = self._flow(flows.edit_draft, application=self.me["application"], rng=self.rng)
+        application = str(self.me["application"])
+        title = self._flow(flows.edit_draft, application=self.me["application"], rng=self.rng,
+                           saving=lambda title: _saving_titles.__setitem__(application, title))
         if title:
-            _last_titles[str(self.me["application"])] = title
+            _last_titles[application] = title
+            _saving_titles.pop(application, None)
 
 
 class Judge(_Person):

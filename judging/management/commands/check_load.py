@@ -29,9 +29,12 @@ class Command(BaseCommand):
         problems = []
 
         titles = {int(pk): title for pk, title in data.get("last_titles", {}).items()}
+        # A save the run's end interrupted (its request sent, its answer never read) may or may not have landed.
+        saving = {int(pk): title for pk, title in data.get("saving_titles", {}).items()}
         stored = dict(Application.objects.filter(pk__in=titles).values_list("pk", "title"))
-        lost = [pk for pk, title in titles.items() if stored.get(pk) != title]
-        self._say(f"drafts holding their last saved title: {len(titles) - len(lost)} of {len(titles)}", not lost)
+        lost = [pk for pk, title in titles.items() if stored.get(pk) not in (title, saving.get(pk, title))]
+        self._say(f"drafts holding their last saved title: {len(titles) - len(lost)} of {len(titles)}"
+                  f" ({sum(1 for pk in titles if pk in saving)} saves interrupted by the end of the run)", not lost)
         problems += [f"draft {pk}: {stored.get(pk)!r}, last saved {titles[pk]!r}" for pk in lost]
 
         submitted = Review.objects.filter(state=Review.State.SUBMITTED).select_related("assignment__application")

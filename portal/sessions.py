@@ -68,7 +68,7 @@ class SessionStore(DBStore):
         if self._shared():
             try:
                 found = self._cache.get_many([GENERATION_KEY, self.cache_key_prefix + self.session_key])
-            except Exception:  # an invalid key (Django's cached_db resets the session the same way)
+            except Exception:  # noqa: BLE001 - an invalid key (Django's cached_db resets the session the same way)
                 found = {}
             generation = found.get(GENERATION_KEY)
             copy = found.get(self.cache_key_prefix + self.session_key)

@@ -157,7 +157,7 @@ def test_the_page_takes_the_same_queries_for_one_job_or_many(client, login, worl
     AwardJobFactory(state=AwardJob.State.FAILED)  # another edition's
     login(world.chair)
     client.get(page(world.edition))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(page(world.edition))
     assert len(response.context["jobs"]) == jobs
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from .models import Edition, EditionRole
 from .rules import _roles as roles_in_edition
+from .rules import remember_roles
 
 
 def needs_mfa_setup(user, edition=None) -> bool:
@@ -59,7 +60,14 @@ def holds(user, perm: str, obj=None) -> bool:
 
 
 def _edition_by_slug(request, slug: str):
-    return get_object_or_404(Edition, slug=slug)
+    """The edition of the URL, with the user's roles in it read by the same query: the permission check that follows
+    (and the MFA check) finds them cached on the user and asks the database nothing more. Someone without a role in
+    the edition costs a second query (the edition alone); they are refused anyway, or shown a 404."""
+    user = request.user._wrapped if isinstance(request.user, LazyObject) else request.user
+    held = list(EditionRole.objects.filter(user=user, edition__slug=slug).select_related("edition"))
+    edition = held[0].edition if held else get_object_or_404(Edition, slug=slug)
+    remember_roles(user, edition, (role.role for role in held))
+    return edition
 
 
 def edition_of(obj):

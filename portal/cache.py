@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -29,6 +30,11 @@ logger = logging.getLogger(__name__)
 # in every case the cache is not there for us.
 UNREACHABLE = (RedisError, OSError)
 # The operations of Django's cache API that reach the server; the others are built on these.
+# The cache's generation, a random token replaced each time a process reaches Redis again after losing it, before
+# that process does anything else there. Whatever was written to Redis before may be stale (a write or delete this
+# process made meanwhile went to its memory only); a reader to which that matters keeps the generation beside its
+# value and ignores a value of another generation (portal.sessions).
+GENERATION_KEY = "portal.cache.generation"
 _OPERATIONS = (
     "add", "get", "set", "touch", "delete", "get_many", "has_key", "incr", "set_many", "delete_many", "clear",
 )
@@ -42,6 +48,8 @@ def _degrading(name: str):
         if self._redis_down_until > time.monotonic():
             return getattr(self._fallback, name)(*args, **kwargs)
         try:
+            if self._redis_down_since is not None:
+                RedisCache.set(self, GENERATION_KEY, uuid.uuid4().hex, None)  # first thing back: a new generation
             result = redis_operation(self, *args, **kwargs)
         except UNREACHABLE as error:
             self._redis_unreachable(error)
@@ -98,6 +106,14 @@ class DegradingRedisCache(RedisCache):
     def degraded(self) -> bool:
         """True while operations are answered from local memory."""
         return self._redis_down_since is not None
+
+    @property
+    def answering_from_memory(self) -> bool:
+        """True while the next operation would be answered from local memory without trying Redis (after a
+        failure, until `retry_seconds` pass). A caller for whom local memory is worse than nothing skips the
+        cache then; once this is False again, its next operation tries Redis (`degraded` stays True until one
+        succeeds)."""
+        return self._redis_down_until > time.monotonic()
 
 
 for _name in _OPERATIONS:

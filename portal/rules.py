@@ -9,11 +9,20 @@ import rules
 from .models import EditionRole
 
 
+def _roles_cache(user) -> dict:
+    # Cached per request on the user object: several predicates ask the same question.
+    return user.__dict__.setdefault("_edition_roles_cache", {})
+
+
+def remember_roles(user, edition, roles) -> None:
+    """Record `user`'s roles in `edition` as just read with it (portal.access loads both in one query)."""
+    _roles_cache(user)[edition.pk] = frozenset(roles)
+
+
 def _roles(user, edition) -> frozenset[str]:
     if edition is None or not user.is_authenticated:
         return frozenset()
-    # Cached per request on the user object: several predicates ask the same question.
-    cache = user.__dict__.setdefault("_edition_roles_cache", {})
+    cache = _roles_cache(user)
     if edition.pk not in cache:
         cache[edition.pk] = frozenset(
             EditionRole.objects.filter(user=user, edition=edition).values_list("role", flat=True)

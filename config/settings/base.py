@@ -344,6 +344,14 @@ CACHES = {
     )
 }
 
+# Sessions: in the database, read from Redis when there is one (portal.sessions; a signed-in page then asks
+# PostgreSQL for its user only). While Redis is down the database alone answers, as without Redis.
+if REDIS_URL:
+    SESSION_ENGINE = "portal.sessions"
+# How long a session's copy stays in Redis: a bound on a stale copy that a process dying during an outage left
+# there (portal.sessions); a miss costs one database read.
+PORTAL_SESSION_CACHE_SECONDS = env.int("PORTAL_SESSION_CACHE_SECONDS", default=600)
+
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="127.0.0.1")
 EMAIL_PORT = env.int("EMAIL_PORT", default=1025)

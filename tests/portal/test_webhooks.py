@@ -233,8 +233,8 @@ def test_the_pages_cost_the_same_queries_for_one_and_many(client, login, count, 
     for index in range(count):
         WebhookDeliveryFactory(webhook=hooks[0], state=[State.FAILED, State.PENDING, State.DELIVERED][index % 3])
     client.get("/")
-    # Session, user, edition, roles (the permission), the webhooks with their counts; messages, MFA state.
-    with django_assert_num_queries(7):
+    # Session, user, the edition with the roles (the permission), the webhooks with their counts; messages, MFA state.
+    with django_assert_num_queries(6):
         assert client.get(f"/e/{edition.slug}/webhooks/").status_code == 200
-    with django_assert_num_queries(9):  # ... the webhook, the count and page of its deliveries
+    with django_assert_num_queries(8):  # ... the webhook, the count and page of its deliveries
         assert client.get(f"/e/{edition.slug}/webhooks/{hooks[0].pk}/").status_code == 200

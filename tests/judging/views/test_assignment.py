@@ -21,8 +21,8 @@ SECRET_ORGANISATION = "Secret Town Council"
 SECRET_JUDGE_EMAIL = "hidden.judge@example.org"
 # The round page, whatever the round's size: four queries read the rubric gaps (rubrics/_round_gaps.html), one the
 # summaries of the assignments (judging/selectors/design.py), one the entries per category, one the judges counted;
-# the session, user, MFA, edition and permission reads of every page the rest.
-QUERIES = 18
+# the session, user, MFA reads of every page and the edition read with the visitor's roles the rest.
+QUERIES = 17
 
 
 @pytest.fixture
@@ -158,7 +158,7 @@ def test_the_rounds_list_costs_the_same_queries_with_1_or_many_rounds(setting, c
     one_category_round(k=1, name="Another edition's round")
     login(person(setting["edition"], "observer"))
     url = urls(setting)["list"]
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert len(response.context["rounds"]) == rows
     assert "Another edition" not in response.content.decode()

@@ -157,7 +157,7 @@ def test_the_page_takes_the_same_queries_for_one_job_or_many(client, login, worl
     AwardJobFactory(state=AwardJob.State.FAILED)  # another edition's
     login(world.chair)
     client.get(page(world.edition))
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(page(world.edition))
     assert len(response.context["jobs"]) == jobs
 
@@ -241,7 +241,7 @@ def test_the_exports_take_the_same_queries_for_one_row_or_many(client, login, dj
     login(world.chair)
     url = f"/e/{world.edition.slug}/awards/export/results/"
     client.get(url)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(url)
         rows = _csv(response)
     assert len(rows) == 1 + 4 + extra
@@ -259,6 +259,6 @@ def test_the_scores_export_takes_the_same_queries_for_one_review_or_many(client,
     login(world.role("observer"))
     url = f"/e/{world.edition.slug}/awards/export/scores/"
     client.get(url)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         rows = _csv(client.get(url))
     assert len(rows) == 1 + 2 * entries

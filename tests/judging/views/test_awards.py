@@ -174,10 +174,10 @@ def test_the_deliberation_page_costs_the_same_queries_for_one_and_many_entries(c
     EditionAwardFactory(edition=world.edition)
     services.proposal_accept(edition=world.edition, category=other.category, user=None)
     login(world.role("committee"))
-    # The request's savepoint and its release; session, user, edition, roles; rounds and their categories;
+    # The request's savepoint and its release; session, user, the edition with the roles; rounds and their categories;
     # categories and their tiers; decisions; moves; the moved entries' results; per category the ranking's head,
     # its length and intervals' overlaps (one aggregate), its page; awards; minutes.
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(19):
         response = client.get(deliberation_url(world))
     assert response.status_code == 200
 

@@ -30,7 +30,7 @@ def test_the_page_costs_the_same_queries_and_shows_at_most_a_page_of_the_ranking
     EditionAwardFactory(edition=world.edition)
     login(world.role("chair"))
     client.get(_url(world))
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         body = client.get(_url(world)).content.decode()
     assert len(_rows(body)) == min(entries, RANKING_PER_PAGE)
     options = len(re.findall(r'<option value="\d+"', body))

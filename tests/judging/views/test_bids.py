@@ -145,8 +145,8 @@ def test_pages_and_filters_take_the_same_number_of_queries_for_one_and_many_entr
     login(world["judge"].user)
     one = f"{world['url']}?category={world['tech'].pk}"
     client.get(one)
-    # 20: the page and its filters; + the entries' summaries (answers), once; blind: + the applicants' people, once
-    with django_assert_num_queries(22 if blind else 21):
+    # 19: the page and its filters; + the entries' summaries (answers), once; blind: + the applicants' people, once
+    with django_assert_num_queries(21 if blind else 20):
         response = client.get(one)
     assert response.status_code == 200
     # The other judge's bid is not this judge's: its entry shows with no choice made.

@@ -241,7 +241,7 @@ def test_the_log_takes_the_same_queries_for_one_mail_or_many(client, login, worl
     login(world.secretariat)
     url = reverse("judging:group_mail_list", args=[world.edition.slug])
     client.get(url)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert len(response.context["rows"]) == min(count, 25)
     assert response.context["rows"][0]["group"] == ["Applicants", "Category: Human-centric", "Round: Category round"]
@@ -258,6 +258,6 @@ def test_a_mails_page_takes_the_same_queries_for_one_recipient_or_many(client, l
     login(world.secretariat)
     url = reverse("judging:group_mail_detail", args=[world.edition.slug, group_mail.pk])
     client.get(url)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert len(response.context["rows"]) == min(count, 50)

@@ -13,7 +13,7 @@ from tests.factories.assignment import assign, eligible, judge, one_category_rou
 pytestmark = pytest.mark.django_db
 
 # As in test_assignment.py: the round page's queries whatever the round's size.
-ROUND_PAGE_QUERIES = 18
+ROUND_PAGE_QUERIES = 17
 
 
 def _round(*, entries: int, judges: int, k: int = 1):
@@ -100,7 +100,7 @@ def test_the_round_judges_page_costs_the_same_queries_with_1_or_many_judges(judg
     _secretariat(edition, login)
     url = f"/e/{edition.slug}/rounds/{judging_round.pk}/judges/"
 
-    with django_assert_num_queries(10):  # the page of judges, its count, their expertise; the rest every page reads
+    with django_assert_num_queries(9):  # the page of judges, its count, their expertise; the rest every page reads
         response = client.get(url)
 
     shown = response.context["judges"]

@@ -237,10 +237,10 @@ def test_the_rubric_list_and_a_rubric_cost_the_same_queries_with_one_or_many_row
                 {"score_from": 1, "score_to": 2, "description": "Low"}]))
         CriterionFactory(rubric=world.rubric)
     login(world.role("secretariat"))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(f"/e/{world.edition.slug}/rubrics/")
     assert response.status_code == 200
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(f"/e/{world.edition.slug}/rubrics/{world.rubric.pk}/")
     assert response.status_code == 200
     assert len(response.context["criteria"]) == (6 if many else 2)

@@ -99,11 +99,11 @@ def test_the_queue_costs_the_same_queries_for_one_entry_as_for_many(client, logi
     # The second judge's entry (the last) is in their queue only.
     world = make_world(judges=2, entries=rows + 1, blind=blind, pairs=[(0, e) for e in range(rows)] + [(1, rows)])
     login(world.judges[0].user)
-    # Session, user, the judge role (the page's permission), then the queue's own reads: the progress (a count per
-    # state of the judge's assignments, from an index), the round's categories and the page's rows (60 entries are
-    # two pages); reading never writes. A blind round reads the applicants' people once more, for the titles that
-    # name them.
-    with django_assert_num_queries(12 if blind else 11):
+    # Session, user, the edition read with the judge's role (the page's permission), then the queue's own reads: the
+    # progress (a count per state of the judge's assignments, from an index), the round's categories and the page's
+    # rows (60 entries are two pages); reading never writes. A blind round reads the applicants' people once more,
+    # for the titles that name them.
+    with django_assert_num_queries(11 if blind else 10):
         response = client.get(_url(world))
     assert response.status_code == 200
     in_order = list(Assignment.objects.filter(judge=world.judges[0]).order_by("queue_position")
@@ -111,7 +111,7 @@ def test_the_queue_costs_the_same_queries_for_one_entry_as_for_many(client, logi
     assert [row.application_id for row in response.context["queue"]] == in_order[:50]
     assert [row.number for row in response.context["queue"]] == list(range(1, min(rows, 50) + 1))
     assert response.context["progress"].total == rows
-    with django_assert_num_queries(12 if blind else 11):
+    with django_assert_num_queries(11 if blind else 10):
         response = client.get(_url(world) + "?page=2")
     # The last page for one entry (page 1 again); the second page's ten entries for 60.
     assert [row.application_id for row in response.context["queue"]] == (in_order[50:] or in_order)

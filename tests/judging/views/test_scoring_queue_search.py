@@ -110,7 +110,7 @@ def test_a_filtered_queue_costs_the_same_queries_for_one_and_many(client, login,
     # The summary (a count per state, the round's categories), then the page: counted and read (a search by title
     # is counted by the database), or in a blind round the matching rows read once and searched in their redacted
     # titles, with the applicants' people.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = _get(client, world, "q=entry&state=to_do&category=Human-centric")
     assert len(_titles(response)) == min(rows, 50)
     assert response.context["matching"] == rows

@@ -164,7 +164,7 @@ def test_the_cockpit_costs_the_same_queries_for_one_and_many_rows(client, login,
     for _ in range(size):
         EditionRoleFactory(edition=world.edition, role="observer")
     login(secretariat)
-    with django_assert_num_queries(16):  # 14, and the next step's two (the rounds, the running assigners)
+    with django_assert_num_queries(15):  # 13, and the next step's two (the rounds, the running assigners)
         assert client.get(_url(world)).status_code == 200
 
 

@@ -64,9 +64,9 @@ def test_the_builder_reads_a_fixed_number_of_queries(client, login, edition, sec
         QuestionFactory(edition=edition, kind=Kind.CHOICE, choices_en="A\nB", condition_key="summary",
                         condition_value="x", category=edition.categories.first())
     login(secretariat)
-    # the session, the user, the edition and the roles (the gate, as every secretariat page), then one query for
+    # the session, the user, the edition with the roles (the gate, as every secretariat page), then one query for
     # the questions with their categories and answer counts
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(url(edition))
     assert response.status_code == 200
     assert response.content.decode().count('class="question-card') == 8 + extra

@@ -1,5 +1,5 @@
 """Method 2's bootstrap: whole judges resampled, each resample refitted from the point fit and put on the point
-fit's scale (`_align_scales`), plus the category leniencies no review shows (`_unobserved_leniency`), percentile
+fit's scale (`_align_scales`), plus the category leniencies no review shows (`category_level.unobserved_leniency`), percentile
 intervals.
 
 What an interval has to hold (version 5), measured against the truth on the panel's own average judge
@@ -7,7 +7,7 @@ What an interval has to hold (version 5), measured against the truth on the pane
 leniency, scale and precision, which the refits of resampled judges give once a judge drawn m times is counted as
 the one review it is (`_Refitter._leverage`); and the category's level on that judge's scale, which the reviews do
 not fix where categories share no judge without a leniency of their own there: resampling the judges shows the
-part due to which judges score the category, `_unobserved_leniency` adds the leniencies of the judges who do not.
+part due to which judges score the category, `category_level.unobserved_leniency` adds the leniencies of the judges who do not.
 Version 4 counted each copy as a judge of its own, which made the within-category spread 1.3-1.4 times the real
 error in every scenario; that hid the missing level term (category leniency 0.884) and over-covered where judges
 differ in scale (0.956).
@@ -36,6 +36,7 @@ import scipy.sparse as sp
 
 from .bootstrap import column_quantiles
 from .calibrated import MAX_LEVERAGE, CalibratedFit, Settings
+from .category_level import unobserved_leniency
 
 # Steps of each refit, started from the point fit. Fewer under-covered: 4 steps gave 0.85-0.88 for a nominal 0.9
 # in the simulations (version 3). Version 5 with 10: 0.870 (category leniency) to 0.932 (unequal scales) with the
@@ -312,7 +313,7 @@ def bootstrap_calibrated(*, point: CalibratedFit, entry_idx: np.ndarray, judge_i
         samples[first:last] = refitter.qualities(drawn[:, first:last], iterations=BOOTSTRAP_ITERATIONS,
                                                  tolerance=1e-4).T
     _align_scales(samples, quality, point.entry_component)
-    samples += _unobserved_leniency(point, entry_idx=entry_idx, judge_idx=judge_idx, totals=totals,
+    samples += unobserved_leniency(point, entry_idx=entry_idx, judge_idx=judge_idx, totals=totals,
                                     entry_group=entry_group, n_entries=n_entries, n_judges=n_judges,
                                     settings=settings, rng=rng, resamples=resamples)
     tail = (1 - confidence) / 2
@@ -359,67 +360,3 @@ def _align_scales(samples: np.ndarray, quality: np.ndarray, entry_component: np.
         block[rows, cells] = np.nan
         if not isinstance(columns, slice):
             samples[:, columns] = block
-
-
-def _unobserved_leniency(point: CalibratedFit, *, entry_idx, judge_idx, totals, entry_group, n_entries: int,
-                         n_judges: int, settings: Settings, rng: np.random.Generator, resamples: int) -> np.ndarray:
-    """Per resample and entry (resamples x entries), a draw of the part of its category's reference level that no
-    review shows. The qualities are read on the scale of the pool's average judge, whose leniency in a category is
-    the mean over the pool's judges of their leniency there; but a judge with fewer than ``category_min`` reviews in
-    a category has no leniency of their own there (their overall leniency stands in), so the pool's average judge
-    in the category carries k unseen extra leniencies over n judges: variance tau^2 k / n^2, one draw per (pool,
-    category) and resample, shared by its entries (their order within the category is untouched).
-
-    tau, the spread of judges' extra leniency in a category, is what the panel's own estimated ones show (method of
-    moments: their squares less their sampling noise, over what the judges' overall leniencies leave of them); the
-    prior ``category_sd`` only where no judge has one. Why (version 5): categories are linked only through judges
-    with reviews in several, each of whom gets a leniency per category once they have enough reviews in two, so a
-    category's level on the panel's scale is set by the judges who score it and not by the data (a refit on new
-    noise does not move it; resampling the judges shows only part of it: `--scenario category-leniency`, level error
-    0.29 against 0.20 in the resamples). With a single category this is 0; where judges show no category leniency
-    (`--scenario offset`, `scale`) it is near 0."""
-    shift = np.zeros((resamples, n_entries))
-    if entry_group is None:
-        return shift
-    group = np.asarray(entry_group, dtype=np.int64)
-    n_groups = int(group.max()) + 1 if group.size else 1
-    judges = np.flatnonzero(point.calibrated)
-    if n_groups < 2 or not judges.size:
-        return shift
-    e, j, y = np.asarray(entry_idx), np.asarray(judge_idx), np.asarray(totals, dtype=float)
-    reviews = np.bincount(j * n_groups + group[e], minlength=n_judges * n_groups).reshape(n_judges, n_groups)
-    tau = _category_leniency_spread(point, reviews, settings=settings, points=max(float(np.std(y)), 1e-9))
-    unobserved = reviews[judges] < settings.category_min  # calibrated judges x categories
-    pools, code = np.unique(point.judge_component[judges], return_inverse=True)
-    size = np.bincount(code, minlength=pools.size)
-    missing = np.stack([np.bincount(code, weights=unobserved[:, c], minlength=pools.size) for c in range(n_groups)],
-                       axis=1)  # pools x categories
-    sd = tau * np.sqrt(missing) / size[:, None]
-    draws = rng.standard_normal((resamples, pools.size, n_groups)) * sd[None, :, :]
-    pool_of_component = np.full(max(point.entry_component.max(initial=-1), point.judge_component.max(initial=-1)) + 1,
-                                -1)
-    pool_of_component[pools] = np.arange(pools.size)
-    entry_pool = pool_of_component[point.entry_component]
-    inside = np.flatnonzero(entry_pool >= 0)
-    shift[:, inside] = draws[:, entry_pool[inside], group[inside]]
-    return shift
-
-
-def _category_leniency_spread(point: CalibratedFit, reviews: np.ndarray, *, settings: Settings,
-                              points: float) -> float:
-    """The spread tau of judges' extra leniency in a category, from the cells that have one (judges x categories
-    ``reviews`` counts). A judge's overall leniency takes up the review-weighted mean of their categories' extra
-    leniencies, so with w_c = n_c / n a cell's estimate d_c has E[d_c^2] = tau^2 (1 - 2 w_c + sum w^2) plus its noise
-    s^2 (1 / n_c - 1 / n); tau^2 = sum(d^2 - noise) / sum(1 - 2 w_c + sum w^2), at least 0. Without any such cell,
-    the prior's category_sd (in spreads of the totals)."""
-    n_judges, n_groups = reviews.shape
-    terms = point.category_terms.reshape(n_judges, n_groups)
-    if not terms.any():
-        return settings.category_sd * points
-    judge, cell = np.nonzero(terms)
-    total = reviews.sum(axis=1)
-    share = reviews / np.maximum(total, 1)[:, None]
-    factor = 1 - 2 * share[judge, cell] + (share ** 2).sum(axis=1)[judge]
-    noise = point.spread[judge] ** 2 * (1 / reviews[judge, cell] - 1 / total[judge])
-    estimate = point.cell_leniency.reshape(n_judges, n_groups)[judge, cell]
-    return float(np.sqrt(max((estimate ** 2 - noise).sum(), 0.0) / max(factor.sum(), 1e-12)))

@@ -191,7 +191,7 @@ def test_a_judge_drawn_twice_is_one_review_counted_twice_for_the_leverage_of_the
 
 
 def test_a_categorys_level_carries_the_leniencies_its_judges_do_not_show_there():
-    from judging.algorithms.aggregation.calibrated_bootstrap import _unobserved_leniency
+    from judging.algorithms.aggregation.category_level import unobserved_leniency
 
     # Four judges in one pool: 0 and 1 score the 20 entries of category 0 only; 2 and 3 score seven of them (which
     # links them to 0 and 1, too few for a leniency of their own there) and the 10 entries of category 1.
@@ -207,7 +207,7 @@ def test_a_categorys_level_carries_the_leniencies_its_judges_do_not_show_there()
     assert not point.category_terms.any()  # no judge has ten reviews in two categories: tau is the prior's
     arguments = dict(entry_idx=e, judge_idx=j, totals=y, entry_group=category, n_entries=30, n_judges=4,
                      settings=settings, resamples=5)
-    shift = _unobserved_leniency(point, rng=np.random.default_rng(7), **arguments)
+    shift = unobserved_leniency(point, rng=np.random.default_rng(7), **arguments)
     # In each category two of the four judges have fewer than eight reviews: sd = tau sqrt(2) / 4, one draw per
     # category and resample, the same for all its entries.
     sd = settings.category_sd * np.std(y) * np.sqrt(2) / 4
@@ -215,12 +215,12 @@ def test_a_categorys_level_carries_the_leniencies_its_judges_do_not_show_there()
     np.testing.assert_allclose(shift[:, category == 0], np.repeat(draws[:, 0, :1] * sd, 20, axis=1))
     np.testing.assert_allclose(shift[:, category == 1], np.repeat(draws[:, 0, 1:] * sd, 10, axis=1))
     # No groups (one category): no term at all.
-    assert not _unobserved_leniency(point, rng=np.random.default_rng(7), **{**arguments, "entry_group": None}).any()
+    assert not unobserved_leniency(point, rng=np.random.default_rng(7), **{**arguments, "entry_group": None}).any()
 
 
 @pytest.mark.parametrize("extra_sd", [0.0, 1.0])
 def test_the_spread_of_unseen_category_leniencies_is_what_the_judges_show_where_they_have_their_own(extra_sd):
-    from judging.algorithms.aggregation.calibrated_bootstrap import _category_leniency_spread
+    from judging.algorithms.aggregation.category_level import category_leniency_spread
 
     rng = np.random.default_rng(13)
     entries, judges = 400, 30
@@ -234,7 +234,7 @@ def test_the_spread_of_unseen_category_leniencies_is_what_the_judges_show_where_
                            entry_group=category)
     assert point.category_terms.sum() >= 50
     reviews = np.bincount(j * 2 + category[e], minlength=judges * 2).reshape(judges, 2)
-    tau = _category_leniency_spread(point, reviews, settings=Settings(), points=float(np.std(y)))
+    tau = category_leniency_spread(point, reviews, settings=Settings(), points=float(np.std(y)))
     prior = Settings().category_sd * np.std(y)
     if extra_sd:
         assert 0.7 < tau < 1.2

@@ -1,13 +1,14 @@
 """Method 2's bootstrap: whole judges resampled, each resample refitted from the point fit and put on the point
-fit's scale (`_align_scales`), plus the category leniencies no review shows (`category_level.unobserved_leniency`), percentile
-intervals.
+fit's scale (`_align_scales`), plus the category leniencies no review shows
+(`category_level.unobserved_leniency`), percentile intervals.
 
 What an interval has to hold (version 5), measured against the truth on the panel's own average judge
 (`simulate_judging --scenario`): within a category, the noise of the entry's reviews and of its judges' fitted
 leniency, scale and precision, which the refits of resampled judges give once a judge drawn m times is counted as
 the one review it is (`_Refitter._leverage`); and the category's level on that judge's scale, which the reviews do
 not fix where categories share no judge without a leniency of their own there: resampling the judges shows the
-part due to which judges score the category, `category_level.unobserved_leniency` adds the leniencies of the judges who do not.
+part due to which judges score the category, `category_level.unobserved_leniency` adds the leniencies of the
+judges who do not.
 Version 4 counted each copy as a judge of its own, which made the within-category spread 1.3-1.4 times the real
 error in every scenario; that hid the missing level term (category leniency 0.884) and over-covered where judges
 differ in scale (0.956).

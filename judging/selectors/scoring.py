@@ -308,9 +308,14 @@ def review_assignment(*, pk: int, with_review: bool = True) -> Assignment | None
         "round__edition", "judge__user", "application__category", "application__organisation", "application__edition"
     )
     if with_review:
-        assignments = assignments.prefetch_related(
+        assignments = assignments.select_related("review").prefetch_related(
             Prefetch("review__scores", queryset=CriterionScore.objects.order_by("criterion_id")))
-    return assignments.filter(pk=pk).first()
+    # get() rather than first(): one row by its key needs no ORDER BY, and ordering a select this wide by the
+    # model's ordering (round, judge, ...) cost more CPU than reading it.
+    try:
+        return assignments.get(pk=pk)
+    except Assignment.DoesNotExist:
+        return None
 
 
 def own_review(assignment: Assignment) -> Review | None:

@@ -22,8 +22,18 @@ APPLICATION_TRANSITIONS: dict[str, set[str]] = {
 
 
 def application_lock(application: Application) -> Application:
-    """Re-read the row under a lock, so a double click cannot submit twice."""
-    return Application.objects.select_for_update().get(pk=application.pk)
+    """Re-read the row under a lock, so a double click cannot submit twice.
+
+    Its edition and category come in the same query (every caller reads them), locked neither: only the
+    application's row is. The questions the caller already read for the edition (its form was built from them)
+    are kept, rather than read again for the copy.
+    """
+    locked = (Application.objects.select_related("edition", "category").select_for_update(of=("self",))
+              .get(pk=application.pk))
+    questions = application.edition.__dict__.get("current_questions") if application.edition_id else None
+    if questions is not None and locked.edition_id == application.edition_id:
+        locked.edition.current_questions = questions
+    return locked
 
 
 def application_set_status(*, application: Application, to: str, user: User | None, reason: str = "") -> None:

@@ -142,7 +142,10 @@ def _with_type_labels(files) -> list[Attachment]:
 
 
 def _edit_page(request, application: Application, *, form=None, upload_form=None, submit_failed: bool = False):
-    application.refresh_from_db()  # a service may have saved part of the POST on its own copy
+    if request.method == "POST":
+        # A service may have saved part of the POST on its own copy. A GET shows the row its request just loaded:
+        # reloading it would only read it again, and its edition, category and organisation after it.
+        application.refresh_from_db()
     if form is None:
         form = ApplicationDraftForm(initial=content_values(application), questions=_questions(application))
     return _render(request, "application_edit.html", {

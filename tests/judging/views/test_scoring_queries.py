@@ -109,3 +109,24 @@ def test_an_autosave_costs_the_same_queries_for_one_criterion_as_for_many(
     with django_assert_num_queries(17):
         response = client.post(f"{review_url(world.assignment(0, 0))}autosave/", data)
     assert response.json()["version"] == 2
+
+
+@pytest.mark.parametrize("criteria", [ONE, MANY], ids=["1 criterion", "8 criteria"])
+def test_the_review_page_costs_the_same_queries_for_one_criterion_as_for_many(
+        client, login, django_assert_num_queries, criteria):
+    """Session, user, the assignment joined with its round, edition, judge, entry and review (read by its key, with
+    no ORDER BY), the review's scores, the rubric, its criteria and their stage weights, the snapshot, the
+    questions, and the page's shared parts."""
+    world = with_a_draft(criteria)
+    login(world.judges[0].user)
+    client.get(review_url(world.assignment(0, 0)))
+    with django_assert_num_queries(PAGE_QUERIES) as captured:
+        response = client.get(review_url(world.assignment(0, 0)))
+    assert response.status_code == 200
+    assert response.content.decode().count('<select name="score_') == len(criteria)
+    assignment_reads = [query["sql"] for query in captured.captured_queries
+                        if query["sql"].startswith('SELECT "judging_assignment"."id"')]
+    assert len(assignment_reads) == 1 and "ORDER BY" not in assignment_reads[0]
+
+
+PAGE_QUERIES = 11

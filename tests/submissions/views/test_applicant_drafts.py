@@ -210,6 +210,42 @@ def test_autosave_saves_and_answers_json(client, login, application):
     assert reply["version"] == str(application.version) == "1"
 
 
+def test_an_autosave_reads_the_edition_category_and_questions_once(client, login, application,
+                                                                   django_assert_num_queries):
+    """The service's locked copy of the application comes with its edition and category, locking only the
+    application's row, and keeps the questions the view's form was built from."""
+    login(application.owner)
+    data = application_form_data(application, problem="First")
+    client.post(f"/applications/{application.pk}/autosave/", data)
+    data["problem"] = "Second"
+    with django_assert_num_queries(AUTOSAVE_QUERIES) as captured:
+        response = client.post(f"/applications/{application.pk}/autosave/", data)
+    assert response.status_code == 200 and response.json()["errors"] == {}
+    reads = [query["sql"] for query in captured.captured_queries]
+    assert [sql.startswith('SELECT "submissions_question"') for sql in reads].count(True) == 1
+    assert [sql.startswith('SELECT "submissions_edition"') for sql in reads].count(True) == 0
+    assert answer(application, "problem") == "Second"
+
+
+# The view's reads (session, user, application, membership, questions), the locked application with its edition
+# and category, the answers read and written, the application saved, and the savepoints (three fewer than when the
+# locked copy read its edition, category and questions again).
+AUTOSAVE_QUERIES = 14
+
+
+def test_application_lock_locks_the_application_row_only(application):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from submissions.services.status import application_lock
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        locked = application_lock(application)
+    assert (locked.pk, locked.edition, locked.category) == (application.pk, application.edition, application.category)
+    if connection.features.has_select_for_update_of:
+        assert captured.captured_queries[-1]["sql"].endswith('FOR UPDATE OF "submissions_application"')
+
+
 def test_autosave_keeps_an_over_long_field_and_reports_a_bad_one(client, login, application):
     login(application.owner)
     response = client.post(f"/applications/{application.pk}/autosave/",

@@ -28,6 +28,7 @@ import re
 import statistics
 import time
 from http.cookies import SimpleCookie
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.core.management import call_command
@@ -73,12 +74,17 @@ class _Response:
 
 
 class _Cookies:
+    """The test client's cookies as the flows read a session's jar: by name, or as cookies with a name and value."""
+
     def __init__(self, client: Client):
         self._client = client
 
     def get(self, name: str, default=None):
         morsel = self._client.cookies.get(name)
         return morsel.value if morsel is not None else default
+
+    def __iter__(self):
+        return (SimpleNamespace(name=name, value=morsel.value) for name, morsel in self._client.cookies.items())
 
 
 class TimedSession:

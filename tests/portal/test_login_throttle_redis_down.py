@@ -3,9 +3,6 @@
 import logging
 import os
 import shutil
-import socket
-import subprocess
-import time
 
 import pytest
 import redis
@@ -14,16 +11,11 @@ from django.test import Client
 
 from portal.models import LoginAttempt
 from tests.factories import PASSWORD_FOR_TESTS, VerifiedUserFactory
+from tests.spare_redis import start_redis_server, unused_port
 
 pytestmark = pytest.mark.django_db
 
 ADDRESS = "198.51.100.9"
-
-
-def _unused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _degrading_cache(settings, url: str) -> None:
@@ -34,7 +26,7 @@ def _degrading_cache(settings, url: str) -> None:
 @pytest.fixture
 def redis_down(settings):
     """The cache points at a Redis that is not running (a port nothing listens on)."""
-    _degrading_cache(settings, f"redis://127.0.0.1:{_unused_port()}/4")
+    _degrading_cache(settings, f"redis://127.0.0.1:{unused_port()}/4")
     settings.PORTAL_LOGIN_THROTTLE = {"pair": (3, 15), "address": (30, 15), "account": (100, 60)}
 
 
@@ -102,23 +94,10 @@ def test_the_cache_answers_from_memory_while_redis_is_down(redis_down, caplog):
 
 @pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server to start and stop one")
 def test_the_cache_goes_back_to_redis_when_it_returns(settings, tmp_path):
-    port = int(os.environ.get("PORTAL_SPARE_REDIS_PORT", "0")) or _unused_port()
+    port = int(os.environ.get("PORTAL_SPARE_REDIS_PORT", "0")) or unused_port()
     _degrading_cache(settings, f"redis://127.0.0.1:{port}/0")
 
-    def start():
-        process = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
-            try:
-                redis.Redis(port=port).ping()
-                return process
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        process.kill()
-        pytest.fail("redis-server did not start")
-
-    server = start()
+    server = start_redis_server(port, tmp_path)
     try:
         cache.set("where", "redis", 60)
         assert redis.Redis(port=port).keys("*where") != []
@@ -128,7 +107,7 @@ def test_the_cache_goes_back_to_redis_when_it_returns(settings, tmp_path):
     cache.set("where", "memory", 60)  # Redis gone: answered from memory, no error
     assert cache.get("where") == "memory"
     assert cache.degraded is True
-    server = start()
+    server = start_redis_server(port, tmp_path)
     try:
         cache.set("where", "redis again", 60)  # retry_seconds=0: straight back to Redis
         assert cache.degraded is False

@@ -2,8 +2,6 @@
 that an outage left stale in Redis is never read."""
 
 import shutil
-import socket
-import subprocess
 import time
 
 import pytest
@@ -15,14 +13,9 @@ from django.test import Client
 from portal.cache import GENERATION_KEY
 from portal.sessions import KEY_PREFIX, SessionStore
 from tests.factories import PASSWORD_FOR_TESTS, VerifiedUserFactory
+from tests.spare_redis import start_redis_server, unused_port
 
 pytestmark = pytest.mark.django_db
-
-
-def _unused_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _log_in(user) -> Client:
@@ -43,7 +36,7 @@ def cached_sessions(settings):
 @pytest.fixture
 def redis_down(settings, cached_sessions):
     settings.CACHES = {"default": {"BACKEND": "portal.cache.DegradingRedisCache",
-                                   "LOCATION": f"redis://127.0.0.1:{_unused_port()}/4",
+                                   "LOCATION": f"redis://127.0.0.1:{unused_port()}/4",
                                    "OPTIONS": {"retry_seconds": 60}}}
 
 
@@ -52,16 +45,8 @@ def spare_redis(settings, cached_sessions, tmp_path):
     """A Redis server of the test's own, behind the degrading cache (retry_seconds=0: back at the next call)."""
     if not shutil.which("redis-server"):
         pytest.skip("needs redis-server")
-    port = _unused_port()
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            redis.Redis(port=port).ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
+    port = unused_port()
+    process = start_redis_server(port, tmp_path)
     settings.CACHES = {"default": {"BACKEND": "portal.cache.DegradingRedisCache",
                                    "LOCATION": f"redis://127.0.0.1:{port}/0", "OPTIONS": {"retry_seconds": 0}}}
     yield redis.Redis(port=port)
